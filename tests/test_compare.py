@@ -1,0 +1,32 @@
+import numpy as np
+
+from course_utils import compare, training
+from course_utils.__main__ import main
+
+
+def test_first_of_each_digit_picks_one_of_each(offline_mnist):
+    shown = compare.first_of_each_digit(offline_mnist.y_test)
+    assert offline_mnist.y_test[shown].tolist() == list(range(10))
+
+
+def test_train_article_models_and_table(small_mnist):
+    trained = compare.train_article_models(
+        small_mnist, training.TrainingSettings(epochs=1, batch_size=128), verbose=False
+    )
+    assert list(trained) == ["Autoencoder_1", "Autoencoder_2", "Autoencoder_3"]
+    table = compare.comparison_table(trained)
+    for count in ("3,922", "16,526", "51,726"):
+        assert count in table
+    assert all(np.isfinite(result.test_loss) for result in trained.values())
+    figure = compare.comparison_figure(trained, small_mnist)
+    assert len(figure.axes) == 40
+    assert "offline MNIST subset" in figure.get_suptitle()
+
+
+def test_compare_command_prints_table_and_writes_picture(tmp_path, capsys):
+    output = tmp_path / "comparison.png"
+    assert main(["compare", "--epochs", "1", "--source", "offline", "--output", str(output)]) == 0
+    printed = capsys.readouterr().out
+    assert "OFFLINE SUBSET" in printed
+    assert "51,726" in printed and str(output) in printed
+    assert output.read_bytes().startswith(b"\x89PNG")

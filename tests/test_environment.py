@@ -1,0 +1,38 @@
+import os
+
+import numpy as np
+
+from course_utils import environment
+
+
+def test_setup_prints_backend_seed_and_versions(capsys):
+    environment.setup(seed=5)
+    found = environment.versions()
+    printed = capsys.readouterr().out
+    assert f"Keras backend: {found['backend']}" in printed
+    assert "seed: 5" in printed
+    assert f"keras {found['keras']}" in printed
+
+
+def test_setup_seeds_numpy():
+    environment.setup(seed=11)
+    first = np.random.rand(3)
+    environment.setup(seed=11)
+    np.testing.assert_array_equal(first, np.random.rand(3))
+
+
+def test_quiet_tensorflow_respects_a_users_choice(monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
+    environment.quiet_tensorflow()
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_importing_the_package_imports_no_keras():
+    import subprocess
+    import sys
+
+    code = "import sys, course_utils; print('keras' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

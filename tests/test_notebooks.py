@@ -1,0 +1,48 @@
+"""Every notebook is paired, executed from the current code, clean, and says which data it used."""
+
+import json
+
+import pytest
+
+from course_utils import notebooks
+
+NOTEBOOKS = notebooks.course_notebooks()
+
+
+def test_the_course_has_notebooks():
+    assert len(NOTEBOOKS) >= 5
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_and_script_pair_agree(path):
+    assert notebooks.pairing_problem(path) is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_committed_outputs_come_from_the_current_code(path):
+    assert notebooks.stale_reason(path) is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_ran_top_to_bottom_without_errors(path):
+    cells = [cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+    counts = [cell["execution_count"] for cell in cells]
+    assert counts == list(range(1, len(cells) + 1))
+    assert not any(output["output_type"] == "error" for cell in cells for output in cell["outputs"])
+    streams = [output for cell in cells for output in cell["outputs"] if output.get("name") == "stderr"]
+    assert not streams, f"stray stderr: {streams[:1]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_states_its_data_source(path):
+    text = path.read_text()
+    assert "Data: OFFLINE SUBSET" in text or "Data: full MNIST" in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_opens_with_setup_and_closes_with_summary(path):
+    cells = json.loads(path.read_text())["cells"]
+    first_code = next(cell for cell in cells if cell["cell_type"] == "code")
+    assert "environment.setup(" in "".join(first_code["source"])
+    headings = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
+    assert any(heading.startswith("## Summary") for heading in headings)

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from course_utils import plots
+
+
+@pytest.fixture
+def images(rng):
+    return rng.random((10, 784)).astype("float32")
+
+
+def _titles(figure: Figure) -> str:
+    return figure.get_suptitle() or " ".join(axes.get_title() for axes in figure.axes)
+
+
+def test_digit_grid_has_title_and_labels(images):
+    figure = plots.show_digits(images, labels=list(range(10)), title="Ten digits")
+    assert isinstance(figure, Figure)
+    assert figure.get_suptitle() == "Ten digits"
+    assert [axes.get_title() for axes in figure.axes[:3]] == ["0", "1", "2"]
+
+
+def test_digit_grid_wraps_into_rows(images):
+    assert len(plots.show_digits(images[:7], columns=5).axes) == 10
+
+
+def test_reconstructions_put_originals_on_top(images):
+    figure = plots.show_reconstructions(images, images[::-1])
+    assert len(figure.axes) == 20
+    assert figure.axes[0].get_ylabel() == "original"
+    assert figure.axes[10].get_ylabel() == "reconstruction"
+    np.testing.assert_allclose(figure.axes[0].images[0].get_array(), images[0].reshape(28, 28))
+
+
+def test_comparison_has_one_row_per_model(images):
+    figure = plots.plot_comparison(images[:4], {"A": images[:4], "B": images[:4], "C": images[:4]})
+    assert len(figure.axes) == 16
+    assert [figure.axes[row * 4].get_ylabel() for row in range(4)] == ["original", "A", "B", "C"]
+    assert figure.get_suptitle()
+
+
+def test_comparison_refuses_mismatched_rows(images):
+    with pytest.raises(ValueError, match="has 3 images but there are 4 originals"):
+        plots.plot_comparison(images[:4], {"A": images[:3]})
+
+
+def test_latent_space_has_axis_labels_and_a_legend_of_ten_digits(rng):
+    codes = rng.normal(size=(200, 2))
+    labels = np.arange(200) % 10
+    figure = plots.plot_latent_space(codes, labels, title="Latent")
+    axes = figure.axes[0]
+    assert axes.get_xlabel() == "latent dimension 1" and axes.get_ylabel() == "latent dimension 2"
+    assert axes.get_title() == "Latent"
+    assert [text.get_text() for text in axes.get_legend().get_texts()] == [str(digit) for digit in range(10)]
+
+
+def test_latent_space_refuses_codes_that_are_not_2d(rng):
+    with pytest.raises(ValueError, match=r"\(n, 2\)"):
+        plots.plot_latent_space(rng.normal(size=(10, 3)), np.zeros(10))
+
+
+def test_latent_spaces_side_by_side(rng):
+    labels = np.arange(50) % 10
+    figure = plots.plot_latent_spaces({"A": rng.normal(size=(50, 2)), "B": rng.normal(size=(50, 2))}, labels)
+    assert [axes.get_title() for axes in figure.axes] == ["A", "B"]
+
+
+def test_history_plot_names_both_curves():
+    figure = plots.plot_history({"loss": [0.3, 0.2], "val_loss": [0.31, 0.25]})
+    axes = figure.axes[0]
+    assert [line.get_label() for line in axes.get_lines()] == ["training", "validation"]
+    assert axes.get_xlabel() == "epoch" and "loss" in axes.get_ylabel()

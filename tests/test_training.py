@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from course_utils import models, training
+
+FAST = training.TrainingSettings(epochs=3, batch_size=64)
+
+
+def _train(small_mnist, seed, hidden=(10,), settings=FAST, verbose=False):
+    built = models.build_autoencoder(hidden, seed=seed)
+    history = training.train(built, small_mnist.x_train, small_mnist.x_test, settings, seed=seed, verbose=verbose)
+    return built, history
+
+
+def test_same_seed_gives_same_losses_and_codes(small_mnist):
+    first, first_history = _train(small_mnist, seed=7)
+    second, second_history = _train(small_mnist, seed=7)
+    np.testing.assert_allclose(first_history.history["loss"], second_history.history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(
+        training.encode(first, small_mnist.x_test), training.encode(second, small_mnist.x_test), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_different_seeds_give_different_codes(small_mnist):
+    first, _ = _train(small_mnist, seed=1)
+    second, _ = _train(small_mnist, seed=2)
+    assert not np.allclose(training.encode(first, small_mnist.x_test), training.encode(second, small_mnist.x_test))
+
+
+def test_training_lowers_the_loss(small_mnist):
+    _, history = _train(small_mnist, seed=0, settings=training.TrainingSettings(epochs=5, batch_size=32))
+    assert history.history["loss"][-1] < history.history["loss"][0] - 0.02
+    assert len(history.history["val_loss"]) == 5
+
+
+def test_progress_shows_each_epoch_and_the_total(small_mnist, capsys):
+    _train(small_mnist, seed=0, verbose=True)
+    printed = capsys.readouterr().out
+    for epoch in (1, 2, 3):
+        assert f"epoch {epoch}/3" in printed
+    assert "val_loss" in printed and "trained in" in printed
+
+
+def test_progress_is_at_most_ten_lines_for_long_training(capsys):
+    line = training.EpochLine(epochs=95)
+    line.on_train_begin()
+    for epoch in range(95):
+        line.on_epoch_end(epoch, {"loss": 0.1})
+    printed = capsys.readouterr().out.splitlines()
+    assert 2 <= len(printed) <= 11
+    assert printed[0].startswith("epoch  1/95") and printed[-1].startswith("epoch 95/95")
+
+
+def test_wrong_image_shape_is_a_clear_error(small_mnist):
+    built = models.build_autoencoder([])
+    with pytest.raises(ValueError, match=r"reshape\(len\(images\), -1\)"):
+        training.train(built, small_mnist.x_train.reshape(-1, 28, 28), settings=FAST, verbose=False)
+
+
+@pytest.mark.parametrize(
+    "arguments", [{"epochs": 0}, {"epochs": 2.5}, {"batch_size": -1}, {"learning_rate": 0}, {"optimizer": "sgdd"}]
+)
+def test_bad_settings_are_refused(arguments):
+    with pytest.raises(ValueError):
+        training.TrainingSettings(**arguments)
+
+
+def test_test_loss_matches_the_last_validation_loss(small_mnist):
+    built, history = _train(small_mnist, seed=0)
+    assert training.test_loss(built, small_mnist.x_test) == pytest.approx(history.history["val_loss"][-1], rel=1e-4)
