@@ -24,15 +24,25 @@ class TrainedModel:
 
 
 def train_article_models(
-    data: MnistData, settings: training.TrainingSettings | None = None, seed: int = 42, verbose: bool = True
+    data: MnistData,
+    settings: training.TrainingSettings | None = None,
+    seed: int = 42,
+    verbose: bool = True,
+    reuse: bool = False,
 ) -> dict[str, TrainedModel]:
-    """Build and train ``Autoencoder_1`` to ``Autoencoder_3`` with the same settings and seed."""
+    """Build and train ``Autoencoder_1`` to ``Autoencoder_3`` with the same settings and seed.
+
+    With ``reuse=True`` a model whose identical training already ran (for example in notebooks
+    2 to 4) is loaded from the cache instead of trained again.
+    """
     trained = {}
     for name in models.ARTICLE_HIDDEN_UNITS:
         if verbose:
             print(f"Training {name} ({models.architecture_string(models.ARTICLE_HIDDEN_UNITS[name])})")
         autoencoder = models.build_article_model(name, seed=seed)
-        history = training.train(autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=verbose)
+        history = training.train(
+            autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=verbose, reuse=reuse
+        )
         trained[name] = TrainedModel(autoencoder, history, training.test_loss(autoencoder, data.x_test))
     return trained
 

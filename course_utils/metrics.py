@@ -139,3 +139,14 @@ def _check_codes(test_codes: np.ndarray, train_codes: np.ndarray, data: MnistDat
         )
     if not np.all(np.isfinite(test_codes)):
         raise ValueError("encode returned NaN or infinite codes; the model probably diverged.")
+
+
+def score_table(scores: dict[str, dict[str, float]]) -> str:
+    """A plain-text table with one row per representation and one column per metric."""
+    columns = [name for name in METRIC_DESCRIPTIONS if any(name in row for row in scores.values())]
+    width = max(len(name) for name in scores) + 2
+    lines = ["".ljust(width) + "".join(f"{column:>17}" for column in columns)]
+    for name, row in scores.items():
+        cells = "".join(f"{row[column]:>17.4f}" if column in row else f"{'-':>17}" for column in columns)
+        lines.append(name.ljust(width) + cells)
+    return "\n".join(lines)

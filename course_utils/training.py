@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import keras
 import numpy as np
 
 from course_utils.models import Autoencoder
 
+CACHE_VARIABLE = "COURSE_CACHE_DIR"
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
 
 
@@ -80,6 +85,7 @@ def train(
     seed: int = 42,
     verbose: bool = True,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    reuse: bool = False,
 ) -> keras.callbacks.History:
     """Train an autoencoder to reproduce its input, with a fixed seed.
 
@@ -91,6 +97,8 @@ def train(
         seed: Seeds the shuffling (and dropout) so the same call gives the same losses.
         verbose: Print a progress line per epoch (at most ten lines).
         callbacks: Extra Keras callbacks, for example early stopping.
+        reuse: Load the result of an identical earlier run (same initial weights, images, settings,
+            seed and code) from the cache in ``$COURSE_CACHE_DIR`` instead of training again.
 
     Returns:
         The Keras history with ``loss`` (and ``val_loss``) per epoch.
@@ -101,8 +109,18 @@ def train(
     if x_val is not None:
         _check_images(x_val, autoencoder, "x_val")
         validation = (x_val, x_val)
+    cached = _cache_path(autoencoder, x_train, x_val, settings, seed) if reuse and not callbacks else None
     keras.utils.set_random_seed(seed)
     compile_autoencoder(autoencoder, settings)
+    if cached is not None and (history := _load_cached(autoencoder, cached, verbose)) is not None:
+        return history
+    history = _fit(autoencoder, x_train, validation, settings, verbose, callbacks)
+    if cached is not None:
+        _save_cached(autoencoder, history, cached)
+    return history
+
+
+def _fit(autoencoder, x_train, validation, settings, verbose, callbacks) -> keras.callbacks.History:
     progress = [EpochLine(settings.epochs)] if verbose else []
     return autoencoder.autoencoder.fit(
         x_train,
@@ -114,6 +132,50 @@ def train(
         verbose=0,
         callbacks=[*progress, *callbacks],
     )
+
+
+def cache_dir() -> Path:
+    """Where :func:`train` keeps reusable results: ``$COURSE_CACHE_DIR`` or ``~/.cache/autoencoder-course``."""
+    return Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "autoencoder-course")
+
+
+def _cache_path(autoencoder: Autoencoder, x_train, x_val, settings: TrainingSettings, seed: int) -> Path:
+    digest = hashlib.sha256()
+    for weight in autoencoder.autoencoder.get_weights():
+        digest.update(np.ascontiguousarray(weight).tobytes())
+    for images in (x_train, x_val):
+        digest.update(b"none" if images is None else np.ascontiguousarray(images).tobytes())
+    code = [Path(__file__).read_bytes(), Path(__file__).with_name("models.py").read_bytes()]
+    identity = [json.dumps(asdict(settings), sort_keys=True), str(seed), keras.__version__, keras.backend.backend()]
+    for part in [*code, *(text.encode() for text in identity), autoencoder.autoencoder.to_json().encode()]:
+        digest.update(part)
+    return cache_dir() / f"{autoencoder.name}-{digest.hexdigest()[:20]}"
+
+
+def _load_cached(autoencoder: Autoencoder, path: Path, verbose: bool) -> keras.callbacks.History | None:
+    weights, curves = path.with_suffix(".weights.h5"), path.with_suffix(".history.json")
+    if not (weights.exists() and curves.exists()):
+        return None
+    try:
+        autoencoder.autoencoder.load_weights(weights)
+        history = keras.callbacks.History()
+        history.history = json.loads(curves.read_text())
+    except Exception as error:  # a damaged cache must never stop the lesson: train again instead
+        print(f"Warning: the cached result {weights} could not be read ({error}); training again.")
+        return None
+    if verbose:
+        epochs = len(history.history["loss"])
+        print(f"Reused an identical earlier run of {autoencoder.name} ({epochs} epochs) from {weights.parent}.")
+        print(f"Final loss {history.history['loss'][-1]:.4f}; pass reuse=False to train again.")
+    return history
+
+
+def _save_cached(autoencoder: Autoencoder, history: keras.callbacks.History, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.weights.h5")
+    autoencoder.autoencoder.save_weights(partial)
+    path.with_suffix(".history.json").write_text(json.dumps(history.history))
+    partial.replace(path.with_suffix(".weights.h5"))
 
 
 def _check_images(images: np.ndarray, autoencoder: Autoencoder, what: str) -> None:

@@ -68,3 +68,36 @@ def test_bad_settings_are_refused(arguments):
 def test_test_loss_matches_the_last_validation_loss(small_mnist):
     built, history = _train(small_mnist, seed=0)
     assert training.test_loss(built, small_mnist.x_test) == pytest.approx(history.history["val_loss"][-1], rel=1e-4)
+
+
+def test_reuse_loads_an_identical_earlier_run(small_mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(training.CACHE_VARIABLE, str(tmp_path))
+    first = models.build_autoencoder([10], seed=4)
+    first_history = training.train(first, small_mnist.x_train, small_mnist.x_test, FAST, seed=4, reuse=True)
+    second = models.build_autoencoder([10], seed=4)
+    capsys.readouterr()
+    second_history = training.train(second, small_mnist.x_train, small_mnist.x_test, FAST, seed=4, reuse=True)
+    assert "Reused an identical earlier run" in capsys.readouterr().out
+    assert second_history.history == first_history.history
+    np.testing.assert_array_equal(training.encode(first, small_mnist.x_test), training.encode(second, small_mnist.x_test))
+
+
+def test_reuse_trains_again_when_anything_differs(small_mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(training.CACHE_VARIABLE, str(tmp_path))
+    training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
+    capsys.readouterr()
+    training.train(models.build_autoencoder([10], seed=5), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
+    assert "Reused" not in capsys.readouterr().out
+    assert len(list(tmp_path.glob("*.weights.h5"))) == 2
+
+
+def test_damaged_cache_is_reported_and_training_runs(small_mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(training.CACHE_VARIABLE, str(tmp_path))
+    training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
+    (cached,) = tmp_path.glob("*.weights.h5")
+    cached.write_bytes(b"damaged")
+    capsys.readouterr()
+    history = training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
+    printed = capsys.readouterr().out
+    assert "could not be read" in printed and "training again" in printed
+    assert len(history.history["loss"]) == FAST.epochs

@@ -1,0 +1,82 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+
+# %% [markdown]
+# # 5. The three models side by side
+#
+# Notebooks 2 to 4 trained each model on its own. Here we put them next to each other under
+# identical settings and seed, as the article does, and end with its final picture: the originals
+# on top and one row of reconstructions per model.
+#
+# Training all three takes about a minute and a half on a laptop CPU with the offline data. If
+# you ran notebooks 2 to 4 first, `reuse=True` loads their results instead of training again:
+# the weights, data, settings and seed are the same, so the models would be too.
+
+# %% [markdown]
+# ## Setup
+
+# %%
+from course_utils import environment
+
+environment.setup(seed=42)
+
+from course_utils import compare, data, metrics, models, plots, training  # noqa: E402  (Keras must load after setup)
+
+# %% [markdown]
+# ## Data and training
+
+# %%
+mnist = data.load_mnist()
+x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test
+trained = compare.train_article_models(mnist, training.TrainingSettings(), seed=42, reuse=True)
+
+# %% [markdown]
+# ## Size and reconstruction error
+# The test loss is the binary cross-entropy between the test images and their reconstructions.
+
+# %%
+print(compare.comparison_table(trained))
+
+# %% [markdown]
+# ## Latent spaces
+
+# %% tags=["hide-input"]
+codes = {name: training.encode(result.autoencoder, x_test) for name, result in trained.items()}
+plots.plot_latent_spaces(codes, y_test, title="Test digits in the latent space of each model")
+
+# %% [markdown]
+# ## Measured
+# The measures of notebooks 1 to 4 for the three models and the PCA baseline, from this one run
+# (seed 42). Notebook 6 repeats them over several seeds to show how much they vary.
+
+# %%
+scores = {"PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist)}
+for name, result in trained.items():
+    scores[name] = metrics.measure(metrics.autoencoder_representation(result.autoencoder), mnist)
+print(metrics.score_table(scores))
+
+# %% [markdown]
+# ## The article's final picture
+
+# %% tags=["hide-input"]
+compare.comparison_figure(trained, mnist)
+
+# %% [markdown]
+# ## What we see
+# OUTCOME_TEXT
+
+# %% [markdown]
+# ## Summary
+# SUMMARY_TEXT
+#
+# Next: [measuring latent quality over several seeds](06_measuring_latent_quality.ipynb).
