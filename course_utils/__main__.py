@@ -27,6 +27,32 @@ def _compare(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _study(arguments: argparse.Namespace) -> int:
+    environment.setup(seed=0)
+    from course_utils import data, study, training
+
+    mnist = data.load_mnist(arguments.source)
+    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else training.TrainingSettings()
+    config = study.StudyConfig(tuple(arguments.depths), tuple(arguments.seeds), settings)
+    result = study.load_or_run(config, mnist, Path(arguments.output))
+    print()
+    print(result.table())
+    print(f"\nTables and figure in {Path(arguments.output).resolve()}: {', '.join(study.FILES)}")
+    if not mnist.is_full_mnist:
+        print("These numbers come from the offline subset, not from full MNIST.")
+    return 0
+
+
+def _execute(arguments: argparse.Namespace) -> int:
+    from course_utils import notebooks
+
+    paths = [Path(path).with_suffix(".ipynb") for path in arguments.notebooks] or notebooks.course_notebooks()
+    for path in paths:
+        print(f"executing {path} ...", flush=True)
+        print(f"  {notebooks.execute(path):.1f} s", flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of the course."""
     parser = argparse.ArgumentParser(prog="python -m course_utils", description="Autoencoder course tools.")
@@ -37,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, default=environment.DEFAULT_SEED)
     compare.add_argument("--source", choices=["auto", "keras", "offline"], default=None, help="MNIST source")
     compare.set_defaults(handler=_compare)
+    study_command = commands.add_parser("study", help="measure every depth over several seeds, with PCA as baseline")
+    study_command.add_argument("--depths", type=int, nargs="+", default=[1, 2, 3])
+    study_command.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    study_command.add_argument("--epochs", type=int, default=None, help="override the course's epochs")
+    study_command.add_argument("--output", default="results/study", help="folder for the CSV tables and the figure")
+    study_command.add_argument("--source", choices=["auto", "keras", "offline"], default=None, help="MNIST source")
+    study_command.set_defaults(handler=_study)
+    execute = commands.add_parser("execute", help="run notebooks top to bottom and store their outputs (maintainers)")
+    execute.add_argument("notebooks", nargs="*", help="notebooks to run (.ipynb or .py); default: all")
+    execute.set_defaults(handler=_execute)
     return parser
 
 

@@ -205,3 +205,34 @@ def load_offline_subset(reason: str = "offline source requested") -> MnistData:
     return MnistData(
         _flatten(x_train), y_train.astype(np.int64), _flatten(x_test), y_test.astype(np.int64), "offline", reason
     )
+
+
+def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0.2, seed: int = 0):
+    """Hold out a stratified ``fraction`` of the training images for validation.
+
+    Early stopping must watch images that are neither trained on nor used to report results,
+    so this splits the *training* set; the test set stays untouched.
+
+    Returns:
+        ``(x_fit, y_fit, x_val, y_val)``.
+    """
+    from sklearn.model_selection import train_test_split
+
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must lie strictly between 0 and 1, not {fraction!r}.")
+    x_fit, x_val, y_fit, y_val = train_test_split(images, labels, test_size=fraction, stratify=labels, random_state=seed)
+    return x_fit, y_fit, x_val, y_val
+
+
+def stratified_subset(images: np.ndarray, labels: np.ndarray, size: int, seed: int = 0):
+    """A random subset of ``size`` images with every digit equally represented.
+
+    Returns:
+        ``(images, labels)`` of the subset.
+    """
+    from sklearn.model_selection import train_test_split
+
+    if not 10 <= size < len(images):
+        raise ValueError(f"size must be between 10 and {len(images) - 1}, not {size!r}.")
+    chosen, _, chosen_labels, _ = train_test_split(images, labels, train_size=size, stratify=labels, random_state=seed)
+    return chosen, chosen_labels

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import platform
 import sys
@@ -48,6 +49,8 @@ def import_keras_quietly():
     if "keras" not in sys.modules:
         with _native_stderr_captured():
             import keras  # noqa: F401
+        # TensorFlow's Python logger warns about retracing whenever several models predict in turn.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
     return sys.modules["keras"]
 
 
@@ -84,6 +87,17 @@ def _import_quietly(name: str):
         return None
 
 
+def _show_figures_inline() -> None:
+    """In Jupyter, show returned Matplotlib figures as images (a no-op in plain Python)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        shell.run_line_magic("matplotlib", "inline")
+
+
 def setup(seed: int = DEFAULT_SEED) -> None:
     """Prepare a notebook: quiet TensorFlow, seed everything and print the versions in use.
 
@@ -93,6 +107,7 @@ def setup(seed: int = DEFAULT_SEED) -> None:
         seed: The seed for Python, NumPy and the Keras backend.
     """
     quiet_tensorflow()
+    _show_figures_inline()
     set_seed(seed)
     found = versions()
     listed = ", ".join(f"{name} {version}" for name, version in found.items() if name != "backend")

@@ -1,3 +1,4 @@
+# %%
 # ---
 # jupyter:
 #   jupytext:
@@ -96,11 +97,26 @@ print(metrics.score_table(scores))
 
 # %% [markdown]
 # ## What we see
-# OUTCOME_TEXT
+# **Reconstructions**: still blurred, but more digits keep their own shape than with one layer
+# (compare the 1 and the 6 with notebook 2). **Latent space**: the 0s and the 1s spread into arms of
+# their own, the rest still overlap. The article's verdict, better than one layer but far from the
+# originals, holds for the pictures.
+#
+# Measured against PCA, with this seed two hidden layers are **about level**: a slightly lower
+# reconstruction error, but a lower kNN accuracy. Seed 42 happens to be this model's weakest of the
+# seeds we tried: over seeds 0, 1 and 2 (notebook 6) its reconstruction error is clearly below
+# PCA's and its kNN accuracy level with it. One run is not enough to rank two close models.
+
+# %%
+autoencoder_scores, pca_scores = scores["Autoencoder_2"], scores["PCA (2-D)"]
+assert abs(autoencoder_scores["bce"] - pca_scores["bce"]) < 0.01, "expected a reconstruction error close to PCA's"
+assert autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"] + 0.05, "expected not clearly better than PCA"
 
 # %% [markdown]
 # ## Summary
 # - `784-10-2-10-784` has 16,526 parameters: a 10-unit ReLU layer on each side of the code.
-# - SUMMARY_TEXT
+# - Better reconstructions than one layer, still far from the originals, as the article says.
+# - Measured, it is about level with PCA: with this seed a little lower reconstruction error and a lower
+#   kNN accuracy; over three seeds (notebook 6) a clearly lower error and the same kNN accuracy.
 #
 # Next: [three hidden layers](04_three_hidden_layers.ipynb).

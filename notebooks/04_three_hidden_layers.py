@@ -1,3 +1,4 @@
+# %%
 # ---
 # jupyter:
 #   jupytext:
@@ -96,11 +97,32 @@ print(metrics.score_table(scores))
 
 # %% [markdown]
 # ## What we see
-# OUTCOME_TEXT
+# **Reconstructions**: the 0, 1, 6 and 9 are now clearly recognisable and the 3 nearly so; the 2,
+# 4, 5, 7 and 8 are still blurred or turned into other digits. On our 4,000 training images, "close to the
+# originals", as the article puts it for full MNIST, holds only for some digits.
+# **Latent space**: the 1s form a long arm of their own, the 0s, 6s and 3s have regions, and the
+# 4s, 7s and 9s share one. The clusters are mostly separate, as the article says, but they touch.
+#
+# Measured, with this seed **three hidden layers are the first model that beats PCA clearly** on
+# every measure: kNN accuracy more than 0.1 higher, reconstruction error more than 0.02 lower, and a
+# higher trustworthiness. The reconstruction error and the trustworthiness beat PCA for every seed we
+# tried; the kNN accuracy varies a lot between seeds, and one seed in three was only level with PCA
+# (notebook 6). The silhouette stays close to zero: the clusters touch (notebook 6 explains why
+# a high kNN accuracy and a silhouette near zero do not contradict each other).
+
+# %%
+autoencoder_scores, pca_scores = scores["Autoencoder_3"], scores["PCA (2-D)"]
+assert autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"] + 0.05, "expected clearly better than PCA"
+assert autoencoder_scores["bce"] < pca_scores["bce"] - 0.01, "expected a lower reconstruction error than PCA"
+assert autoencoder_scores["trustworthiness"] > pca_scores["trustworthiness"], "expected more trustworthy neighbourhoods"
+assert abs(autoencoder_scores["silhouette"]) < 0.1, "expected touching clusters"
 
 # %% [markdown]
 # ## Summary
 # - `784-32-10-2-10-32-784` has 51,726 parameters: layers of 32 and 10 ReLU units on each side of the code.
-# - SUMMARY_TEXT
+# - The deepest article model is the first to beat PCA clearly: always on reconstruction error and
+#   trustworthiness, on kNN accuracy for this seed but not for every seed.
+# - Its reconstructions are recognisable for about half of the ten digits on our data; its clusters are
+#   mostly separate but touch.
 #
 # Next: [the three models side by side](05_comparison.ipynb).
