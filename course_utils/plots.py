@@ -142,3 +142,23 @@ def plot_history(history, title: str = "Training and validation loss") -> Figure
     axes.set_title(title)
     axes.legend()
     return figure
+
+
+def plot_histories(histories: Mapping[str, object], title: str = "Training and validation loss per model") -> Figure:
+    """One panel per run with its training and validation loss, on a shared loss axis."""
+    figure = Figure(figsize=(4.2 * len(histories), 3.6), layout="constrained")
+    grid = figure.subplots(1, len(histories), squeeze=False, sharey=True)[0]
+    for axes, (name, history) in zip(grid, histories.items()):
+        curves = getattr(history, "history", history)
+        for key, label in (("loss", "training"), ("val_loss", "validation")):
+            if key in curves:
+                axes.plot(range(1, len(curves[key]) + 1), curves[key], label=label)
+        if "val_loss" in curves:
+            best = int(np.argmin(curves["val_loss"]))
+            axes.axvline(best + 1, color="grey", linestyle=":", label=f"best epoch ({best + 1})")
+        axes.set_title(name)
+        axes.set_xlabel("epoch")
+        axes.legend()
+    grid[0].set_ylabel("loss (binary cross-entropy)")
+    figure.suptitle(title)
+    return figure

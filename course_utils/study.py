@@ -63,6 +63,52 @@ class StudyResult:
         return summary_text(self.summary())
 
 
+@dataclass(frozen=True)
+class MeasuredRun:
+    """The loss curves and the test measures of one training run."""
+
+    history: dict[str, list[float]]
+    scores: dict[str, float]
+
+
+def train_and_measure(
+    model: models.Autoencoder,
+    x_train: np.ndarray,
+    x_val: np.ndarray | None,
+    data: MnistData,
+    settings: training.TrainingSettings,
+    seed: int,
+    callbacks: Sequence = (),
+    saved: Path | None = None,
+    verbose: bool = True,
+) -> MeasuredRun:
+    """Train a model, then measure it on ``data``'s test images; keep the result in ``saved``.
+
+    When ``saved`` holds the result of an identical run (same initial weights, images, settings,
+    seed, callbacks and code), it is loaded instead: only the curves and the measures are kept,
+    a few kilobytes, never the weights.
+    """
+    key = training.run_key(model, x_train, x_val, settings, seed, callbacks)
+    digest = hashlib.sha256(np.ascontiguousarray(data.x_test).tobytes())
+    for module in ("metrics.py", "study.py"):
+        digest.update(Path(__file__).with_name(module).read_bytes())
+    path = Path(saved) / f"{key}-{digest.hexdigest()[:12]}.json" if saved is not None else None
+    if path is not None and path.exists():
+        try:
+            stored = json.loads(path.read_text())
+            if verbose:
+                print(f"Loaded the saved result of this exact run of {model.name} from {path.parent}.")
+            return MeasuredRun(stored["history"], stored["scores"])
+        except (ValueError, KeyError) as error:
+            print(f"Warning: the saved result {path} could not be read ({error}); training again.")
+    history = training.train(model, x_train, x_val, settings, seed=seed, verbose=verbose, callbacks=callbacks)
+    run = MeasuredRun(history.history, metrics.measure(metrics.autoencoder_representation(model), data))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"history": run.history, "scores": run.scores}))
+    return run
+
+
 def model_name(depth: int) -> str:
     """The model of a depth, named as in the article: ``Autoencoder_<depth>``."""
     return f"Autoencoder_{depth}"

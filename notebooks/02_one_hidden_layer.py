@@ -1,4 +1,3 @@
-# %%
 # ---
 # jupyter:
 #   jupytext:
@@ -11,6 +10,8 @@
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 2. One hidden layer: `784-2-784`
@@ -137,6 +138,70 @@ autoencoder_scores, pca_scores = scores["Autoencoder_1"], scores["PCA (2-D)"]
 assert autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"] - 0.05, "expected clearly worse than PCA"
 assert autoencoder_scores["bce"] > pca_scores["bce"] + 0.002, "expected a higher reconstruction error than PCA"
 assert autoencoder_scores["silhouette"] < 0.05, "expected no separate clusters"
+
+# %% [markdown]
+# ## Exercises
+# Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
+# it, then run the check cell after it: the check says what is right and what to fix. Run it as
+# often as you like.
+
+# %%
+import numpy as np
+
+from course_utils import exercises
+
+# %% [markdown]
+# (ex-2-1)=
+# ### Exercise 2.1: predict the parameter count
+# **Learning goal**: count the parameters of a dense autoencoder by hand: a `Dense` layer from
+# $n$ inputs to $m$ units has $n \times m$ weights and $m$ biases, in the encoder and in the decoder.
+#
+# **Task**: without building it, predict how many trainable parameters `784-3-784` has: the model
+# of this notebook with a 3-number code instead of a 2-number one. Set `answer_2_1` to your number.
+
+# %% tags=["solution"]
+encoder_parameters = 784 * 3 + 3  # 784 pixels to 3 code units, plus one bias per unit
+decoder_parameters = 3 * 784 + 784  # 3 code units back to 784 pixels, plus 784 biases
+answer_2_1 = encoder_parameters + decoder_parameters
+answer_2_1
+
+# %%
+exercises.check_parameters_with_3d_code(answer_2_1)
+
+# %% [markdown]
+# (ex-2-2)=
+# ### Exercise 2.2: explain the latent plot, which digits overlap?
+# **Learning goal**: read a latent plot with numbers as well as by eye: the centre of a digit's
+# cluster, and how far apart two clusters are.
+#
+# **Task**: the latent plot above shows the test codes (`codes`) coloured by digit (`y_test`).
+# Compute the centre of each digit's cluster (the mean of its codes) and find the two digits whose
+# centres are closest. Set `closest_digits_2_2` to that pair, for example `(1, 7)`. Then look at the
+# plot again: do those two colours overlap, and would you have guessed that pair from what the
+# digits look like?
+
+# %% tags=["solution"]
+centres = {digit: codes[y_test == digit].mean(axis=0) for digit in range(10)}
+distances = {(a, b): np.linalg.norm(centres[a] - centres[b]) for a in range(10) for b in range(a + 1, 10)}
+closest_digits_2_2 = min(distances, key=distances.get)
+print(f"closest centres: digits {closest_digits_2_2}, {distances[closest_digits_2_2]:.3f} apart")
+
+# %%
+exercises.check_closest_digits(closest_digits_2_2, codes, y_test)
+
+# %% [markdown]
+# (ex-2-3)=
+# ### Exercise 2.3: quick questions
+# **Learning goal**: check the two ideas this notebook rests on: what a `Dense` layer's parameters
+# are, and what one point of the latent plot is.
+#
+# **Task**: answer each question and press **Check**; a wrong answer tells you what to rethink.
+
+# %% tags=["nbval-ignore-output"]
+exercises.dense_layer_question()
+
+# %% tags=["nbval-ignore-output"]
+exercises.latent_point_question()
 
 # %% [markdown]
 # ## Summary

@@ -1,4 +1,3 @@
-# %%
 # ---
 # jupyter:
 #   jupytext:
@@ -11,6 +10,8 @@
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 3. Two hidden layers: `784-10-2-10-784`
@@ -111,6 +112,66 @@ print(metrics.score_table(scores))
 autoencoder_scores, pca_scores = scores["Autoencoder_2"], scores["PCA (2-D)"]
 assert abs(autoencoder_scores["bce"] - pca_scores["bce"]) < 0.01, "expected a reconstruction error close to PCA's"
 assert autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"] + 0.05, "expected not clearly better than PCA"
+
+# %% [markdown]
+# ## Exercises
+# Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
+# it, then run the check cell after it: the check says what is right and what to fix. Run it as
+# often as you like.
+
+# %%
+import keras
+
+from course_utils import exercises, widgets
+
+# %% [markdown]
+# (ex-3-1)=
+# ### Exercise 3.1: build the two-hidden-layer encoder yourself
+# **Learning goal**: write a Keras encoder layer by layer: its input size, a ReLU hidden layer and a
+# linear code.
+#
+# **Task**: `build_article_model` built this notebook's encoder for you. Build the same encoder,
+# `784 → 10 (ReLU) → 2 (linear)`, yourself with `keras.Sequential`, `keras.Input` and
+# `keras.layers.Dense`, and call it `my_encoder`. The check compares it with the article's encoder.
+
+# %% tags=["solution"]
+my_encoder = keras.Sequential(
+    [
+        keras.Input(shape=(784,)),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(2),  # the 2-number code stays linear
+    ],
+    name="my_encoder",
+)
+my_encoder.summary()
+
+# %%
+exercises.check_encoder_2(my_encoder)
+
+# %% [markdown]
+# (ex-3-2)=
+# ### Exercise 3.2: how wide to be as big as `Autoencoder_3`?
+# **Learning goal**: see that the parameters grow with the width of a layer as well as with depth,
+# and that the article's deeper models are also bigger ones.
+#
+# **Task**: the next notebook's `Autoencoder_3` has 51,726 parameters. Keep this notebook's shape,
+# one hidden layer on each side of the code (`784-w-2-w-784`), and find the smallest width `w` for
+# which the model has *more* parameters than `Autoencoder_3`. Type sizes into the architecture
+# builder below and watch the count, or compute it; set `width_3_2` to that width. Then think: if
+# `Autoencoder_3` does better than `Autoencoder_2`, is that because it is deeper or because it is
+# bigger? (Exercise 4.3 lets you test it.)
+
+# %% tags=["nbval-ignore-output"]
+builder = widgets.ArchitectureBuilder(hidden_units=[10])
+builder
+
+# %% tags=["solution"]
+parameters_3 = models.ARTICLE_PARAMETER_COUNTS["Autoencoder_3"]
+width_3_2 = next(width for width in range(1, 1000) if models.expected_parameter_count([width]) > parameters_3)
+print(f"784-{width_3_2}-2-{width_3_2}-784 has {models.expected_parameter_count([width_3_2]):,} parameters")
+
+# %%
+exercises.check_width_to_match_autoencoder_3(width_3_2)
 
 # %% [markdown]
 # ## Summary

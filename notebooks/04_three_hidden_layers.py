@@ -1,4 +1,3 @@
-# %%
 # ---
 # jupyter:
 #   jupytext:
@@ -11,6 +10,8 @@
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 4. Three hidden layers: `784-32-10-2-10-32-784`
@@ -116,6 +117,88 @@ assert autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"] + 0.05, "
 assert autoencoder_scores["bce"] < pca_scores["bce"] - 0.01, "expected a lower reconstruction error than PCA"
 assert autoencoder_scores["trustworthiness"] > pca_scores["trustworthiness"], "expected more trustworthy neighbourhoods"
 assert abs(autoencoder_scores["silhouette"]) < 0.1, "expected touching clusters"
+
+# %% [markdown]
+# ## Exercises
+# Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
+# it, then run the check cell after it: the check says what is right and what to fix. Run it as
+# often as you like.
+
+# %%
+import keras
+
+from course_utils import exercises, widgets
+
+# %% [markdown]
+# (ex-4-1)=
+# ### Exercise 4.1: build the three-hidden-layer decoder yourself
+# **Learning goal**: mirror an encoder into a decoder, and choose the output activation that suits
+# the data.
+#
+# **Task**: build the decoder of `Autoencoder_3` yourself with `keras.Sequential`: it reads the
+# 2-number code and mirrors the encoder `784 → 32 → 10 → 2`. Its last layer must give 784 pixels
+# between 0 and 1, like the images. Call it `my_decoder`.
+
+# %% tags=["solution"]
+my_decoder = keras.Sequential(
+    [
+        keras.Input(shape=(2,)),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(784, activation="sigmoid"),  # every pixel between 0 and 1
+    ],
+    name="my_decoder",
+)
+my_decoder.summary()
+
+# %%
+exercises.check_decoder_3(my_decoder)
+
+# %% [markdown]
+# (ex-4-2)=
+# ### Exercise 4.2: where do the parameters live?
+# **Learning goal**: find where an autoencoder's parameters are, and what making it deeper costs.
+#
+# **Task**: from the layer table at the top of this notebook, compute the share of
+# `Autoencoder_3`'s parameters that sit in the two layers touching the 784 pixels: the encoder's
+# first layer and the decoder's last layer. Set `share_4_2` to it as a fraction (0.5 for half).
+
+# %% tags=["solution"]
+first_layer = 784 * 32 + 32  # encoder: 784 pixels to 32 units, plus 32 biases
+last_layer = 32 * 784 + 784  # decoder: 32 units back to 784 pixels, plus 784 biases
+share_4_2 = (first_layer + last_layer) / model.count_params()
+print(f"{share_4_2:.1%} of the {model.count_params():,} parameters")
+
+# %%
+exercises.check_pixel_layer_share(share_4_2)
+
+# %% [markdown]
+# (ex-4-3)=
+# ### Exercise 4.3: a fair depth experiment
+# **Learning goal**: design a fair experiment, changing one thing at a time, and read the measures
+# of your own runs.
+#
+# **Task**: in the depth explorer below, train at least two models that differ **only** in depth
+# (same epochs, same code activation), for example 1 hidden layer (no sizes) and 3 hidden layers
+# (sizes `32, 10`). A run of 5 epochs takes a few seconds; that is much shorter than this notebook's
+# 30 epochs, so expect lower scores than above. Then set `best_run_4_3` to the number of the run
+# with the highest kNN accuracy in your table.
+#
+# *Further*: train 2 hidden layers of 33 units, about as many parameters as `Autoencoder_3`
+# (exercise 3.2). Is it depth or size that helps? And what happens with a `relu` code?
+
+# %% tags=["nbval-ignore-output"]
+explorer = widgets.DepthExplorer(mnist, epochs=5)
+explorer
+
+# %% tags=["solution", "nbval-ignore-output"]
+explorer.run(hidden_units=[])  # 1 hidden layer: 784-2-784
+explorer.run(hidden_units=[32, 10])  # 3 hidden layers: Autoencoder_3's shape
+best_run_4_3 = max(explorer.runs, key=lambda run: run.scores["knn_accuracy"]).number
+print(f"best kNN accuracy: run {best_run_4_3}")
+
+# %%
+exercises.check_depth_experiment(explorer, best_run_4_3)
 
 # %% [markdown]
 # ## Summary

@@ -120,3 +120,20 @@ def test_unknown_source_is_a_clear_error(bad, monkeypatch):
 def test_keras_cache_path_follows_keras_home(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     assert data.keras_cache_path() == tmp_path / "datasets" / "mnist.npz"
+
+
+def test_validation_split_is_stratified_and_leaves_the_test_set_alone(offline_mnist):
+    x_fit, y_fit, x_val, y_val = data.split_validation(offline_mnist.x_train, offline_mnist.y_train, fraction=0.2)
+    assert len(x_fit) == 3_200 and len(x_val) == 800
+    assert np.bincount(y_val).tolist() == [80] * 10
+
+
+def test_stratified_subset_balances_digits(offline_mnist):
+    images, labels = data.stratified_subset(offline_mnist.x_train, offline_mnist.y_train, 300)
+    assert images.shape == (300, 784) and np.bincount(labels).tolist() == [30] * 10
+
+
+@pytest.mark.parametrize("call", [lambda d: data.split_validation(d.x_train, d.y_train, fraction=1.5), lambda d: data.stratified_subset(d.x_train, d.y_train, 5)])
+def test_split_arguments_are_checked(offline_mnist, call):
+    with pytest.raises(ValueError):
+        call(offline_mnist)

@@ -71,3 +71,11 @@ def test_history_plot_names_both_curves():
     axes = figure.axes[0]
     assert [line.get_label() for line in axes.get_lines()] == ["training", "validation"]
     assert axes.get_xlabel() == "epoch" and "loss" in axes.get_ylabel()
+
+
+def test_histories_side_by_side_mark_the_best_epoch():
+    runs = {"A": {"loss": [0.3, 0.2, 0.1], "val_loss": [0.3, 0.25, 0.27]}, "B": {"loss": [0.3, 0.2]}}
+    figure = plots.plot_histories(runs)
+    assert [axes.get_title() for axes in figure.axes] == ["A", "B"]
+    labels = [line.get_label() for line in figure.axes[0].get_lines()]
+    assert labels == ["training", "validation", "best epoch (2)"]
