@@ -82,7 +82,8 @@ class EpochLine(keras.callbacks.Callback):
 def compile_autoencoder(autoencoder: Autoencoder, settings: TrainingSettings) -> None:
     """Compile the full model with the chosen optimizer and the reconstruction loss."""
     optimizer = OPTIMIZERS[settings.optimizer](learning_rate=settings.learning_rate)
-    autoencoder.autoencoder.compile(optimizer=optimizer, loss=settings.loss, steps_per_execution=STEPS_PER_EXECUTION)
+    steps = 1 if keras.backend.backend() == "torch" else STEPS_PER_EXECUTION  # PyTorch allows only 1
+    autoencoder.autoencoder.compile(optimizer=optimizer, loss=settings.loss, steps_per_execution=steps)
 
 
 def train(
@@ -94,6 +95,7 @@ def train(
     verbose: bool = True,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     reuse: bool = False,
+    cache: Path | None = None,
 ) -> keras.callbacks.History:
     """Train an autoencoder to reproduce its input, with a fixed seed.
 
@@ -106,7 +108,8 @@ def train(
         verbose: Print a progress line per epoch (at most ten lines).
         callbacks: Extra Keras callbacks, for example early stopping.
         reuse: Load the result of an identical earlier run (same initial weights, images, settings,
-            seed and code) from the cache in ``$COURSE_CACHE_DIR`` instead of training again.
+            seed and code) from the cache instead of training again, and cache new results.
+        cache: The cache folder for ``reuse``; defaults to :func:`cache_dir`.
 
     Returns:
         The Keras history with ``loss`` (and ``val_loss``) per epoch.
@@ -117,7 +120,8 @@ def train(
     if x_val is not None:
         _check_images(x_val, autoencoder, "x_val")
         validation = (x_val, x_val)
-    cached = _cache_path(autoencoder, x_train, x_val, settings, seed) if reuse and not callbacks else None
+    folder = cache or cache_dir()
+    cached = Path(folder) / run_key(autoencoder, x_train, x_val, settings, seed, callbacks) if reuse else None
     keras.utils.set_random_seed(seed)
     compile_autoencoder(autoencoder, settings)
     if cached is not None and (history := _load_cached(autoencoder, cached, verbose)) is not None:
@@ -147,7 +151,19 @@ def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "autoencoder-course")
 
 
-def _cache_path(autoencoder: Autoencoder, x_train, x_val, settings: TrainingSettings, seed: int) -> Path:
+def run_key(
+    autoencoder: Autoencoder,
+    x_train: np.ndarray,
+    x_val: np.ndarray | None,
+    settings: TrainingSettings,
+    seed: int,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> str:
+    """A name that changes whenever anything that decides a training run's result changes.
+
+    It covers the initial weights, the images, the settings, the seed, the callbacks, the Keras
+    version and backend, and the code of this module and of ``models.py``.
+    """
     digest = hashlib.sha256()
     for weight in autoencoder.autoencoder.get_weights():
         digest.update(np.ascontiguousarray(weight).tobytes())
@@ -155,9 +171,16 @@ def _cache_path(autoencoder: Autoencoder, x_train, x_val, settings: TrainingSett
         digest.update(b"none" if images is None else np.ascontiguousarray(images).tobytes())
     code = [Path(__file__).read_bytes(), Path(__file__).with_name("models.py").read_bytes()]
     identity = [json.dumps(asdict(settings), sort_keys=True), str(seed), keras.__version__, keras.backend.backend()]
+    identity += [_describe_callback(callback) for callback in callbacks]
     for part in [*code, *(text.encode() for text in identity), autoencoder.autoencoder.to_json().encode()]:
         digest.update(part)
-    return cache_dir() / f"{autoencoder.name}-{digest.hexdigest()[:20]}"
+    return f"{autoencoder.name}-{digest.hexdigest()[:20]}"
+
+
+def _describe_callback(callback: keras.callbacks.Callback) -> str:
+    """The class and simple settings of a callback, e.g. EarlyStopping's monitor and patience."""
+    settings = {key: value for key, value in vars(callback).items() if isinstance(value, (bool, int, float, str))}
+    return f"{type(callback).__name__}{json.dumps(settings, sort_keys=True)}"
 
 
 def _load_cached(autoencoder: Autoencoder, path: Path, verbose: bool) -> keras.callbacks.History | None:

@@ -101,3 +101,24 @@ def test_damaged_cache_is_reported_and_training_runs(small_mnist, tmp_path, monk
     printed = capsys.readouterr().out
     assert "could not be read" in printed and "training again" in printed
     assert len(history.history["loss"]) == FAST.epochs
+
+
+def test_overfitting_reports_best_epoch_gap_and_rise():
+    report = training.overfitting({"loss": [0.30, 0.20, 0.10, 0.05], "val_loss": [0.31, 0.22, 0.25, 0.30]})
+    assert report["best_epoch"] == 2 and report["epochs"] == 4
+    assert report["final_gap"] == pytest.approx(0.25)
+    assert report["rise"] == pytest.approx(0.08)
+
+
+def test_overfitting_needs_a_validation_loss():
+    with pytest.raises(ValueError, match="x_val"):
+        training.overfitting({"loss": [0.3, 0.2]})
+
+
+def test_early_stopping_stops_and_restores(small_mnist):
+    built = models.build_autoencoder([10], seed=0)
+    stopper = training.early_stopping(patience=1)
+    settings = training.TrainingSettings(epochs=40, batch_size=64, learning_rate=0.05)
+    history = training.train(built, small_mnist.x_train[:200], small_mnist.x_test, settings, seed=0, verbose=False, callbacks=[stopper])
+    assert len(history.history["loss"]) < 40
+    assert stopper.best_weights is not None
