@@ -37,7 +37,11 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
 def measure(path: Path, environment: dict[str, str]) -> dict:
     """Run one notebook in a child process and return its time and its kernel's peak memory."""
     output = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), str(path.parent)], env=environment, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, str(path), str(path.parent)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(output.stdout.strip().splitlines()[-1])
 

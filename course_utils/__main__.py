@@ -53,6 +53,13 @@ def _execute(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _release(arguments: argparse.Namespace) -> int:
+    from course_utils import release
+
+    paths = [Path(path) for path in arguments.notebooks] or None
+    return release.main(Path(arguments.output), paths, from_ipynb=arguments.from_ipynb)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of the course."""
     parser = argparse.ArgumentParser(prog="python -m course_utils", description="Autoencoder course tools.")
@@ -73,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     execute = commands.add_parser("execute", help="run notebooks top to bottom and store their outputs (maintainers)")
     execute.add_argument("notebooks", nargs="*", help="notebooks to run (.ipynb or .py); default: all")
     execute.set_defaults(handler=_execute)
+    release_command = commands.add_parser(
+        "release", help="write student copies of the notebooks, every solution replaced by a placeholder"
+    )
+    release_command.add_argument("notebooks", nargs="*", help="notebooks to copy (.ipynb or .py); default: all")
+    release_command.add_argument("--output", default="student", help="folder for the copies (git ignores student/)")
+    release_command.add_argument(
+        "--from-ipynb", action="store_true", help="use the executed .ipynb files as they are, ignoring the .py pairs"
+    )
+    release_command.set_defaults(handler=_release)
     return parser
 
 

@@ -220,7 +220,9 @@ def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0
 
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"fraction must lie strictly between 0 and 1, not {fraction!r}.")
-    x_fit, x_val, y_fit, y_val = train_test_split(images, labels, test_size=fraction, stratify=labels, random_state=seed)
+    x_fit, x_val, y_fit, y_val = train_test_split(
+        images, labels, test_size=fraction, stratify=labels, random_state=seed
+    )
     return x_fit, y_fit, x_val, y_val
 
 

@@ -8,6 +8,7 @@ import os
 import platform
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
@@ -51,14 +52,19 @@ def import_keras_quietly():
             import keras  # noqa: F401
         # TensorFlow's Python logger warns about retracing whenever several models predict in turn.
         logging.getLogger("tensorflow").setLevel(logging.ERROR)
+        # Reused training runs restore the weights into a fresh model whose optimizer starts anew;
+        # Keras warns that it skips the saved optimizer state, which is exactly what we want.
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer", category=UserWarning)
     return sys.modules["keras"]
 
 
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy and the Keras backend so that a run can be repeated."""
     keras = import_keras_quietly()
-
-    keras.utils.set_random_seed(seed)
+    # Keras also seeds TensorFlow whenever it is installed, so on another backend (JAX) this first
+    # call imports TensorFlow: hold back its native start-up lines here too.
+    with _native_stderr_captured():
+        keras.utils.set_random_seed(seed)
 
 
 def versions() -> dict[str, str]:

@@ -17,9 +17,14 @@ PAIRED_FORMAT = "py:percent"
 CELL_TIMEOUT_SECONDS = 600
 
 
+# Maintainer tools that no notebook imports: changing them cannot change a notebook's outputs.
+NOT_IN_FINGERPRINT = ("__main__.py", "notebooks.py", "release.py")
+
+
 def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The course's numbered notebooks, in order."""
-    return sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+    """The course's numbered notebooks (``NN_name.ipynb``, executed or only paired as ``.py``), in order."""
+    stems = {path.stem for pattern in ("[0-9][0-9]_*.ipynb", "[0-9][0-9]_*.py") for path in directory.glob(pattern)}
+    return [directory / f"{stem}.ipynb" for stem in sorted(stems)]
 
 
 def fingerprint(notebook: nbformat.NotebookNode, package_dir: Path = PACKAGE_DIR) -> str:
@@ -29,6 +34,8 @@ def fingerprint(notebook: nbformat.NotebookNode, package_dir: Path = PACKAGE_DIR
         digest.update(cell.cell_type.encode())
         digest.update(cell.source.encode())
     for path in sorted(package_dir.glob("*.py")):
+        if path.name in NOT_IN_FINGERPRINT:
+            continue
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -36,6 +43,8 @@ def fingerprint(notebook: nbformat.NotebookNode, package_dir: Path = PACKAGE_DIR
 
 def stale_reason(path: Path) -> str | None:
     """Why the committed outputs of a notebook may not be what the current code produces, or None."""
+    if not path.exists():
+        return f"{path.name} does not exist: run `python -m course_utils execute {path.with_suffix('.py')}`"
     notebook = nbformat.read(path, as_version=4)
     recorded = notebook.metadata.get(METADATA_KEY, {}).get("fingerprint")
     if recorded is None:
@@ -55,6 +64,8 @@ def paired_script_text(path: Path) -> str:
 
 def pairing_problem(path: Path) -> str | None:
     """Why a notebook and its ``.py`` pair disagree, or None when they match."""
+    if not path.exists():
+        return f"{path.name} does not exist yet: execute {path.with_suffix('.py').name}"
     script = path.with_suffix(".py")
     if not script.exists():
         return f"{path.name} has no paired {script.name}"

@@ -128,7 +128,10 @@ def run_study(config: StudyConfig, data: MnistData, verbose: bool = True) -> Stu
     pca = metrics.pca_representation(data.x_train)
     pca_scores = metrics.measure(pca, data)
     # PCA has no random start: the same numbers for every seed, a spread of exactly zero.
-    runs.extend({"model": PCA_NAME, "depth": 0, "seed": seed, "parameters": pca.parameters, **pca_scores} for seed in config.seeds)
+    runs.extend(
+        {"model": PCA_NAME, "depth": 0, "seed": seed, "parameters": pca.parameters, **pca_scores}
+        for seed in config.seeds
+    )
     return StudyResult(config, runs, data.description)
 
 
@@ -139,7 +142,12 @@ def summarise(runs: Sequence[dict]) -> list[dict]:
         groups.setdefault(run["model"], []).append(run)
     summary = []
     for name, members in groups.items():
-        row = {"model": name, "depth": members[0]["depth"], "parameters": members[0]["parameters"], "seeds": len(members)}
+        row = {
+            "model": name,
+            "depth": members[0]["depth"],
+            "parameters": members[0]["parameters"],
+            "seeds": len(members),
+        }
         for metric in METRIC_NAMES:
             values = [float(member[metric]) for member in members if metric in member]
             row[f"{metric}_mean"] = statistics.fmean(values)

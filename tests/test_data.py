@@ -133,7 +133,13 @@ def test_stratified_subset_balances_digits(offline_mnist):
     assert images.shape == (300, 784) and np.bincount(labels).tolist() == [30] * 10
 
 
-@pytest.mark.parametrize("call", [lambda d: data.split_validation(d.x_train, d.y_train, fraction=1.5), lambda d: data.stratified_subset(d.x_train, d.y_train, 5)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: data.split_validation(d.x_train, d.y_train, fraction=1.5),
+        lambda d: data.stratified_subset(d.x_train, d.y_train, 5),
+    ],
+)
 def test_split_arguments_are_checked(offline_mnist, call):
     with pytest.raises(ValueError):
         call(offline_mnist)

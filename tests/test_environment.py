@@ -36,3 +36,14 @@ def test_importing_the_package_imports_no_keras():
     code = "import sys, course_utils; print('keras' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_setup_writes_nothing_to_stderr_on_this_backend():
+    """The Setup cell must show no native start-up lines, whichever backend KERAS_BACKEND chose."""
+    import subprocess
+    import sys
+
+    code = "from course_utils import environment; environment.setup(seed=1)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Keras backend:" in result.stdout
+    assert result.stderr == ""

@@ -58,7 +58,19 @@ def test_bad_study_config_is_refused(arguments):
 
 
 def test_study_command_writes_tables_and_figure(tmp_path, capsys):
-    arguments = ["study", "--depths", "1", "--seeds", "0", "--epochs", "1", "--source", "offline", "--output", str(tmp_path)]
+    arguments = [
+        "study",
+        "--depths",
+        "1",
+        "--seeds",
+        "0",
+        "--epochs",
+        "1",
+        "--source",
+        "offline",
+        "--output",
+        str(tmp_path),
+    ]
     assert main(arguments) == 0
     printed = capsys.readouterr().out
     assert "Autoencoder_1" in printed and study.PCA_NAME in printed and "offline subset" in printed
@@ -89,7 +101,9 @@ def test_verdict_knows_that_lower_loss_is_better():
 
 
 def test_verdict_table_has_a_line_per_pair(tiny_result):
-    table = study.verdict_table(tiny_result.summary(), [("Autoencoder_2", "Autoencoder_1"), ("Autoencoder_1", study.PCA_NAME)])
+    table = study.verdict_table(
+        tiny_result.summary(), [("Autoencoder_2", "Autoencoder_1"), ("Autoencoder_1", study.PCA_NAME)]
+    )
     assert len(table.splitlines()) == 3 and "Autoencoder_2 vs Autoencoder_1" in table
 
 
@@ -98,13 +112,25 @@ def test_train_and_measure_saves_curves_and_scores_not_weights(small_mnist, tmp_
 
     settings = training.TrainingSettings(epochs=2, batch_size=64)
     first = study.train_and_measure(
-        models.build_autoencoder([10], seed=3), small_mnist.x_train, small_mnist.x_test, small_mnist, settings, 3, saved=tmp_path
+        models.build_autoencoder([10], seed=3),
+        small_mnist.x_train,
+        small_mnist.x_test,
+        small_mnist,
+        settings,
+        3,
+        saved=tmp_path,
     )
     (saved,) = tmp_path.iterdir()
     assert saved.suffix == ".json" and saved.stat().st_size < 20_000
     capsys.readouterr()
     again = study.train_and_measure(
-        models.build_autoencoder([10], seed=3), small_mnist.x_train, small_mnist.x_test, small_mnist, settings, 3, saved=tmp_path
+        models.build_autoencoder([10], seed=3),
+        small_mnist.x_train,
+        small_mnist.x_test,
+        small_mnist,
+        settings,
+        3,
+        saved=tmp_path,
     )
     assert "Loaded the saved result" in capsys.readouterr().out
     assert again == first and len(first.history["val_loss"]) == 2 and "knn_accuracy" in first.scores

@@ -79,7 +79,9 @@ def test_reuse_loads_an_identical_earlier_run(small_mnist, tmp_path, monkeypatch
     second_history = training.train(second, small_mnist.x_train, small_mnist.x_test, FAST, seed=4, reuse=True)
     assert "Reused an identical earlier run" in capsys.readouterr().out
     assert second_history.history == first_history.history
-    np.testing.assert_array_equal(training.encode(first, small_mnist.x_test), training.encode(second, small_mnist.x_test))
+    np.testing.assert_array_equal(
+        training.encode(first, small_mnist.x_test), training.encode(second, small_mnist.x_test)
+    )
 
 
 def test_reuse_trains_again_when_anything_differs(small_mnist, tmp_path, monkeypatch, capsys):
@@ -97,7 +99,9 @@ def test_damaged_cache_is_reported_and_training_runs(small_mnist, tmp_path, monk
     (cached,) = tmp_path.glob("*.weights.h5")
     cached.write_bytes(b"damaged")
     capsys.readouterr()
-    history = training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
+    history = training.train(
+        models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True
+    )
     printed = capsys.readouterr().out
     assert "could not be read" in printed and "training again" in printed
     assert len(history.history["loss"]) == FAST.epochs
@@ -119,6 +123,8 @@ def test_early_stopping_stops_and_restores(small_mnist):
     built = models.build_autoencoder([10], seed=0)
     stopper = training.early_stopping(patience=1)
     settings = training.TrainingSettings(epochs=40, batch_size=64, learning_rate=0.05)
-    history = training.train(built, small_mnist.x_train[:200], small_mnist.x_test, settings, seed=0, verbose=False, callbacks=[stopper])
+    history = training.train(
+        built, small_mnist.x_train[:200], small_mnist.x_test, settings, seed=0, verbose=False, callbacks=[stopper]
+    )
     assert len(history.history["loss"]) < 40
     assert stopper.best_weights is not None

@@ -1,0 +1,346 @@
+"""Student copies of the notebooks: every solution replaced by a placeholder, nothing else lost.
+
+``python -m course_utils release`` writes one student notebook per course notebook into an
+output folder (``student/`` by default, which git ignores). The instructor notebooks stay the only
+hand-edited copies. In a student copy:
+
+- every cell tagged ``solution`` becomes a placeholder cell tagged ``exercise``, with no output.
+  A code placeholder assigns ``...`` to each name that the solution defines and later cells use
+  (``my_encoder = ...``), so the copy still runs from top to bottom and each check reports
+  "not answered yet";
+- the outputs of check cells (cells that call ``exercises.check_...``) are cleared, because a
+  check's verdict on the worked solution would give the answer away;
+- saved widget state is dropped: it records the instructor's run (an explorer already trained by
+  the solution, say). Widget outputs keep their static HTML rendering until the student runs them;
+- every other cell keeps its source, metadata and outputs.
+
+The cells come from the notebook's ``.py`` file (the source of truth) and their outputs from the
+executed ``.ipynb`` wherever the cell is unchanged; a warning says when the ``.ipynb`` is stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+import nbformat
+from jupytext.combine import combine_inputs_with_outputs
+
+from course_utils import notebooks
+
+SOLUTION_TAG = "solution"
+PLACEHOLDER_TAG = "exercise"
+CHECK_CALL = re.compile(r"\bexercises\.check_\w+\s*\(")
+EXERCISE_HEADING = re.compile(r"Exercise\s+(\d+(?:\.\d+)*[a-z]?)")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+DEFAULT_OUTPUT = Path("student")
+MARKDOWN_PLACEHOLDER = "**Your answer ({exercise}):** _double-click this cell and write it here._"
+
+
+class ReleaseError(ValueError):
+    """Raised when a notebook cannot be turned into a safe student copy."""
+
+
+@dataclass
+class ReleaseReport:
+    """What one student copy contains.
+
+    Attributes:
+        source: The instructor notebook it was made from.
+        target: The student notebook written (None until written).
+        solutions: The exercises whose solutions were replaced, e.g. ``["Exercise 3.1"]``.
+        cleared_checks: How many check cells lost their outputs.
+        warnings: For example a stale ``.ipynb`` whose outputs could not all be used.
+    """
+
+    source: Path
+    target: Path | None = None
+    solutions: list[str] = field(default_factory=list)
+    cleared_checks: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_instructor_notebook(path: Path, from_ipynb: bool = False) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The instructor notebook: cells from the ``.py`` pair, outputs from the ``.ipynb`` where they match.
+
+    Args:
+        path: The notebook, as ``.ipynb`` or ``.py``.
+        from_ipynb: Use the ``.ipynb`` exactly as it is, ignoring the ``.py``.
+
+    Returns:
+        The notebook and warnings (for example that the ``.ipynb`` is stale).
+    """
+    script, executed = Path(path).with_suffix(".py"), Path(path).with_suffix(".ipynb")
+    warnings: list[str] = []
+    if from_ipynb or not script.exists():
+        if not executed.exists():
+            raise ReleaseError(f"neither {script} nor {executed} exists.")
+        return nbformat.read(executed, as_version=4), warnings
+    notebook = jupytext.read(script)
+    if executed.exists():
+        previous = nbformat.read(executed, as_version=4)
+        problem = _pairing_problem(previous, notebook)
+        if problem:
+            warnings.append(
+                f"{executed.name} is older than {script.name} ({problem}): cells that changed have no outputs "
+                f"in the student copy; run `python -m course_utils execute {executed}` first."
+            )
+        notebook = combine_inputs_with_outputs(notebook, previous, fmt=notebooks.PAIRED_FORMAT)
+    else:
+        warnings.append(f"{executed.name} does not exist: the student copy has no outputs.")
+    return notebook, warnings
+
+
+def _pairing_problem(executed: nbformat.NotebookNode, script: nbformat.NotebookNode) -> str | None:
+    mine = [(cell.cell_type, cell.source.strip()) for cell in script.cells]
+    theirs = [(cell.cell_type, cell.source.strip()) for cell in executed.cells]
+    if mine == theirs:
+        return None
+    missing = sum(1 for cell in mine if cell not in theirs)
+    return f"{missing} of {len(mine)} cells differ"
+
+
+def is_solution(cell: nbformat.NotebookNode) -> bool:
+    """Whether a cell is tagged ``solution``."""
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def is_check(cell: nbformat.NotebookNode) -> bool:
+    """Whether a code cell calls a check function (``exercises.check_...``)."""
+    return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source))
+
+
+def _assigned_names(source: str) -> list[str]:
+    """Names a cell binds at its top level, in order (empty when the source is not plain Python)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for statement in tree.body:
+        targets: list[ast.AST] = []
+        if isinstance(statement, ast.Assign):
+            targets = list(statement.targets)
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+            targets = [statement.target]
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(statement.name)
+        for target in targets:
+            names += [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
+    return list(dict.fromkeys(names))
+
+
+def _used_names(sources: Iterable[str]) -> set[str]:
+    used: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        used |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return used
+
+
+def _exercise_name(cells: list[nbformat.NotebookNode], index: int) -> str:
+    """``"Exercise 3.1"`` from the nearest markdown heading above cell ``index``, else ``"the exercise"``."""
+    for cell in reversed(cells[:index]):
+        if cell.cell_type == "markdown":
+            found = EXERCISE_HEADING.search(cell.source)
+            if found:
+                return f"Exercise {found.group(1)}"
+    return "the exercise"
+
+
+def placeholder_source(
+    solution: str, exercise: str, later_sources: Iterable[str], earlier_sources: Iterable[str]
+) -> str:
+    """The code a student finds instead of a solution.
+
+    Args:
+        solution: The solution cell's code.
+        exercise: For example ``"Exercise 3.1"``.
+        later_sources: The code of the cells after it: names they use must stay defined.
+        earlier_sources: The code of the cells before it.
+
+    Raises:
+        ReleaseError: If the solution rebinds a name that earlier cells define; the placeholder
+            would then replace that value with ``...`` and break the rest of the notebook.
+    """
+    used_later = _used_names(later_sources)
+    names = [name for name in _assigned_names(solution) if name in used_later]
+    defined_before = {name for source in earlier_sources for name in _assigned_names(source)}
+    clashes = [name for name in names if name in defined_before]
+    if clashes:
+        raise ReleaseError(
+            f"the solution of {exercise} rebinds {', '.join(clashes)}, which earlier cells define; use a new name "
+            "(e.g. my_encoder) so that the student copy keeps the notebook's own value."
+        )
+    lines = [f"# {exercise}: your code here. Replace each ... with your answer, then run the check below."]
+    lines += [f"{name} = ..." for name in names]
+    return "\n".join(lines)
+
+
+def _solution_lines(notebook: nbformat.NotebookNode) -> set[str]:
+    """Lines of solution cells that no other cell contains: they must not reach a student copy.
+
+    Comments and bare names (a cell ending in ``answer_2_1`` to show it) give nothing away and are
+    left out.
+    """
+    elsewhere = "\n".join(cell.source for cell in notebook.cells if not is_solution(cell))
+    lines = set()
+    for cell in notebook.cells:
+        if is_solution(cell):
+            for line in cell.source.splitlines():
+                stripped = line.strip()
+                if len(stripped) <= 3 or stripped.startswith("#") or re.fullmatch(r"[\w.]+", stripped):
+                    continue
+                if stripped not in elsewhere:
+                    lines.add(stripped)
+    return lines
+
+
+def _strip_widget_views(cell: nbformat.NotebookNode) -> None:
+    kept = []
+    for output in cell.get("outputs", []):
+        data = output.get("data")
+        if data and WIDGET_VIEW in data:
+            data.pop(WIDGET_VIEW)
+            if not data:
+                continue
+        kept.append(output)
+    if "outputs" in cell:
+        cell.outputs = kept
+
+
+def student_notebook(
+    notebook: nbformat.NotebookNode, report: ReleaseReport | None = None
+) -> nbformat.NotebookNode:
+    """A student copy of an instructor notebook (the notebook itself is not changed).
+
+    Args:
+        notebook: The instructor notebook, with outputs.
+        report: Filled in with the exercises replaced and the check outputs cleared.
+
+    Raises:
+        ReleaseError: If a solution would survive, or a placeholder would break later cells.
+    """
+    report = report if report is not None else ReleaseReport(Path("notebook"))
+    student = copy.deepcopy(notebook)
+    cells = student.cells
+    for index, cell in enumerate(cells):
+        _strip_widget_views(cell)
+        if is_solution(cell):
+            exercise = _exercise_name(cells, index)
+            _replace_solution(cell, exercise, cells, index)
+            report.solutions.append(exercise)
+        elif is_check(cell) and cell.outputs:
+            cell.outputs = []
+            cell.execution_count = None
+            report.cleared_checks += 1
+    student.metadata.pop("widgets", None)
+    jupytext_metadata = student.metadata.get("jupytext", {})
+    jupytext_metadata.pop("formats", None)
+    if not jupytext_metadata:
+        student.metadata.pop("jupytext", None)
+    student.metadata[notebooks.METADATA_KEY] = {"student_copy": True}
+    leaks = solution_leaks(notebook, student)
+    if leaks:
+        raise ReleaseError(f"a solution would survive in the student copy: {leaks[0]!r}")
+    return student
+
+
+def _replace_solution(cell: nbformat.NotebookNode, exercise: str, cells: list, index: int) -> None:
+    tags = [tag for tag in cell.metadata.get("tags", []) if tag != SOLUTION_TAG]
+    cell.metadata["tags"] = [*tags, PLACEHOLDER_TAG] if PLACEHOLDER_TAG not in tags else tags
+    cell.metadata.pop("mystnb", None)
+    if cell.cell_type == "code":
+        later = [other.source for other in cells[index + 1 :] if other.cell_type == "code"]
+        earlier = [other.source for other in cells[:index] if other.cell_type == "code" and not is_solution(other)]
+        cell.source = placeholder_source(cell.source, exercise, later, earlier)
+        cell.outputs = []
+        cell.execution_count = None
+    else:
+        cell.source = MARKDOWN_PLACEHOLDER.format(exercise=exercise)
+        cell.pop("attachments", None)
+
+
+def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.NotebookNode) -> list[str]:
+    """Solution lines, solution cells or check outputs still present in a student copy (empty when safe)."""
+    leaks = [f"cell {index} is still tagged solution" for index, cell in enumerate(student.cells) if is_solution(cell)]
+    leaks += [
+        f"check cell {index} keeps its output" for index, cell in enumerate(student.cells)
+        if is_check(cell) and cell.get("outputs")
+    ]
+    secret = _solution_lines(instructor)
+    for index, cell in enumerate(student.cells):
+        texts = [cell.source, *(_output_text(output) for output in cell.get("outputs", []))]
+        for line in secret:
+            if any(line in text for text in texts):
+                leaks.append(f"cell {index} contains the solution line {line!r}")
+    if "widgets" in student.metadata:
+        leaks.append("the notebook keeps the instructor's saved widget state")
+    return leaks
+
+
+def _output_text(output: nbformat.NotebookNode) -> str:
+    parts = [str(output.get("text", ""))]
+    for value in output.get("data", {}).values():
+        parts.append(value if isinstance(value, str) else str(value))
+    return "\n".join(parts)
+
+
+def release_notebook(path: Path, output_dir: Path, from_ipynb: bool = False) -> ReleaseReport:
+    """Write the student copy of one notebook into ``output_dir`` and say what it contains."""
+    path = Path(path)
+    report = ReleaseReport(path)
+    notebook, report.warnings = load_instructor_notebook(path, from_ipynb)
+    student = student_notebook(notebook, report)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    report.target = output_dir / f"{path.stem}.ipynb"
+    nbformat.write(student, report.target)
+    return report
+
+
+def course_sources(directory: Path = notebooks.NOTEBOOK_DIR) -> list[Path]:
+    """The course's numbered notebooks (``NN_name``), whether paired ``.py``, executed ``.ipynb`` or both."""
+    stems = {path.stem for pattern in ("[0-9][0-9]_*.py", "[0-9][0-9]_*.ipynb") for path in directory.glob(pattern)}
+    return [directory / f"{stem}.ipynb" for stem in sorted(stems)]
+
+
+def release(
+    output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None, from_ipynb: bool = False
+) -> list[ReleaseReport]:
+    """Write student copies of the course notebooks (or of ``paths``) into ``output_dir``.
+
+    Raises:
+        ReleaseError: If ``output_dir`` is a folder of instructor notebooks, or a copy would leak a solution.
+    """
+    chosen = [Path(path) for path in paths] if paths else course_sources()
+    output_dir = Path(output_dir)
+    sources = {path.resolve().parent for path in chosen}
+    if output_dir.resolve() in sources:
+        raise ReleaseError(f"{output_dir} holds the instructor notebooks; write the student copies elsewhere.")
+    return [release_notebook(path, output_dir, from_ipynb) for path in chosen]
+
+
+def main(output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None, from_ipynb: bool = False) -> int:
+    """Run :func:`release` and print one line per notebook; returns an exit code."""
+    try:
+        reports = release(output_dir, paths, from_ipynb)
+    except ReleaseError as error:
+        print(f"release: {error}", file=sys.stderr)
+        return 1
+    for report in reports:
+        exercises = ", ".join(report.solutions) or "no exercises"
+        print(f"{report.target}: {len(report.solutions)} solution(s) replaced ({exercises}), "
+              f"{report.cleared_checks} check output(s) cleared")
+        for warning in report.warnings:
+            print(f"  warning: {warning}")
+    print(f"Student copies in {Path(output_dir).resolve()}")
+    return 0

@@ -1,0 +1,230 @@
+"""Student copies: no solution survives, nothing else is lost, and a copy still runs to every exercise."""
+
+import copy
+import json
+import textwrap
+
+import jupytext
+import nbformat
+import pytest
+
+from course_utils import exercises, release
+from course_utils.__main__ import build_parser, main
+
+SCRIPT = textwrap.dedent(
+    '''\
+    # %% [markdown]
+    # # A small course notebook
+
+    # %%
+    from course_utils import exercises
+
+    base = 3
+
+    # %% [markdown]
+    # (ex-9-1)=
+    # ### Exercise 9.1: predict the parameter count
+    # **Learning goal**: count parameters. **Task**: set `answer_9_1`.
+
+    # %% tags=["solution"]
+    import math
+
+    encoder_part = 784 * base + base
+    answer_9_1 = encoder_part + (base * 784 + 784)
+    math.sqrt(answer_9_1)
+
+    # %%
+    exercises.check_parameters_with_3d_code(answer_9_1)
+
+    # %% [markdown]
+    # ### Exercise 9.2: explain in words
+
+    # %% [markdown] tags=["solution"]
+    # The secret explanation: the digits overlap because two numbers are too few.
+
+    # %% tags=["nbval-ignore-output"]
+    print("after the exercises", base * 2)
+    '''
+)
+WIDGET_STATE = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": {}}}
+
+
+def _executed(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook with outputs as nbclient would leave them (made up, to keep the test fast)."""
+    executed = copy.deepcopy(notebook)
+    counter = 0
+    for cell in executed.cells:
+        if cell.cell_type != "code":
+            continue
+        counter += 1
+        cell.execution_count = counter
+        cell.outputs = []
+    code = [cell for cell in executed.cells if cell.cell_type == "code"]
+    code[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "74.1"}, execution_count=2)]
+    code[2].outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "Exercise 9.1: right. 784-3-784 has 5,491"})
+    ]
+    code[3].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="after the exercises 6\n"),
+        nbformat.v4.new_output(
+            "display_data",
+            {
+                "text/plain": "a widget",
+                "text/html": "<p>static rendering</p>",
+                release.WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": "abc"},
+            },
+        ),
+    ]
+    executed.metadata["widgets"] = WIDGET_STATE
+    executed.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    return executed
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A folder with a paired notebook: the .py and an executed .ipynb."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "09_small.py").write_text(SCRIPT)
+    nbformat.write(_executed(jupytext.read(folder / "09_small.py")), folder / "09_small.ipynb")
+    return folder
+
+
+def _code(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def test_solutions_become_placeholders(course, tmp_path):
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student")
+    assert report.solutions == ["Exercise 9.1", "Exercise 9.2"] and report.cleared_checks == 1
+    student = nbformat.read(report.target, as_version=4)
+    code = _code(student)
+    assert code[1].source.splitlines() == [
+        "# Exercise 9.1: your code here. Replace each ... with your answer, then run the check below.",
+        "answer_9_1 = ...",
+    ]
+    assert code[1].outputs == [] and code[1].execution_count is None
+    assert code[1].metadata["tags"] == [release.PLACEHOLDER_TAG]
+    prose = [cell for cell in student.cells if release.PLACEHOLDER_TAG in cell.metadata.get("tags", [])]
+    assert prose[1].cell_type == "markdown" and "Your answer (Exercise 9.2)" in prose[1].source
+
+
+def test_no_solution_survives(course, tmp_path):
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student")
+    text = report.target.read_text()
+    for secret in ("784 * base", "encoder_part", "math.sqrt", "secret explanation", "74.1", "5,491"):
+        assert secret not in text
+    student = nbformat.read(report.target, as_version=4)
+    assert not any(release.is_solution(cell) for cell in student.cells)
+    assert "widgets" not in student.metadata
+    instructor, _ = release.load_instructor_notebook(course / "09_small.ipynb")
+    assert release.solution_leaks(instructor, student) == []
+
+
+def test_nothing_else_is_lost(course, tmp_path):
+    instructor, warnings = release.load_instructor_notebook(course / "09_small.ipynb")
+    assert warnings == []
+    student = release.student_notebook(instructor)
+    assert [cell.cell_type for cell in student.cells] == [cell.cell_type for cell in instructor.cells]
+    for before, after in zip(instructor.cells, student.cells):
+        if release.is_solution(before) or release.is_check(before):
+            continue
+        assert after.source == before.source and after.metadata == before.metadata
+        if before.cell_type == "code":
+            assert after.execution_count == before.execution_count
+    last_before, last_after = _code(instructor)[-1], _code(student)[-1]
+    assert last_after.outputs[0] == last_before.outputs[0]
+    assert last_after.outputs[1]["data"] == {"text/plain": "a widget", "text/html": "<p>static rendering</p>"}
+    assert release.WIDGET_VIEW in last_before.outputs[1]["data"], "the instructor notebook must not change"
+    assert "jupytext" not in student.metadata and student.metadata["course"] == {"student_copy": True}
+
+
+def test_a_student_copy_runs_to_every_exercise_and_its_checks_say_not_answered(course, tmp_path):
+    from nbclient import NotebookClient
+
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student")
+    student = nbformat.read(report.target, as_version=4)
+    NotebookClient(student, timeout=120, kernel_name="python3").execute()
+    code = _code(student)
+    assert not [output for cell in code for output in cell.outputs if output.output_type == "error"]
+    check_output = code[2].outputs[0]["data"]["text/plain"]
+    assert "Exercise 2.1: not answered yet" in check_output
+    assert code[3].outputs[0]["text"] == "after the exercises 6\n"
+
+
+def test_the_placeholder_keeps_only_names_that_later_cells_use():
+    source = "import math\nhelper = 2\nmy_encoder = helper * 3\nresult, other = 1, 2\ndef f():\n    pass\n"
+    placeholder = release.placeholder_source(source, "Exercise 1.1", ["check(my_encoder, other)", "f()"], [])
+    assert placeholder.splitlines()[1:] == ["my_encoder = ...", "other = ...", "f = ..."]
+    assert release.placeholder_source("%timeit x", "Exercise 1.1", ["x"], []).count("\n") == 0
+
+
+def test_a_solution_that_rebinds_a_notebook_name_is_refused():
+    with pytest.raises(release.ReleaseError, match="rebinds model"):
+        release.placeholder_source("model = 3", "Exercise 1.1", ["print(model)"], ["model = build()"])
+
+
+def test_a_solution_echoed_in_another_output_is_refused(course):
+    instructor, _ = release.load_instructor_notebook(course / "09_small.ipynb")
+    leaky = _code(instructor)[-1]
+    leaky.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="encoder_part = 784 * base + base\n"))
+    with pytest.raises(release.ReleaseError, match="would survive"):
+        release.student_notebook(instructor)
+
+
+def test_the_ipynb_alone_is_enough(course, tmp_path):
+    (course / "09_small.py").unlink()
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student")
+    assert report.solutions == ["Exercise 9.1", "Exercise 9.2"] and report.warnings == []
+    assert "answer_9_1 = ..." in report.target.read_text()
+
+
+def test_a_stale_ipynb_is_reported_and_the_py_wins(course, tmp_path):
+    script = course / "09_small.py"
+    script.write_text(SCRIPT.replace('print("after the exercises", base * 2)', 'print("changed", base)'))
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student")
+    assert report.warnings and "older than 09_small.py" in report.warnings[0]
+    student = nbformat.read(report.target, as_version=4)
+    assert _code(student)[-1].source == 'print("changed", base)'
+    assert _code(student)[0].execution_count == 1, "unchanged cells keep their outputs"
+
+
+def test_from_ipynb_ignores_the_py(course, tmp_path):
+    (course / "09_small.py").write_text(SCRIPT.replace("base = 3", "base = 4"))
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student", from_ipynb=True)
+    assert "base = 3" in report.target.read_text() and report.warnings == []
+
+
+def test_release_refuses_to_write_over_the_instructor_notebooks(course):
+    with pytest.raises(release.ReleaseError, match="holds the instructor notebooks"):
+        release.release(course, [course / "09_small.ipynb"])
+
+
+def test_the_command_line(course, tmp_path, capsys):
+    output = tmp_path / "copies"
+    assert main(["release", str(course / "09_small.py"), "--output", str(output)]) == 0
+    printed = capsys.readouterr().out
+    assert "2 solution(s) replaced (Exercise 9.1, Exercise 9.2), 1 check output(s) cleared" in printed
+    assert json.loads((output / "09_small.ipynb").read_text())["cells"]
+    assert main(["release", str(course / "09_small.py"), "--output", str(course)]) == 1
+    assert "holds the instructor notebooks" in capsys.readouterr().err
+
+
+def test_release_defaults_to_the_student_folder():
+    arguments = build_parser().parse_args(["release"])
+    assert arguments.output == "student" and arguments.notebooks == [] and not arguments.from_ipynb
+
+
+def test_student_copies_of_the_course(tmp_path):
+    reports = release.release(tmp_path)
+    assert reports, "no course notebooks found"
+    by_stem = {report.source.stem: report for report in reports}
+    for exercise in exercises.all_exercises():
+        report = by_stem[exercise.notebook]
+        if any(name.startswith("exercises.check_") for name in exercise.check_names):
+            assert f"Exercise {exercise.number}" in report.solutions, exercise.label
+    for report in reports:
+        student = nbformat.read(report.target, as_version=4)
+        instructor, _ = release.load_instructor_notebook(report.source)
+        assert release.solution_leaks(instructor, student) == []
+        assert len(student.cells) == len(instructor.cells)
