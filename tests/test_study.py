@@ -111,26 +111,17 @@ def test_train_and_measure_saves_curves_and_scores_not_weights(small_mnist, tmp_
     from course_utils import models
 
     settings = training.TrainingSettings(epochs=2, batch_size=64)
-    first = study.train_and_measure(
-        models.build_autoencoder([10], seed=3),
-        small_mnist.x_train,
-        small_mnist.x_test,
-        small_mnist,
-        settings,
-        3,
-        saved=tmp_path,
-    )
+
+    def run() -> study.MeasuredRun:
+        model = models.build_autoencoder([10], seed=3)
+        return study.train_and_measure(
+            model, small_mnist.x_train, small_mnist.x_test, small_mnist, settings, 3, saved=tmp_path
+        )
+
+    first = run()
     (saved,) = tmp_path.iterdir()
     assert saved.suffix == ".json" and saved.stat().st_size < 20_000
     capsys.readouterr()
-    again = study.train_and_measure(
-        models.build_autoencoder([10], seed=3),
-        small_mnist.x_train,
-        small_mnist.x_test,
-        small_mnist,
-        settings,
-        3,
-        saved=tmp_path,
-    )
+    again = run()
     assert "Loaded the saved result" in capsys.readouterr().out
     assert again == first and len(first.history["val_loss"]) == 2 and "knn_accuracy" in first.scores
