@@ -50,6 +50,11 @@ DEFAULT_BACKEND = "tensorflow"
 REFERENCE = "course-tensorflow"
 RESULT_PREFIX = "RESULT "
 PROGRESS_PREFIX = "  · "
+# The performance issue's budgets: seconds for the three models x 50 epochs x 60,000 images on the
+# default and on the fastest backend, peak memory, and how much slower than a bare fit train() may be.
+TIME_TARGETS = {"default": 180.0, "fastest": 60.0}
+MEMORY_TARGET_MB = 2_000
+FIT_TOLERANCE = 0.05
 BUSY_LOAD = 1.0  # a load average above this at the start or the end marks the timings as unreliable
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch", "numpy": "NumPy"}
 CODE_NAMES = {"course": "course train()", "fit": "bare model.fit", "numpy": "NumPy floor"}
@@ -304,6 +309,47 @@ def budget_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def budget_verdicts(report: dict) -> list[str]:
+    """Each budget of the performance issue, with the measured value and whether it holds."""
+    lines = []
+    for backend in sorted({row["backend"] for row in report["throughput"] if row["code"] == "fit"}):
+        pairs = [
+            (course["samples_per_second"], bare["samples_per_second"])
+            for course in report["throughput"]
+            for bare in report["throughput"]
+            if course["backend"] == bare["backend"] == backend
+            and (course["code"], bare["code"]) == ("course", "fit")
+            and (course["model"], course["size"]) == (bare["model"], bare["size"])
+        ]
+        if pairs:
+            worst = min(course / bare for course, bare in pairs)
+            verdict = "holds" if worst >= 1 - FIT_TOLERANCE else "does NOT hold"
+            lines.append(
+                f"- course `train()` within {FIT_TOLERANCE:.0%} of a bare `model.fit` on {BACKEND_NAMES[backend]}: "
+                f"{verdict} (slowest ratio {worst:.2f} over {len(pairs)} model and size pairs)"
+            )
+    budget = report.get("budget") or {}
+    full_size = (budget.get("size"), budget.get("epochs")) == (FULL["budget_size"], FULL["budget_epochs"])
+    for row in budget.get("rows", []):
+        if not row.get("available", True):
+            continue
+        target = TIME_TARGETS["default"] if row["backend"] == DEFAULT_BACKEND else TIME_TARGETS["fastest"]
+        if full_size:
+            verdict = "holds" if row["total_seconds"] < target else "does NOT hold"
+            lines.append(
+                f"- {BACKEND_NAMES[row['backend']]}: three models x {budget['epochs']} epochs under {target:.0f} s: "
+                f"{verdict} ({row['total_seconds']:.0f} s)"
+            )
+        verdict = "holds" if row["peak_mb"] < MEMORY_TARGET_MB else "does NOT hold"
+        lines.append(
+            f"- {BACKEND_NAMES[row['backend']]}: peak memory under {MEMORY_TARGET_MB:,} MB: {verdict} "
+            f"({row['peak_mb']:,.0f} MB)"
+        )
+    if budget.get("rows") and not full_size:
+        lines.append("- The time budgets apply to 50 epochs on 60,000 images only; this run used other sizes.")
+    return lines
+
+
 def fastest_backend(rows: list[dict], models: Sequence[str] = ARTICLE_MODELS) -> str | None:
     """The backend whose course ``train()`` would train all ``models`` soonest, on the largest size measured."""
     course = [row for row in rows if row["code"] == "course" and row.get("samples_per_second")]
@@ -400,6 +446,9 @@ def markdown_report(report: dict) -> str:
         ]
     else:
         lines.append("(not run)")
+    verdicts = budget_verdicts(report)
+    if verdicts:
+        lines += ["", "## Budgets", "", *verdicts]
     return "\n".join(lines) + "\n"
 
 

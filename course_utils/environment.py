@@ -8,7 +8,6 @@ import os
 import platform
 import sys
 import tempfile
-import warnings
 from collections.abc import Iterator
 
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
@@ -52,9 +51,6 @@ def import_keras_quietly():
             import keras  # noqa: F401
         # TensorFlow's Python logger warns about retracing whenever several models predict in turn.
         logging.getLogger("tensorflow").setLevel(logging.ERROR)
-        # Reused training runs restore the weights into a fresh model whose optimizer starts anew;
-        # Keras warns that it skips the saved optimizer state, which is exactly what we want.
-        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer", category=UserWarning)
     return sys.modules["keras"]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -12,6 +14,9 @@ from sklearn.metrics import mean_squared_error, silhouette_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from course_utils.data import MnistData
+
+if TYPE_CHECKING:
+    from course_utils.models import Autoencoder
 
 NEIGHBOURS = 5
 # trustworthiness compares all pairs of points: cap the sample so full MNIST stays fast.
@@ -64,16 +69,16 @@ def pca_representation(x_train: np.ndarray, n_components: int = 2) -> Representa
     return Representation(f"PCA ({n_components}-D)", pca.transform, pca.inverse_transform, parameters)
 
 
-def autoencoder_representation(autoencoder) -> Representation:
+def autoencoder_representation(autoencoder: Autoencoder) -> Representation:
     """Wrap a :class:`course_utils.models.Autoencoder` as a representation."""
+    from course_utils import training  # imports Keras: only needed once there is a model
 
-    def encode(images: np.ndarray) -> np.ndarray:
-        return np.asarray(autoencoder.encoder.predict(images, verbose=0, batch_size=1024))
-
-    def decode(codes: np.ndarray) -> np.ndarray:
-        return np.asarray(autoencoder.decoder.predict(codes, verbose=0, batch_size=1024))
-
-    return Representation(autoencoder.name, encode, decode, autoencoder.count_params())
+    return Representation(
+        autoencoder.name,
+        functools.partial(training.encode, autoencoder),
+        functools.partial(training.decode, autoencoder),
+        autoencoder.count_params(),
+    )
 
 
 def binary_cross_entropy(images: np.ndarray, reconstructions: np.ndarray) -> float:

