@@ -229,3 +229,19 @@ def test_budget_verdicts_compare_with_the_issue_targets():
     assert "JAX: peak memory under 2,000 MB: does NOT hold (2,100 MB)" in verdicts
     report["budget"]["epochs"] = 2
     assert "apply to 50 epochs on 60,000 images only" in "\n".join(throughput.budget_verdicts(report))
+
+
+def test_only_load_before_the_run_marks_it_as_not_quiet():
+    report = {
+        "date": "2025-01-01 00:00",
+        "arguments": [],
+        "machine": throughput.machine(),
+        "load_average": (0.5, 0.5, 0.5),
+        "load_average_at_end": (2.4, 1.0, 0.5),  # the benchmark's own threads
+        "timing": {"epochs": 2, "warmup": 1, "sizes": [2_000]},
+        "course_settings": {},
+        "throughput": [],
+    }
+    assert "not quiet" not in throughput.markdown_report(report)
+    report["load_average"] = (1.5, 0.5, 0.5)
+    assert "not quiet (load average 1.5 at the start)" in throughput.markdown_report(report)
