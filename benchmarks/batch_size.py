@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import statistics
 import time
 from pathlib import Path
@@ -204,9 +206,6 @@ def main() -> None:
     arguments = parser.parse_args()
     environment.setup(seed=0)
     found = environment.versions()
-    import os
-    import platform
-
     backend = found["backend"]
     result = {
         "measured": time.strftime("%Y-%m-%d %H:%M"),
