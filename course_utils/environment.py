@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 DEFAULT_SEED = 42
+# The notebooks' text and committed outputs come from a run on this backend.
+OUTPUTS_BACKEND = "tensorflow"
 
 
 def quiet_tensorflow() -> None:
@@ -61,6 +63,36 @@ def set_seed(seed: int) -> None:
     # call imports TensorFlow: hold back its native start-up lines here too.
     with _native_stderr_captured():
         keras.utils.set_random_seed(seed)
+
+
+class ClaimError(AssertionError):
+    """A statement in a notebook's text that the notebook's own run does not bear out."""
+
+
+def claim(holds: bool, statement: str) -> None:
+    """Check a statement that a notebook's text makes about its results.
+
+    The text was written from a run on TensorFlow, so there a statement that does not hold stops
+    the notebook: text and numbers cannot drift apart. Another backend draws other random numbers
+    from the same seed, so its single runs differ a little; there a statement that does not hold is
+    reported and the notebook goes on.
+
+    Args:
+        holds: Whether this run shows what the text says.
+        statement: What the text says, e.g. ``"Autoencoder_3 reconstructs better than PCA"``.
+
+    Raises:
+        ClaimError: On TensorFlow, when ``holds`` is false.
+    """
+    if holds:
+        return
+    backend = import_keras_quietly().backend.backend()
+    if backend == OUTPUTS_BACKEND:
+        raise ClaimError(f"The text says: {statement}. This run does not show it.")
+    print(
+        f"Note: the text says: {statement}. This run on {backend} does not show it; the text describes "
+        f"the run on {OUTPUTS_BACKEND}, and {backend} draws other random numbers from the same seed."
+    )
 
 
 def versions() -> dict[str, str]:

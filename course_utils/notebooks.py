@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import jupytext
@@ -15,6 +19,9 @@ NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 METADATA_KEY = "course"
 PAIRED_FORMAT = "py:percent"
 CELL_TIMEOUT_SECONDS = 600
+# training.CACHE_VARIABLE, spelled out: importing training would load TensorFlow into this process,
+# and the kernels it starts would then log CUDA errors (a test keeps the two names equal).
+TRAINING_CACHE_VARIABLE = "COURSE_CACHE_DIR"
 
 
 # Maintainer tools that no notebook imports: changing them cannot change a notebook's outputs.
@@ -77,6 +84,8 @@ def pairing_problem(path: Path) -> str | None:
 def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
     """Sync a notebook from its ``.py`` pair, run it top to bottom in a fresh kernel and stamp it.
 
+    The kernel gets an empty training cache, so the stored outputs show the training itself.
+
     Returns:
         The wall time of the run in seconds.
     """
@@ -87,15 +96,31 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
     if path.exists():
         _keep_outputs_metadata(notebook, nbformat.read(path, as_version=4))
     started = time.perf_counter()
-    NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    with _empty_training_cache():
+        NotebookClient(
+            notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     seconds = time.perf_counter() - started
     notebook.metadata[METADATA_KEY] = {"fingerprint": fingerprint(notebook)}
     notebook.metadata.setdefault("jupytext", {})["formats"] = f"ipynb,{PAIRED_FORMAT}"
     nbformat.write(notebook, path)
     script.write_text(paired_script_text(path))
     return seconds
+
+
+@contextlib.contextmanager
+def _empty_training_cache() -> Iterator[None]:
+    """Point the kernel at an empty reuse cache, so the stored outputs show real training, not a reuse."""
+    previous = os.environ.get(TRAINING_CACHE_VARIABLE)
+    with tempfile.TemporaryDirectory() as empty:
+        os.environ[TRAINING_CACHE_VARIABLE] = empty
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(TRAINING_CACHE_VARIABLE, None)
+            else:
+                os.environ[TRAINING_CACHE_VARIABLE] = previous
 
 
 def _keep_outputs_metadata(notebook: nbformat.NotebookNode, previous: nbformat.NotebookNode) -> None:

@@ -135,9 +135,9 @@ print(metrics.score_table(scores))
 
 # %%
 autoencoder_scores, pca_scores = scores["Autoencoder_1"], scores["PCA (2-D)"]
-assert autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"] - 0.05, "expected clearly worse than PCA"
-assert autoencoder_scores["bce"] > pca_scores["bce"] + 0.002, "expected a higher reconstruction error than PCA"
-assert autoencoder_scores["silhouette"] < 0.05, "expected no separate clusters"
+environment.claim(autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"] - 0.05, "Autoencoder_1's kNN accuracy is clearly below PCA's")
+environment.claim(autoencoder_scores["bce"] > pca_scores["bce"] + 0.002, "Autoencoder_1 reconstructs worse than PCA")
+environment.claim(autoencoder_scores["silhouette"] < 0.05, "Autoencoder_1's codes form no separate clusters")
 
 # %% [markdown]
 # ## Exercises

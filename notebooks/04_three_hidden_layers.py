@@ -113,10 +113,10 @@ print(metrics.score_table(scores))
 
 # %%
 autoencoder_scores, pca_scores = scores["Autoencoder_3"], scores["PCA (2-D)"]
-assert autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"] + 0.05, "expected clearly better than PCA"
-assert autoencoder_scores["bce"] < pca_scores["bce"] - 0.01, "expected a lower reconstruction error than PCA"
-assert autoencoder_scores["trustworthiness"] > pca_scores["trustworthiness"], "expected more trustworthy neighbourhoods"
-assert abs(autoencoder_scores["silhouette"]) < 0.1, "expected touching clusters"
+environment.claim(autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"] + 0.05, "Autoencoder_3's kNN accuracy is clearly above PCA's")
+environment.claim(autoencoder_scores["bce"] < pca_scores["bce"] - 0.01, "Autoencoder_3 reconstructs clearly better than PCA")
+environment.claim(autoencoder_scores["trustworthiness"] > pca_scores["trustworthiness"], "Autoencoder_3's neighbourhoods are more trustworthy than PCA's")
+environment.claim(abs(autoencoder_scores["silhouette"]) < 0.1, "Autoencoder_3's clusters touch (silhouette near zero)")
 
 # %% [markdown]
 # ## Exercises

@@ -112,11 +112,11 @@ print(metrics.score_table(deep_scores))
 # the reconstruction error falls by far more than its seed spread.)
 
 # %%
-assert all(report["rise"] < 0.002 for report in reports.values()), "expected no depth to overfit within 60 epochs"
-assert reports["Autoencoder_5"]["final_gap"] > reports["Autoencoder_3"]["final_gap"], "expected the gap to grow"
+environment.claim(all(report["rise"] < 0.002 for report in reports.values()), "no depth overfits within 60 epochs")
+environment.claim(reports["Autoencoder_5"]["final_gap"] > reports["Autoencoder_3"]["final_gap"], "the gap between training and validation loss grows with depth")
 deep_bce = [deep_scores[name]["bce"] for name in ("Autoencoder_3", "Autoencoder_4", "Autoencoder_5")]
-assert deep_bce[0] > deep_bce[1] > deep_bce[2] and deep_bce[0] - deep_bce[2] > 0.005, "expected deeper to reconstruct better"
-assert deep_scores["Autoencoder_5"]["knn_accuracy"] > deep_scores["Autoencoder_3"]["knn_accuracy"]
+environment.claim(deep_bce[0] > deep_bce[1] > deep_bce[2] and deep_bce[0] - deep_bce[2] > 0.005, "each added layer lowers the reconstruction error")
+environment.claim(deep_scores["Autoencoder_5"]["knn_accuracy"] > deep_scores["Autoencoder_3"]["knn_accuracy"], "with this seed, depth 5 has a higher kNN accuracy than depth 3")
 
 # %% [markdown]
 # ## Making a model overfit
@@ -173,12 +173,12 @@ print(metrics.score_table(small_scores))
 
 # %%
 plain, stopped, dropped = (small_reports[name] for name in ("no remedy", "early stopping", "dropout 0.2"))
-assert plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"], "expected overfitting with 300 images"
-assert plain["final_gap"] > 2.5 * reports["Autoencoder_5"]["final_gap"], "expected a much larger gap"
-assert stopped["epochs"] < 0.75 * plain["epochs"], "expected early stopping to save a large part of the epochs"
-assert small_scores["early stopping"]["bce"] <= small_scores["no remedy"]["bce"], "expected no worse reconstructions"
-assert dropped["final_gap"] < 0.01 and small_scores["dropout 0.2"]["bce"] == min(row["bce"] for row in small_scores.values())
-assert all(small_scores[name]["knn_accuracy"] < small_scores["no remedy"]["knn_accuracy"] for name in ("early stopping", "dropout 0.2"))
+environment.claim(plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"], "with 300 images the deepest model overfits")
+environment.claim(plain["final_gap"] > 2.5 * reports["Autoencoder_5"]["final_gap"], "with 300 images the gap is much larger")
+environment.claim(stopped["epochs"] < 0.75 * plain["epochs"], "early stopping saves a large part of the epochs")
+environment.claim(small_scores["early stopping"]["bce"] <= small_scores["no remedy"]["bce"], "early stopping gives no worse reconstructions")
+environment.claim(dropped["final_gap"] < 0.01 and small_scores["dropout 0.2"]["bce"] == min(row["bce"] for row in small_scores.values()), "dropout closes the gap and gives the best reconstructions")
+environment.claim(all(small_scores[name]["knn_accuracy"] < small_scores["no remedy"]["knn_accuracy"] for name in ("early stopping", "dropout 0.2")), "both remedies lower the kNN accuracy")
 
 # %% [markdown]
 # ## Summary

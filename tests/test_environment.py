@@ -47,3 +47,24 @@ def test_setup_writes_nothing_to_stderr_on_this_backend():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Keras backend:" in result.stdout
     assert result.stderr == ""
+
+
+def test_a_claim_that_holds_is_silent(capsys):
+    environment.claim(True, "anything")
+    assert capsys.readouterr().out == ""
+
+
+def test_a_false_claim_stops_the_notebook_on_the_outputs_backend(monkeypatch):
+    import pytest
+
+    monkeypatch.setattr(environment, "OUTPUTS_BACKEND", environment.import_keras_quietly().backend.backend())
+    with pytest.raises(environment.ClaimError, match="The text says: three layers win. This run does not show it."):
+        environment.claim(False, "three layers win")
+
+
+def test_a_false_claim_is_a_note_on_another_backend(monkeypatch, capsys):
+    monkeypatch.setattr(environment, "OUTPUTS_BACKEND", "some other backend")
+    environment.claim(False, "three layers win")
+    printed = capsys.readouterr().out
+    backend = environment.import_keras_quietly().backend.backend()
+    assert f"Note: the text says: three layers win. This run on {backend} does not show it" in printed

@@ -46,3 +46,9 @@ def test_notebook_opens_with_setup_and_closes_with_summary(path):
     assert "environment.setup(" in "".join(first_code["source"])
     headings = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
     assert any(heading.startswith("## Summary") for heading in headings)
+
+
+def test_execute_empties_the_same_cache_that_training_reuses():
+    from course_utils import training
+
+    assert notebooks.TRAINING_CACHE_VARIABLE == training.CACHE_VARIABLE
