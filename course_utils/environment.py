@@ -74,8 +74,8 @@ def claim(holds: bool, statement: str) -> None:
 
     The text was written from a run on TensorFlow, so there a statement that does not hold stops
     the notebook: text and numbers cannot drift apart. Another backend draws other random numbers
-    from the same seed, so its single runs differ a little; there a statement that does not hold is
-    reported and the notebook goes on.
+    from the same seed, so its runs (and verdicts over a few seeds) can differ; there a statement
+    that does not hold is reported and the notebook goes on.
 
     Args:
         holds: Whether this run shows what the text says.

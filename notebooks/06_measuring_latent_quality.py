@@ -151,6 +151,12 @@ print(study.verdict_table(result.summary(), pairs))
 # away from the numbers. It was written from a run on TensorFlow, where a statement that does not
 # hold stops the notebook; on another backend, which draws other random numbers from the same seed,
 # such a statement is printed as a note instead.
+#
+# **How settled are these verdicts?** Run on JAX, the same study (same seeds, other random draws)
+# finds the kNN gain from two to three layers, and of three layers over PCA, *larger* than the seed
+# spread; so its verdicts on kNN accuracy and trustworthiness differ from the ones above (checked on
+# 2026-11-27). The reconstruction verdicts agree on both. With three seeds per model, read "within
+# the seed spread" as "not shown", not as "no difference": more seeds would settle it.
 
 # %%
 def says(model: str, baseline: str, metric: str) -> str:
