@@ -89,10 +89,11 @@ def measure_quality(seeds: list[int], checkpoints: tuple[int, ...]) -> list[dict
 def measure_speed(timed_epochs: int) -> list[dict]:
     """Median images per second of the course's train() per batch size and model on 60,000 images."""
     keras = environment.import_keras_quietly()
+    from throughput import repeat_to, summarise_epochs  # the sibling script, beside this one
+
     from course_utils import data, models, training
 
-    offline = data.load_mnist("offline", verbose=False).x_train
-    images = np.tile(offline, (-(-SPEED_SIZE // len(offline)), 1))[:SPEED_SIZE]
+    images = repeat_to(data.load_mnist("offline", verbose=False).x_train, SPEED_SIZE)
     rows = []
     for batch_size in sorted({batch for batch, _ in CANDIDATES}):
         for model_name in models.ARTICLE_HIDDEN_UNITS:
@@ -102,14 +103,13 @@ def measure_speed(timed_epochs: int) -> list[dict]:
             autoencoder = models.build_article_model(model_name, seed=0)
             started = time.perf_counter()
             training.train(autoencoder, images, settings=settings, seed=0, verbose=False, callbacks=[timer])
-            epochs = np.diff([started, *ends])
-            median = statistics.median(epochs[1:])
+            timing = summarise_epochs(np.diff([started, *ends]).tolist(), SPEED_SIZE, warmup=1)
             row = {
                 "batch_size": batch_size,
                 "model": model_name,
-                "images_per_second": SPEED_SIZE / median,
-                "first_epoch_seconds": float(epochs[0]),
-                "median_epoch_seconds": median,
+                "images_per_second": timing["samples_per_second"],
+                "first_epoch_seconds": timing["first_epoch_seconds"],
+                "median_epoch_seconds": timing["median_epoch_seconds"],
             }
             print(f"  · speed batch {batch_size} {model_name}: {row['images_per_second']:,.0f} images/s", flush=True)
             rows.append(row)
