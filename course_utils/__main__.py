@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from course_utils import environment
+from course_utils import data, environment
 
 
 def _compare(arguments: argparse.Namespace) -> int:
     environment.setup(seed=arguments.seed)
-    from course_utils import compare, data, training
+    from course_utils import compare, training
 
     mnist = data.load_mnist(arguments.source)
     settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else None
@@ -23,23 +23,24 @@ def _compare(arguments: argparse.Namespace) -> int:
     compare.comparison_figure(trained, mnist).savefig(output, dpi=120)
     print(f"\nComparison picture written to {output.resolve()}")
     if not mnist.is_full_mnist:
-        print("These numbers come from the offline subset, not from full MNIST.")
+        print("These numbers come from the course's 5,000-digit subset, not from full MNIST.")
     return 0
 
 
 def _study(arguments: argparse.Namespace) -> int:
     environment.setup(seed=0)
-    from course_utils import data, study, training
+    from course_utils import study, training
 
     mnist = data.load_mnist(arguments.source)
     settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else training.TrainingSettings()
-    config = study.StudyConfig(tuple(arguments.depths), tuple(arguments.seeds), settings)
+    seeds = tuple(arguments.seeds) if arguments.seeds else study.StudyConfig().seeds
+    config = study.StudyConfig(tuple(arguments.depths), seeds, settings)
     result = study.load_or_run(config, mnist, Path(arguments.output))
     print()
     print(result.table())
-    print(f"\nTables and figure in {Path(arguments.output).resolve()}: {', '.join(study.FILES)}")
+    print(f"\nTables and figure in {study.backend_directory(Path(arguments.output)).resolve()}: {', '.join(study.FILES)}")
     if not mnist.is_full_mnist:
-        print("These numbers come from the offline subset, not from full MNIST.")
+        print("These numbers come from the course's 5,000-digit subset, not from full MNIST.")
     return 0
 
 
@@ -68,14 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--output", default="results/comparison.png", help="where to write the picture")
     compare.add_argument("--epochs", type=int, default=None, help="override the course's epochs")
     compare.add_argument("--seed", type=int, default=environment.DEFAULT_SEED)
-    compare.add_argument("--source", choices=["auto", "keras", "offline"], default=None, help="MNIST source")
+    compare.add_argument("--source", choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
     compare.set_defaults(handler=_compare)
     study_command = commands.add_parser("study", help="measure every depth over several seeds, with PCA as baseline")
     study_command.add_argument("--depths", type=int, nargs="+", default=[1, 2, 3])
-    study_command.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    study_command.add_argument("--seeds", type=int, nargs="+", default=None, help="default: the study's 10 seeds")
     study_command.add_argument("--epochs", type=int, default=None, help="override the course's epochs")
-    study_command.add_argument("--output", default="results/study", help="folder for the CSV tables and the figure")
-    study_command.add_argument("--source", choices=["auto", "keras", "offline"], default=None, help="MNIST source")
+    study_command.add_argument(
+        "--output", default="results/study", help="folder for the CSV tables and the figure (one subfolder per backend)"
+    )
+    study_command.add_argument("--source", choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
     study_command.set_defaults(handler=_study)
     execute = commands.add_parser("execute", help="run notebooks top to bottom and store their outputs (maintainers)")
     execute.add_argument("notebooks", nargs="*", help="notebooks to run (.ipynb or .py); default: all")

@@ -41,7 +41,7 @@ def train_article_models(
             print(f"Training {name} ({models.architecture_string(models.ARTICLE_HIDDEN_UNITS[name])})")
         autoencoder = models.build_article_model(name, seed=seed)
         history = training.train(
-            autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=verbose, reuse=reuse
+            autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=verbose, reuse=reuse, val_name="test"
         )
         trained[name] = TrainedModel(autoencoder, history, training.test_loss(autoencoder, data.x_test))
     return trained
@@ -68,5 +68,5 @@ def comparison_figure(trained: dict[str, TrainedModel], data: MnistData) -> Figu
     shown = first_of_each_digit(data.y_test)
     originals = data.x_test[shown]
     reconstructions = {name: training.reconstruct(result.autoencoder, originals) for name, result in trained.items()}
-    source = "full MNIST" if data.is_full_mnist else "offline MNIST subset"
+    source = "full MNIST" if data.is_full_mnist else "the course's MNIST subset"
     return plots.plot_comparison(originals, reconstructions, title=f"Test digits and their reconstructions ({source})")

