@@ -22,6 +22,9 @@ CELL_TIMEOUT_SECONDS = 600
 # training.CACHE_VARIABLE, spelled out: importing training would load TensorFlow into this process,
 # and the kernels it starts would then log CUDA errors (a test keeps the two names equal).
 TRAINING_CACHE_VARIABLE = "COURSE_CACHE_DIR"
+# The kernels that make the committed outputs are the reference run: the book's data, and strict
+# claims (environment.REFERENCE_RUN_VARIABLE and data.SOURCE_VARIABLE, spelled out for the same reason).
+REFERENCE_ENVIRONMENT = {"COURSE_REFERENCE_RUN": "1", "COURSE_MNIST_SOURCE": "subset"}
 
 
 # Maintainer tools that no notebook imports: changing them cannot change a notebook's outputs.
@@ -84,22 +87,19 @@ def pairing_problem(path: Path) -> str | None:
 def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
     """Sync a notebook from its ``.py`` pair, run it top to bottom in a fresh kernel and stamp it.
 
-    The kernel gets an empty training cache, so the stored outputs show the training itself.
+    The kernel gets an empty training cache, so the stored outputs show the training itself, and
+    runs as the reference run: the course's data, and a claim that does not hold stops it.
 
     Returns:
         The wall time of the run in seconds.
     """
-    from nbclient import NotebookClient
-
     script = path.with_suffix(".py")
     notebook = jupytext.read(script) if script.exists() else nbformat.read(path, as_version=4)
     if path.exists():
         _keep_outputs_metadata(notebook, nbformat.read(path, as_version=4))
     started = time.perf_counter()
-    with _empty_training_cache():
-        NotebookClient(
-            notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-        ).execute()
+    with _reference_kernel_environment():
+        _run(notebook, path.parent, timeout)
     seconds = time.perf_counter() - started
     notebook.metadata[METADATA_KEY] = {"fingerprint": fingerprint(notebook)}
     notebook.metadata.setdefault("jupytext", {})["formats"] = f"ipynb,{PAIRED_FORMAT}"
@@ -108,19 +108,45 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
     return seconds
 
 
+def run_elsewhere(path: Path, directory: Path, first_cell: str = "", timeout: int = CELL_TIMEOUT_SECONDS):
+    """Run a notebook's ``.py`` pair top to bottom in ``directory`` as a student would, storing nothing.
+
+    The kernel gets this process's environment as it is (not the reference run's), so tests can
+    try the course on other data or another backend. ``first_cell`` runs before the notebook's own.
+
+    Returns:
+        The executed notebook; a cell that raises stops it with ``nbclient``'s ``CellExecutionError``.
+    """
+    notebook = jupytext.read(path.with_suffix(".py"))
+    if first_cell:
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(first_cell))
+    _run(notebook, directory, timeout)
+    return notebook
+
+
+def _run(notebook: nbformat.NotebookNode, directory: Path, timeout: int) -> None:
+    from nbclient import NotebookClient
+
+    NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(directory)}}
+    ).execute()
+
+
 @contextlib.contextmanager
-def _empty_training_cache() -> Iterator[None]:
-    """Point the kernel at an empty reuse cache, so the stored outputs show real training, not a reuse."""
-    previous = os.environ.get(TRAINING_CACHE_VARIABLE)
+def _reference_kernel_environment() -> Iterator[None]:
+    """Point the kernel at an empty reuse cache (the outputs show real training) and make it the reference run."""
     with tempfile.TemporaryDirectory() as empty:
-        os.environ[TRAINING_CACHE_VARIABLE] = empty
+        settings = {**REFERENCE_ENVIRONMENT, TRAINING_CACHE_VARIABLE: empty}
+        previous = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
         try:
             yield
         finally:
-            if previous is None:
-                os.environ.pop(TRAINING_CACHE_VARIABLE, None)
-            else:
-                os.environ[TRAINING_CACHE_VARIABLE] = previous
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _keep_outputs_metadata(notebook: nbformat.NotebookNode, previous: nbformat.NotebookNode) -> None:

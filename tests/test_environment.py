@@ -54,17 +54,43 @@ def test_a_claim_that_holds_is_silent(capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_a_false_claim_stops_the_notebook_on_the_outputs_backend(monkeypatch):
+def test_a_false_claim_stops_the_reference_run(monkeypatch):
     import pytest
 
-    monkeypatch.setattr(environment, "OUTPUTS_BACKEND", environment.import_keras_quietly().backend.backend())
+    monkeypatch.setenv(environment.REFERENCE_RUN_VARIABLE, "1")
     with pytest.raises(environment.ClaimError, match="The text says: three layers win. This run does not show it."):
-        environment.claim(False, "three layers win")
+        environment.claim(False, "three layers win", "BCE 0.21 against 0.20")
 
 
-def test_a_false_claim_is_a_note_on_another_backend(monkeypatch, capsys):
-    monkeypatch.setattr(environment, "OUTPUTS_BACKEND", "some other backend")
-    environment.claim(False, "three layers win")
+def test_a_false_claim_is_a_friendly_note_in_a_students_run(monkeypatch, capsys):
+    monkeypatch.delenv(environment.REFERENCE_RUN_VARIABLE, raising=False)
+    environment.claim(False, "three layers win", "BCE 0.21 against 0.20")
     printed = capsys.readouterr().out
-    backend = environment.import_keras_quietly().backend.backend()
-    assert f"Note: the text says: three layers win. This run on {backend} does not show it" in printed
+    assert printed.startswith("Note: the text says three layers win; your run does not show it.")
+    assert "It shows BCE 0.21 against 0.20." in printed and "read on" in printed
+
+
+def test_the_test_suite_is_a_reference_run():
+    assert environment.reference_run(), "tests/conftest.py must make pytest's notebook runs strict"
+
+
+def test_versions_that_made_the_book_are_the_pinned_ones():
+    from pathlib import Path
+
+    pinned = dict(
+        line.split("==", 1)
+        for line in (Path(__file__).resolve().parents[1] / "constraints.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    for name, version in environment.RECORDED_VERSIONS.items():
+        assert pinned[name] == version, f"constraints.txt pins {name} {pinned[name]}, environment records {version}"
+
+
+def test_setup_says_when_keras_or_the_backend_differs_from_the_books():
+    book = {"keras": environment.RECORDED_VERSIONS["keras"], "backend": "tensorflow"}
+    book["tensorflow"] = environment.RECORDED_VERSIONS["tensorflow"]
+    assert environment.version_difference(book) == ""
+    newer = environment.version_difference({**book, "keras": "9.0.0"})
+    assert "you have keras 9.0.0 and tensorflow" in newer and "may differ slightly" in newer
+    jax = environment.version_difference({"keras": book["keras"], "backend": "jax", "jax": "0.10.2"})
+    assert "you have keras" in jax and "jax 0.10.2" in jax

@@ -36,7 +36,7 @@ def test_notebook_ran_top_to_bottom_without_errors(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_states_its_data_source(path):
     text = path.read_text()
-    assert "Data: OFFLINE SUBSET" in text or "Data: full MNIST" in text
+    assert "Data: the course's split of 5,000 real MNIST digits" in text, "the book shows the course's default data"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
@@ -52,3 +52,9 @@ def test_execute_empties_the_same_cache_that_training_reuses():
     from course_utils import training
 
     assert notebooks.TRAINING_CACHE_VARIABLE == training.CACHE_VARIABLE
+
+
+def test_execute_is_the_reference_run_on_the_courses_data():
+    from course_utils import data, environment
+
+    assert notebooks.REFERENCE_ENVIRONMENT == {environment.REFERENCE_RUN_VARIABLE: "1", data.SOURCE_VARIABLE: "subset"}
