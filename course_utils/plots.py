@@ -125,18 +125,17 @@ def _digit_colours() -> list:
     return [palette(digit) for digit in range(10)]
 
 
-def plot_history(history, title: str = "Training and validation loss") -> Figure:
-    """Loss per epoch from a Keras ``History`` (or its ``history`` dictionary)."""
+CURVE_LABELS = {"loss": "training", "val_loss": "validation", "test_loss": "test (watched, never used to choose)"}
+
+
+def plot_history(history, title: str = "Loss per epoch") -> Figure:
+    """Loss per epoch from a Keras ``History`` (or its ``history`` dictionary), each curve named by its images."""
     curves = getattr(history, "history", history)
     figure = Figure(figsize=(6.4, 4.0), layout="constrained")
     axes = figure.subplots()
-    for key, values in curves.items():
-        if "loss" in key:
-            axes.plot(
-                range(1, len(values) + 1),
-                values,
-                label=key.replace("val_loss", "validation").replace("loss", "training"),
-            )
+    for key, label in CURVE_LABELS.items():
+        if key in curves:
+            axes.plot(range(1, len(curves[key]) + 1), curves[key], label=label)
     axes.set_xlabel("epoch")
     axes.set_ylabel("loss (binary cross-entropy)")
     axes.set_title(title)
