@@ -6,12 +6,16 @@ import csv
 import hashlib
 import json
 import statistics
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import keras
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
+from scipy import stats
 
 from course_utils import metrics, models, training
 from course_utils.data import MnistData
@@ -28,6 +32,16 @@ HIDDEN_UNITS_BY_DEPTH: dict[int, tuple[int, ...]] = {
 }
 METRIC_NAMES = tuple(metrics.METRIC_DESCRIPTIONS)
 FILES = ("runs.csv", "summary.csv", "study.png", "study.json")
+# Ten seeds per model: with three, the kNN verdicts flipped between TensorFlow and JAX.
+DEFAULT_SEEDS = tuple(range(10))
+# The backend whose saved study the book shows, and that a student sees when their own would take long.
+REFERENCE_BACKEND = "tensorflow"
+SIGNIFICANCE = 0.05
+# Announce and offer the saved results instead of training for longer than this.
+DEFAULT_MAX_MINUTES = 2.0
+CLEAR = {1: "clearly better", -1: "clearly worse"}
+NOT_SHOWN = "not shown"
+NOT_SETTLED = "not settled"
 
 
 @dataclass(frozen=True)
@@ -35,7 +49,7 @@ class StudyConfig:
     """What the study trains: depths, seeds and the training settings shared by all runs."""
 
     depths: tuple[int, ...] = (1, 2, 3)
-    seeds: tuple[int, ...] = (0, 1, 2)
+    seeds: tuple[int, ...] = DEFAULT_SEEDS
     settings: training.TrainingSettings = field(default_factory=training.TrainingSettings)
 
     def __post_init__(self) -> None:
@@ -118,9 +132,12 @@ def run_study(config: StudyConfig, data: MnistData, verbose: bool = True) -> Stu
     """Train every depth for every seed, measure each run, and measure PCA once per seed."""
     runs = []
     total = len(config.depths) * len(config.seeds)
+    started = time.perf_counter()
     for number, (depth, seed) in enumerate(((d, s) for d in config.depths for s in config.seeds), start=1):
         if verbose:
-            print(f"[{number}/{total}] {model_name(depth)} seed {seed}", flush=True)
+            elapsed = time.perf_counter() - started
+            left = f", about {elapsed / (number - 1) * (total - number + 1):.0f} s left" if number > 1 else ""
+            print(f"[{number}/{total}] {model_name(depth)} seed {seed} ({elapsed:.0f} s so far{left})", flush=True)
         model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[depth], name=model_name(depth), seed=seed)
         training.train(model, data.x_train, None, config.settings, seed=seed, verbose=False)
         scores = metrics.measure(metrics.autoencoder_representation(model), data)
@@ -188,14 +205,12 @@ def study_figure(summary: Sequence[dict], title: str = "Latent quality against d
     return figure
 
 
-def fingerprint(config: StudyConfig, data: MnistData) -> str:
-    """What decides the study's numbers: settings, data, backend and the code that trains and measures."""
-    import keras
-
+def fingerprint(config: StudyConfig, data: MnistData, backend: str | None = None) -> str:
+    """What decides the study's numbers: settings, data, backend (default: the one in use) and the code."""
     digest = hashlib.sha256(json.dumps(_config_dict(config), sort_keys=True).encode())
     digest.update(f"{data.source}:{len(data.x_train)}:{len(data.x_test)}".encode())
     digest.update(np.ascontiguousarray(data.x_train[:: max(1, len(data.x_train) // 500)]).tobytes())
-    digest.update(keras.backend.backend().encode())
+    digest.update((backend or keras.backend.backend()).encode())
     for module in ("models.py", "training.py", "metrics.py", "study.py"):
         digest.update(Path(__file__).with_name(module).read_bytes())
     return digest.hexdigest()[:20]
@@ -243,44 +258,169 @@ def _typed(row: dict) -> dict:
     return typed
 
 
-def load_or_run(config: StudyConfig, data: MnistData, directory: Path, verbose: bool = True) -> StudyResult:
-    """Load the saved study if the code, settings and data that made it are unchanged; else run and save it."""
+def backend_directory(directory: Path, backend: str | None = None, source: str = "subset") -> Path:
+    """The folder of one backend's saved study on one data source inside ``directory``.
+
+    Each backend draws its own numbers, so each keeps its own study; a study on other data than
+    the course's subset gets a folder of its own and never replaces the book's.
+    """
+    name = backend or keras.backend.backend()
+    return Path(directory) / (name if source == "subset" else f"{name}-{source}")
+
+
+def load_saved(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult | None:
+    """The study saved for ``backend`` in ``directory``, whatever code or data made it (its text says which)."""
+    folder = backend_directory(directory, backend)
+    try:
+        meta = json.loads((folder / "study.json").read_text())
+        saved = meta["config"]
+        config = StudyConfig(tuple(saved["depths"]), tuple(saved["seeds"]), training.TrainingSettings(**saved["settings"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return load(folder, config, meta["fingerprint"])
+
+
+def estimate_seconds(config: StudyConfig, data: MnistData, sample: int = 2_000) -> float:
+    """About how long :func:`run_study` takes here: two timed epochs of the deepest model, scaled up."""
+    deepest = max(config.depths)
+    model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[deepest], name="timing", seed=0)
+    images = data.x_train[:sample]
+    seconds: list[float] = []
+    timer = _EpochTimer(seconds)
+    settings = training.TrainingSettings(epochs=2, batch_size=config.settings.batch_size)
+    training.train(model, images, None, settings, seed=0, verbose=False, callbacks=[timer])
+    per_image_epoch = seconds[-1] / len(images)  # the second epoch: the first also compiles
+    runs = len(config.depths) * len(config.seeds)
+    return per_image_epoch * len(data.x_train) * config.settings.epochs * runs
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    def __init__(self, seconds: list[float]) -> None:
+        super().__init__()
+        self.seconds, self.started = seconds, 0.0
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        self.seconds.append(time.perf_counter() - self.started)
+
+
+def load_or_run(
+    config: StudyConfig,
+    data: MnistData,
+    directory: Path,
+    verbose: bool = True,
+    max_minutes: float | None = DEFAULT_MAX_MINUTES,
+) -> StudyResult:
+    """Load this backend's saved study if the code, settings and data that made it are unchanged; else run it.
+
+    A study that would train for longer than ``max_minutes`` is not run: its estimate is printed
+    and the saved results of the book's run are returned instead (``max_minutes=None`` runs it).
+    The reference run (``environment.reference_run``) always runs a study it needs.
+    """
+    from course_utils import environment
+
+    folder = backend_directory(directory, source=data.source)
     key = fingerprint(config, data)
-    saved = load(directory, config, key)
+    saved = load(folder, config, key)
     if saved is not None:
         if verbose:
-            print(f"Loaded the saved study from {directory} (made by this code with these settings and data).")
+            print(f"Loaded the saved study from {folder} (made by this code with these settings and data).")
         return saved
-    if verbose:
-        print(f"No saved study for these settings in {directory}: running it now.")
+    runs = len(config.depths) * len(config.seeds)
+    estimate = estimate_seconds(config, data)
+    reference = load_saved(directory)
+    too_long = max_minutes is not None and estimate > 60 * max_minutes and not environment.reference_run()
+    if too_long and reference is not None:
+        print(
+            f"Running this study on your data and backend would train {runs} models for about {estimate / 60:.0f} "
+            f"minutes. Showing the saved results of the book's run instead ({REFERENCE_BACKEND}; "
+            f"{reference.data_description}). To run it yourself, pass max_minutes=None."
+        )
+        return reference
+    print(f"No saved study for these settings in {folder}: training {runs} models, about {estimate / 60:.1f} minutes.")
     result = run_study(config, data, verbose)
-    save(result, directory, key)
+    save(result, folder, key)
     return result
 
 
-def verdict(summary: Sequence[dict], model: str, baseline: str, metric: str) -> str:
-    """Is ``model`` clearly better or worse than ``baseline`` on ``metric``, given the seed spread?
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment: compare each adjusted p-value with the family's significance level."""
+    order = np.argsort(p_values)
+    ranked = np.asarray(p_values, dtype=float)[order] * (len(p_values) - np.arange(len(p_values)))
+    adjusted = np.empty(len(p_values))
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(ranked))
+    return adjusted
 
-    "Clearly" means the difference of the means exceeds twice its standard error estimated from
-    the two spreads, ``2 * sqrt(sd_model**2 + sd_baseline**2)``; otherwise the difference is
-    "within the seed spread".
+
+def compare_runs(
+    runs: Sequence[dict], pairs: Sequence[tuple[str, str]], metric_names: Sequence[str] = METRIC_NAMES
+) -> pd.DataFrame:
+    """Every (model, baseline) pair on every metric: gain, its 95% interval, Welch's t-test and Holm's verdict.
+
+    The gain is the model's mean minus the baseline's, signed so that positive means better (lower
+    is better for the losses). Welch's t-test compares the two sets of seeds without assuming equal
+    spreads; its 95% confidence interval is for the gain. All comparisons of one call form one
+    family: their p-values are Holm-adjusted, and a difference is "clearly better" or "clearly
+    worse" only when the adjusted p-value is below 5%; otherwise it is "not shown".
     """
-    rows = {row["model"]: row for row in summary}
-    gap = rows[model][f"{metric}_mean"] - rows[baseline][f"{metric}_mean"]
-    if metric in metrics.LOWER_IS_BETTER:
-        gap = -gap
-    noise = 2 * (rows[model][f"{metric}_sd"] ** 2 + rows[baseline][f"{metric}_sd"] ** 2) ** 0.5
-    if gap > noise:
-        return "clearly better"
-    if gap < -noise:
-        return "clearly worse"
-    return "within the seed spread"
-
-
-def verdict_table(summary: Sequence[dict], pairs: Sequence[tuple[str, str]]) -> str:
-    """One line per (model, baseline) pair: the verdict on every metric."""
-    lines = [f"{'model vs baseline':<32}" + "".join(f"{metric:>24}" for metric in METRIC_NAMES)]
+    frame = pd.DataFrame(runs)
+    rows = []
     for model, baseline in pairs:
-        cells = "".join(f"{verdict(summary, model, baseline, metric):>24}" for metric in METRIC_NAMES)
-        lines.append(f"{model + ' vs ' + baseline:<32}" + cells)
-    return "\n".join(lines)
+        for metric in metric_names:
+            sign = -1.0 if metric in metrics.LOWER_IS_BETTER else 1.0
+            ours = sign * frame.loc[frame["model"] == model, metric].to_numpy(float)
+            theirs = sign * frame.loc[frame["model"] == baseline, metric].to_numpy(float)
+            test = _welch(ours, theirs)
+            interval = test.confidence_interval(0.95)
+            shift = theirs.mean() if np.ptp(theirs) == 0 else 0.0
+            rows.append(
+                {
+                    "model": model,
+                    "baseline": baseline,
+                    "metric": metric,
+                    "gain": ours.mean() - theirs.mean(),
+                    "ci_low": interval.low - shift,
+                    "ci_high": interval.high - shift,
+                    "p": test.pvalue,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table["p"].to_numpy())
+    clear = table["p_holm"] < SIGNIFICANCE
+    table["verdict"] = np.where(clear, np.where(table["gain"] > 0, CLEAR[1], CLEAR[-1]), NOT_SHOWN)
+    return table
+
+
+def _welch(ours: np.ndarray, theirs: np.ndarray):
+    """Welch's t-test; against a baseline without spread (PCA) that is the one-sample t-test on ``ours``."""
+    if np.ptp(theirs) == 0:  # SciPy would warn of catastrophic cancellation on the constant sample
+        return stats.ttest_1samp(ours, theirs[0])
+    return stats.ttest_ind(ours, theirs, equal_var=False)
+
+
+def verdicts_by_backend(
+    results: dict[str, StudyResult], pairs: Sequence[tuple[str, str]], metric_names: Sequence[str] = METRIC_NAMES
+) -> pd.DataFrame:
+    """The verdict of every comparison on each backend's study, and the one both agree on.
+
+    Returns:
+        One row per (model, baseline, metric) with a column per backend and ``settled``: the
+        common verdict, or "not settled" where the backends disagree.
+    """
+    columns = ["model", "baseline", "metric"]
+    merged = None
+    for backend, result in results.items():
+        verdicts = compare_runs(result.runs, pairs, metric_names)[[*columns, "verdict"]]
+        verdicts = verdicts.rename(columns={"verdict": backend})
+        merged = verdicts if merged is None else merged.merge(verdicts, on=columns)
+    backends = list(results)
+    agree = merged[backends].nunique(axis=1) == 1
+    merged["settled"] = np.where(agree, merged[backends[0]], NOT_SETTLED)
+    return merged
+
+
+def verdict(runs: Sequence[dict], model: str, baseline: str, metric: str) -> str:
+    """The verdict on one comparison alone (a family of one): see :func:`compare_runs`."""
+    return str(compare_runs(runs, [(model, baseline)], [metric])["verdict"].iloc[0])

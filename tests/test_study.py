@@ -1,7 +1,14 @@
-import pytest
+from pathlib import Path
 
-from course_utils import study, training
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from course_utils import data, study, training
 from course_utils.__main__ import main
+
+SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
 
 TINY = study.StudyConfig(depths=(1, 2), seeds=(0, 1), settings=training.TrainingSettings(epochs=1, batch_size=128))
 
@@ -36,14 +43,65 @@ def test_figure_has_one_panel_per_metric_with_error_bars(tiny_result):
 
 def test_saved_study_is_reloaded_and_recomputed_when_settings_change(small_mnist, tiny_result, tmp_path, capsys):
     key = study.fingerprint(TINY, small_mnist)
-    study.save(tiny_result, tmp_path, key)
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(study.FILES)
+    folder = study.backend_directory(tmp_path)
+    study.save(tiny_result, folder, key)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(study.FILES)
     loaded = study.load_or_run(TINY, small_mnist, tmp_path)
     assert "Loaded the saved study" in capsys.readouterr().out
     assert loaded.summary()[0]["knn_accuracy_mean"] == pytest.approx(tiny_result.summary()[0]["knn_accuracy_mean"])
     changed = study.StudyConfig(TINY.depths, (0,), TINY.settings)
     assert study.fingerprint(changed, small_mnist) != key
-    assert study.load(tmp_path, changed, study.fingerprint(changed, small_mnist)) is None
+    assert study.load(folder, changed, study.fingerprint(changed, small_mnist)) is None
+
+
+def test_a_long_study_without_saved_results_is_announced_then_run(small_mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("COURSE_REFERENCE_RUN")
+    monkeypatch.setattr(study, "estimate_seconds", lambda config, data: 600.0)
+    monkeypatch.setattr(study, "run_study", lambda *arguments: "ran")
+    monkeypatch.setattr(study, "save", lambda *arguments: None)
+    assert study.load_or_run(TINY, small_mnist, tmp_path) == "ran"
+    assert "training 4 models, about 10.0 minutes" in capsys.readouterr().out
+
+
+def test_a_long_study_shows_the_books_results_instead(small_mnist, tiny_result, tmp_path, monkeypatch, capsys):
+    study.save(tiny_result, study.backend_directory(tmp_path, study.REFERENCE_BACKEND), "made by other code")
+    monkeypatch.delenv("COURSE_REFERENCE_RUN")
+    monkeypatch.setattr(study, "run_study", lambda *arguments: pytest.fail("a long study must not start unasked"))
+    monkeypatch.setattr(study, "estimate_seconds", lambda config, data: 600.0)
+    other_data = data.MnistData(small_mnist.x_train[::-1], small_mnist.y_train[::-1], small_mnist.x_test,
+                                small_mnist.y_test, "full", "other images")
+    shown = study.load_or_run(TINY, other_data, tmp_path)
+    printed = capsys.readouterr().out
+    assert "about 10 minutes" in printed and "saved results of the book's run" in printed and "max_minutes=None" in printed
+    assert shown.runs == tiny_result.runs
+
+
+def test_the_reference_run_never_shows_stale_results(small_mnist, tiny_result, tmp_path, monkeypatch, capsys):
+    study.save(tiny_result, study.backend_directory(tmp_path, study.REFERENCE_BACKEND), "made by other code")
+    monkeypatch.setattr(study, "estimate_seconds", lambda config, data: 600.0)
+    monkeypatch.setattr(study, "run_study", lambda *arguments: "ran")
+    monkeypatch.setattr(study, "save", lambda *arguments: None)
+    assert study.load_or_run(TINY, small_mnist, tmp_path) == "ran"
+    assert "training 4 models" in capsys.readouterr().out
+
+
+def test_estimate_is_positive_and_scales_with_the_work(small_mnist):
+    one = study.estimate_seconds(study.StudyConfig((1,), (0,), training.TrainingSettings(epochs=10)), small_mnist)
+    assert 0 < one < 60
+    bigger = study.StudyConfig((1, 2), (0, 1), training.TrainingSettings(epochs=10))
+    assert study.estimate_seconds(bigger, small_mnist) > 2 * one
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_the_saved_study_of_each_backend_is_current(backend, offline_mnist):
+    """The book's verdicts come from both saved studies: both must come from this code and these settings."""
+    config = study.StudyConfig()
+    saved = study.load_saved(SAVED_STUDY, backend)
+    command = f"KERAS_BACKEND={backend} python -m course_utils study --output notebooks/results/depth_study"
+    assert saved is not None, f"run: {command}"
+    assert saved.config == config and len(config.seeds) >= 10
+    key = study.fingerprint(config, offline_mnist, backend)
+    assert study.load(study.backend_directory(SAVED_STUDY, backend), config, key) is not None, "saved study is stale"
 
 
 def test_damaged_saved_study_is_ignored(small_mnist, tmp_path):
@@ -67,44 +125,73 @@ def test_study_command_writes_tables_and_figure(tmp_path, capsys):
         "--epochs",
         "1",
         "--source",
-        "offline",
+        "subset",
         "--output",
         str(tmp_path),
     ]
     assert main(arguments) == 0
     printed = capsys.readouterr().out
-    assert "Autoencoder_1" in printed and study.PCA_NAME in printed and "offline subset" in printed
-    assert (tmp_path / "study.png").read_bytes().startswith(b"\x89PNG")
+    assert "Autoencoder_1" in printed and study.PCA_NAME in printed and "5,000-digit subset" in printed
+    assert (study.backend_directory(tmp_path) / "study.png").read_bytes().startswith(b"\x89PNG")
 
 
-def _summary(a_mean, a_sd, b_mean, b_sd, metric="knn_accuracy"):
-    return [
-        {"model": "A", f"{metric}_mean": a_mean, f"{metric}_sd": a_sd},
-        {"model": "B", f"{metric}_mean": b_mean, f"{metric}_sd": b_sd},
-    ]
+def _runs(values_a, values_b, metric="knn_accuracy"):
+    return [{"model": "A", metric: v} for v in values_a] + [{"model": "B", metric: v} for v in values_b]
 
 
 @pytest.mark.parametrize(
-    "a_mean, a_sd, b_mean, b_sd, expected",
+    "a, b, expected",
     [
-        (0.6, 0.01, 0.4, 0.01, "clearly better"),
-        (0.4, 0.01, 0.6, 0.01, "clearly worse"),
-        (0.5, 0.1, 0.4, 0.1, "within the seed spread"),
+        ([0.60, 0.61, 0.62, 0.59], [0.40, 0.41, 0.39, 0.40], "clearly better"),
+        ([0.40, 0.41, 0.39, 0.40], [0.60, 0.61, 0.62, 0.59], "clearly worse"),
+        ([0.5, 0.3, 0.6, 0.4], [0.45, 0.35, 0.55, 0.5], "not shown"),
     ],
 )
-def test_verdict_weighs_the_gap_against_the_spread(a_mean, a_sd, b_mean, b_sd, expected):
-    assert study.verdict(_summary(a_mean, a_sd, b_mean, b_sd), "A", "B", "knn_accuracy") == expected
+def test_verdict_weighs_the_gain_against_the_spread(a, b, expected):
+    assert study.verdict(_runs(a, b), "A", "B", "knn_accuracy") == expected
 
 
 def test_verdict_knows_that_lower_loss_is_better():
-    assert study.verdict(_summary(0.20, 0.001, 0.25, 0.001, "bce"), "A", "B", "bce") == "clearly better"
+    assert study.verdict(_runs([0.20, 0.201, 0.199], [0.25, 0.251, 0.249], "bce"), "A", "B", "bce") == "clearly better"
 
 
-def test_verdict_table_has_a_line_per_pair(tiny_result):
-    table = study.verdict_table(
-        tiny_result.summary(), [("Autoencoder_2", "Autoencoder_1"), ("Autoencoder_1", study.PCA_NAME)]
-    )
-    assert len(table.splitlines()) == 3 and "Autoencoder_2 vs Autoencoder_1" in table
+def test_comparison_is_welchs_test_with_its_interval_against_a_constant_baseline():
+    rng = np.random.default_rng(1)
+    a, pca = rng.normal(0.5, 0.05, 10), [0.45] * 10
+    row = study.compare_runs(_runs(a, pca), [("A", "B")], ["knn_accuracy"]).iloc[0]
+    expected = stats.ttest_1samp(a, 0.45)  # Welch's test against a zero-spread baseline is the one-sample test
+    assert row["p"] == pytest.approx(expected.pvalue)
+    low, high = expected.confidence_interval(0.95)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low - 0.45, high - 0.45))
+    assert row["gain"] == pytest.approx(np.mean(a) - 0.45)
+
+
+def test_holm_adjusts_step_down_and_keeps_order():
+    adjusted = study.holm([0.01, 0.04, 0.03])
+    np.testing.assert_allclose(adjusted, [0.03, 0.06, 0.06])
+    assert study.holm([0.5, 0.9]).max() <= 1.0
+
+
+def test_more_comparisons_make_a_verdict_harder_to_earn():
+    a, b = [0.53, 0.55, 0.52, 0.54, 0.56], [0.50, 0.51, 0.49, 0.50, 0.51]
+    alone = study.compare_runs(_runs(a, b), [("A", "B")], ["knn_accuracy"])
+    assert alone["p"].iloc[0] < 0.005 and alone["verdict"].iloc[0] == "clearly better"
+    family = study.compare_runs(_runs(a, b), [("A", "B")] * 20, ["knn_accuracy"])
+    assert family["p_holm"].iloc[0] == pytest.approx(20 * alone["p"].iloc[0])
+    assert (family["verdict"] == "not shown").all()
+
+
+def test_backends_that_disagree_leave_the_question_not_settled():
+    config = study.StudyConfig(depths=(1, 2), seeds=(0, 1, 2, 3))
+    clear = study.StudyResult(config, _runs([0.60, 0.61, 0.62, 0.59], [0.40, 0.41, 0.39, 0.40]), "x")
+    unclear = study.StudyResult(config, _runs([0.5, 0.3, 0.6, 0.4], [0.45, 0.35, 0.55, 0.5]), "y")
+    table = study.verdicts_by_backend({"tensorflow": clear, "jax": unclear}, [("A", "B")], ["knn_accuracy"])
+    assert table.to_dict("records") == [
+        {"model": "A", "baseline": "B", "metric": "knn_accuracy", "tensorflow": "clearly better", "jax": "not shown",
+         "settled": "not settled"}
+    ]
+    agreed = study.verdicts_by_backend({"tensorflow": clear, "jax": clear}, [("A", "B")], ["knn_accuracy"])
+    assert agreed["settled"].tolist() == ["clearly better"]
 
 
 def test_train_and_measure_saves_curves_and_scores_not_weights(small_mnist, tmp_path, capsys):
@@ -125,3 +212,17 @@ def test_train_and_measure_saves_curves_and_scores_not_weights(small_mnist, tmp_
     again = run()
     assert "Loaded the saved result" in capsys.readouterr().out
     assert again == first and len(first.history["val_loss"]) == 2 and "knn_accuracy" in first.scores
+
+
+def test_the_single_seed_margins_of_notebooks_2_to_5_hold_for_every_run_of_both_studies():
+    """Notebooks 2 to 5 check their statements on seed 42; their margins must hold for every seed, not one lucky one."""
+    runs = pd.concat(pd.DataFrame(study.load_saved(SAVED_STUDY, backend).runs) for backend in ("tensorflow", "jax"))
+    one, two, three = (runs[runs["model"] == f"Autoencoder_{depth}"] for depth in (1, 2, 3))
+    pca = runs[runs["model"] == study.PCA_NAME].iloc[0]
+    assert len(one) == len(two) == len(three) == 20
+    assert (one["knn_accuracy"] < pca["knn_accuracy"]).all() and (one["bce"] > pca["bce"] + 0.005).all()
+    assert (one["trustworthiness"] < pca["trustworthiness"]).all() and (one["silhouette"] < 0).all()
+    assert (two["bce"] < pca["bce"]).all() and ((two["knn_accuracy"] - pca["knn_accuracy"]).abs() < 0.07).all()
+    assert (three["knn_accuracy"] > pca["knn_accuracy"]).all() and (three["bce"] < pca["bce"] - 0.01).all()
+    assert (three["trustworthiness"] > pca["trustworthiness"]).all() and (three["silhouette"] < 0.05).all()
+    assert one["bce"].min() > two["bce"].max() + 0.005 and two["bce"].min() > three["bce"].max() + 0.002
