@@ -31,7 +31,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils import compare, exercises, metrics, models, plots, training
-from course_utils.data import MnistData
+from course_utils.data import MnistData, split_validation
 
 MAX_DEPTH = models.MAX_HIDDEN_LAYERS + 1  # hidden layers as the article counts them: the code included
 MAX_UNITS = 1024
@@ -586,9 +586,10 @@ class DepthExplorer(CourseWidget):
     """Choose depth, sizes, code activation and epochs, press Train, then compare the runs.
 
     Each run builds a model with :func:`course_utils.models.build_autoencoder`, trains it with
-    :func:`course_utils.training.train` (a progress bar, no printed lines), then shows the latent
-    space, ten reconstructions and :func:`course_utils.metrics.measure`'s scores. Every run is added
-    to a results table.
+    :func:`course_utils.training.train` (a progress bar, no printed lines) on 80% of the training
+    images, then shows the latent space, ten reconstructions and :func:`course_utils.metrics.measure`'s
+    scores on the other 20% (validation images: choosing the best run must not look at the test
+    images). Every run is added to a results table.
 
     Args:
         data: The course data from :func:`course_utils.data.load_mnist`.
@@ -613,10 +614,12 @@ class DepthExplorer(CourseWidget):
         _check_settings(epochs, latent_activation)
         if isinstance(max_train_images, bool) or not isinstance(max_train_images, int) or max_train_images < 10:
             raise ValueError(f"max_train_images must be a whole number of at least 10, not {max_train_images!r}.")
-        self.full_train_size = len(data.x_train)
+        # Picking the best run is a choice, so runs are measured on images held out from the training
+        # set, never on the test images.
+        x_fit, y_fit, x_val, y_val = split_validation(data.x_train, data.y_train)
+        self.full_train_size = len(x_fit)
         self.data = MnistData(
-            data.x_train[:max_train_images], data.y_train[:max_train_images], data.x_test, data.y_test,
-            data.source, data.reason,
+            x_fit[:max_train_images], y_fit[:max_train_images], x_val, y_val, data.source, "validation split",
         )
         self.seed = seed
         self.runs: list[ExplorerRun] = []
@@ -727,7 +730,7 @@ class DepthExplorer(CourseWidget):
         self.reconstruction_image.value = _figure_png(
             plots.show_reconstructions(
                 self.data.x_test[shown], training.reconstruct(autoencoder, self.data.x_test[shown]),
-                title=f"Run {number}: test digits and reconstructions",
+                title=f"Run {number}: validation digits and reconstructions",
             )
         )
         self.latent_image.layout.display = self.reconstruction_image.layout.display = ""
@@ -781,15 +784,17 @@ class DepthExplorer(CourseWidget):
     def header_html(self) -> str:
         images = len(self.data.x_train)
         subset = (
-            f" Runs train on the first {images:,} of the {self.full_train_size:,} training images to stay short."
+            f" Runs train on the first {images:,} of those {self.full_train_size:,} images to stay short."
             if images < self.full_train_size
             else ""
         )
         return (
             "<p><strong>Depth explorer.</strong> Choose the number of hidden layers and their sizes, the "
             "activation of the 2-number code and the number of epochs, then press <strong>Train</strong>. The bar "
-            "counts the epochs; then you see the test digits in the latent space, ten reconstructions and the "
-            "measures of notebook 1 (kNN accuracy, trustworthiness, silhouette, reconstruction errors). Every run "
+            "counts the epochs; then you see the validation digits in the latent space, ten reconstructions and the "
+            "measures of notebook 1 (kNN accuracy, trustworthiness, silhouette, reconstruction errors). Runs train "
+            f"on 80% of the training images and are measured on the other {len(self.data.x_test):,} (validation "
+            "images): picking the best run is a choice, and the test images must never make one. Every run "
             "is added to the table at the bottom, so you can compare your own experiments. Every run uses the "
             f"same seed ({self.seed}): the same settings give the same result.{subset}</p>" + _note_html(LIVE_NOTE)
         )
