@@ -280,18 +280,55 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult
     return load(folder, config, meta["fingerprint"])
 
 
-def estimate_seconds(config: StudyConfig, data: MnistData, sample: int = 2_000) -> float:
-    """About how long :func:`run_study` takes here: two timed epochs of the deepest model, scaled up."""
-    deepest = max(config.depths)
-    model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[deepest], name="timing", seed=0)
-    images = data.x_train[:sample]
-    seconds: list[float] = []
-    timer = _EpochTimer(seconds)
-    settings = training.TrainingSettings(epochs=2, batch_size=config.settings.batch_size)
-    training.train(model, images, None, settings, seed=0, verbose=False, callbacks=[timer])
-    per_image_epoch = seconds[-1] / len(images)  # the second epoch: the first also compiles
+def estimate_seconds(config: StudyConfig, data: MnistData) -> float:
+    """About how long :func:`run_study` takes here (every run timed as the deepest, an upper bound)."""
+    per_image_epoch = seconds_per_image_epoch(max(config.depths), data.x_train, config.settings.batch_size)
     runs = len(config.depths) * len(config.seeds)
     return per_image_epoch * len(data.x_train) * config.settings.epochs * runs
+
+
+def seconds_per_image_epoch(depth: int, images: np.ndarray, batch_size: int = 32, sample: int = 2_000) -> float:
+    """Training time of a ``depth`` model per image and epoch here: the second of two epochs on a sample.
+
+    The first epoch also compiles, so only the second is timed.
+    """
+    model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[depth], name="timing", seed=0)
+    subset = images[:sample]
+    seconds: list[float] = []
+    timing = training.TrainingSettings(epochs=2, batch_size=batch_size)
+    training.train(model, subset, None, timing, seed=0, verbose=False, callbacks=[_EpochTimer(seconds)])
+    return seconds[-1] / len(subset)
+
+
+def affordable_data(
+    data: MnistData, runs: Sequence[tuple[int, int, int]], max_minutes: float | None = DEFAULT_MAX_MINUTES
+) -> MnistData:
+    """``data`` when a notebook's training runs on it take at most ``max_minutes`` here, else the course's subset.
+
+    Args:
+        data: The data the student loaded.
+        runs: ``(depth, training images, epochs)`` of every run the notebook trains.
+        max_minutes: The longest a notebook may train unasked; ``None`` always keeps ``data``.
+
+    Returns:
+        ``data``; or, after a message with the estimate that says how to train anyway, the
+        course's subset, whose runs are saved with the course (the book's results).
+    """
+    from course_utils import environment
+    from course_utils.data import load_offline_subset
+
+    if max_minutes is None or data.source == "subset" or environment.reference_run():
+        return data
+    per_image_epoch = {depth: seconds_per_image_epoch(depth, data.x_train) for depth in {run[0] for run in runs}}
+    estimate = sum(per_image_epoch[depth] * images * epochs for depth, images, epochs in runs)
+    if estimate <= 60 * max_minutes:
+        return data
+    print(
+        f"Training this notebook's {len(runs)} models on your data would take about {estimate / 60:.0f} minutes "
+        "here. It uses the course's subset instead, whose runs are saved (the book's results); pass "
+        "max_minutes=None to train on your data."
+    )
+    return load_offline_subset("the book's saved runs")
 
 
 class _EpochTimer(keras.callbacks.Callback):
@@ -335,8 +372,8 @@ def load_or_run(
     if too_long and reference is not None:
         print(
             f"Running this study on your data and backend would train {runs} models for about {estimate / 60:.0f} "
-            f"minutes. Showing the saved results of the book's run instead ({REFERENCE_BACKEND}; "
-            f"{reference.data_description}). To run it yourself, pass max_minutes=None."
+            f"minutes. Showing the saved results of the book's run instead ({REFERENCE_BACKEND}, the course's "
+            "subset of 5,000 digits). To run it yourself, pass max_minutes=None."
         )
         return reference
     print(f"No saved study for these settings in {folder}: training {runs} models, about {estimate / 60:.1f} minutes.")

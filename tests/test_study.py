@@ -85,6 +85,19 @@ def test_the_reference_run_never_shows_stale_results(small_mnist, tiny_result, t
     assert "training 4 models" in capsys.readouterr().out
 
 
+def test_long_notebook_training_uses_the_saved_subset_instead(small_mnist, monkeypatch, capsys):
+    monkeypatch.delenv("COURSE_REFERENCE_RUN")
+    monkeypatch.setattr(study, "seconds_per_image_epoch", lambda depth, images, batch_size=32, sample=2_000: 1e-3)
+    full = data.MnistData(small_mnist.x_train, small_mnist.y_train, small_mnist.x_test, small_mnist.y_test, "full", "x")
+    assert study.affordable_data(full, [(3, 600, 10), (5, 300, 100)]) is full  # 36 s
+    swapped = study.affordable_data(full, [(3, 60_000, 60), (4, 60_000, 60), (5, 60_000, 60)])
+    assert swapped.source == "subset" and len(swapped.x_train) == 4_000
+    assert "about 180 minutes" in capsys.readouterr().out
+    assert study.affordable_data(full, [(5, 60_000, 60)], max_minutes=None) is full
+    monkeypatch.setenv("COURSE_REFERENCE_RUN", "1")
+    assert study.affordable_data(full, [(5, 60_000, 60)]) is full
+
+
 def test_estimate_is_positive_and_scales_with_the_work(small_mnist):
     one = study.estimate_seconds(study.StudyConfig((1,), (0,), training.TrainingSettings(epochs=10)), small_mnist)
     assert 0 < one < 60
@@ -226,3 +239,18 @@ def test_the_single_seed_margins_of_notebooks_2_to_5_hold_for_every_run_of_both_
     assert (three["knn_accuracy"] > pca["knn_accuracy"]).all() and (three["bce"] < pca["bce"] - 0.01).all()
     assert (three["trustworthiness"] > pca["trustworthiness"]).all() and (three["silhouette"] < 0.05).all()
     assert one["bce"].min() > two["bce"].max() + 0.005 and two["bce"].min() > three["bce"].max() + 0.002
+
+
+def test_both_backends_saved_studies_agree_on_every_verdict_of_notebook_6():
+    pairs = [
+        ("Autoencoder_1", study.PCA_NAME),
+        ("Autoencoder_2", "Autoencoder_1"),
+        ("Autoencoder_3", "Autoencoder_2"),
+        ("Autoencoder_2", study.PCA_NAME),
+        ("Autoencoder_3", study.PCA_NAME),
+    ]
+    saved = {backend: study.load_saved(SAVED_STUDY, backend) for backend in ("tensorflow", "jax")}
+    table = study.verdicts_by_backend(saved, pairs)
+    assert len(table) == 25
+    disagree = table[table["settled"] == study.NOT_SETTLED]
+    assert disagree.empty, f"notebook 6 must call these not settled:\n{disagree}"
