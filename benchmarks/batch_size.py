@@ -70,7 +70,7 @@ def measure_quality(seeds: list[int], checkpoints: tuple[int, ...]) -> list[dict
     keras = environment.import_keras_quietly()
     from course_utils import data, models, training
 
-    mnist = data.load_mnist("offline")
+    mnist = data.load_mnist("subset")
     rows: list[dict] = []
     for batch_size, learning_rate in CANDIDATES:
         settings = training.TrainingSettings(
@@ -93,7 +93,7 @@ def measure_speed(timed_epochs: int) -> list[dict]:
 
     from course_utils import data, models, training
 
-    images = repeat_to(data.load_mnist("offline", verbose=False).x_train, SPEED_SIZE)
+    images = repeat_to(data.load_mnist("subset", verbose=False).x_train, SPEED_SIZE)
     rows = []
     for batch_size in sorted({batch for batch, _ in CANDIDATES}):
         for model_name in models.ARTICLE_HIDDEN_UNITS:

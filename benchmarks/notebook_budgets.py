@@ -2,16 +2,20 @@
 
 Runs the notebooks in order with an empty training cache (so notebook 5 may reuse what notebooks
 2-4 trained, exactly as in ``pytest``), without writing them back, and reports wall time and the
-kernel's peak resident memory. Writes ``benchmarks/results/notebook_budgets.md``.
+kernel's peak resident memory. Timings on a shared CPU are noisy, so the whole sequence is
+repeated (default 3 times) and the median and the range are reported. Writes
+``benchmarks/results/notebook_budgets.md``.
 
-    python benchmarks/notebook_budgets.py
+    python benchmarks/notebook_budgets.py --repeats 3
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,7 +50,8 @@ def measure(path: Path, environment: dict[str, str]) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def run_all() -> list[dict]:
+    """One pass over every notebook, in order, with a fresh empty training cache."""
     rows = []
     with tempfile.TemporaryDirectory() as cache:
         environment = {**os.environ, "COURSE_CACHE_DIR": cache}
@@ -54,14 +59,26 @@ def main() -> None:
             result = measure(path, environment)
             rows.append({"notebook": path.stem, **result})
             print(f"{path.stem:<32} {result['seconds']:6.1f} s  {result['peak_mb']:7.0f} MB", flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3, help="passes over all notebooks (default 3)")
+    arguments = parser.parse_args()
+    passes = [run_all() for _ in range(arguments.repeats)]
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        "notebooks run in order with an empty training cache, offline data.",
+        f"notebooks run in order with an empty training cache, the course's default data; {len(passes)} passes.",
         "",
-        "| notebook | seconds | kernel peak memory (MB) |",
-        "| --- | ---: | ---: |",
+        "| notebook | seconds (median) | range | kernel peak memory (MB, max) |",
+        "| --- | ---: | ---: | ---: |",
     ]
-    lines += [f"| {row['notebook']} | {row['seconds']:.1f} | {row['peak_mb']:.0f} |" for row in rows]
+    for rows in zip(*passes):
+        seconds = [row["seconds"] for row in rows]
+        peak = max(row["peak_mb"] for row in rows)
+        spread = f"{min(seconds):.1f}-{max(seconds):.1f}"
+        lines.append(f"| {rows[0]['notebook']} | {statistics.median(seconds):.1f} | {spread} | {peak:.0f} |")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "notebook_budgets.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

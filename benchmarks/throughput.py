@@ -471,7 +471,7 @@ def _peak_mb() -> float:
 def _offline_images() -> np.ndarray:
     from course_utils import data
 
-    return data.load_mnist("offline", verbose=False).x_train
+    return data.load_mnist("subset", verbose=False).x_train
 
 
 def _keras_for(backend: str):
