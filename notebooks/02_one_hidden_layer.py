@@ -66,16 +66,18 @@ autoencoder.summary(expand_nested=True)
 #
 # | setting | value | why |
 # | --- | --- | --- |
-# | latent activation | linear | over 3 seeds a ReLU code collapsed for some seeds (kNN accuracy of `Autoencoder_3` 0.45 ± 0.11 with ReLU against 0.57 ± 0.02 linear) |
-# | optimizer | Adam, learning rate 0.001 | RMSprop was slightly worse for every model (validation loss 0.209 against 0.204 for `Autoencoder_3`) |
-# | batch size | 32 | with batches of 128 the models learned less in the same 30 to 60 epochs (kNN accuracy of `Autoencoder_3` 0.50 ± 0.04 against 0.57 ± 0.02) |
-# | epochs | 30 | the validation loss is still falling slowly at 60 epochs, but by less than 0.007 after epoch 30; 30 keeps each notebook under a minute on a laptop CPU |
+# | latent activation | linear | over 3 seeds a ReLU code collapsed for some seeds (kNN accuracy of `Autoencoder_3` 0.46 ± 0.11 with ReLU against 0.56 ± 0.05 linear) |
+# | optimizer | Adam, learning rate 0.001 | RMSprop was worse for every model (validation loss 0.213 against 0.207 for `Autoencoder_3`) |
+# | batch size | 32 | with batches of 128 the models learned less in the same 30 to 60 epochs (kNN accuracy of `Autoencoder_3` 0.45 ± 0.03 against 0.56 ± 0.05) |
+# | epochs | 30 | the validation loss is still falling slowly at 60 epochs, but by less than 0.008 after epoch 30; 30 keeps each notebook under a minute on a laptop CPU |
 # | loss | binary cross-entropy | pixels lie in [0, 1] and the output is a sigmoid |
 #
-# These numbers come from `benchmarks/choose_settings.py` (3 seeds, 60 epochs, the offline data),
-# whose table is in `benchmarks/results/settings.md`. We train on the training images and report
-# the loss on the test images after every epoch; the test images are never used to choose anything
-# in this notebook.
+# These numbers come from `benchmarks/choose_settings.py` (3 seeds, 60 epochs, the course's data),
+# whose table is in `benchmarks/results/settings.md`. Every setting was chosen on a **validation
+# split**: 3,200 of the training images to train on, the other 800 to compare the candidates. The
+# test images were never used to choose anything. Here we train on all 4,000 training images and
+# watch the loss on the test images after every epoch, so the curve is labelled **test loss**
+# (`val_name="test"`): we look at it, but nothing is chosen by it.
 #
 # `reuse=True` loads the result of an identical earlier run (same weights, data, settings and seed)
 # if one is cached, for example from a previous run of this notebook. Pass `reuse=False` to watch it
@@ -84,7 +86,7 @@ autoencoder.summary(expand_nested=True)
 # %%
 settings = training.TrainingSettings()
 print(settings)
-history = training.train(model, x_train, x_test, settings, seed=42, reuse=True)
+history = training.train(model, x_train, x_test, settings, seed=42, reuse=True, val_name="test")
 
 # %% tags=["hide-input"]
 plots.plot_history(history, title="Autoencoder_1: loss per epoch")
@@ -129,15 +131,16 @@ print(metrics.score_table(scores))
 # trustworthiness. A linear code followed by one sigmoid layer is close to PCA in what it can
 # express, and after 30 epochs it is still improving slowly (`benchmarks/results/settings.md`).
 #
-# The cell below checks these statements for this seed. Notebook 6 repeats the training with three
-# seeds: for this model the kNN accuracy moves by about 0.01 and the cross-entropy by about 0.001
-# between seeds, far less than the margins checked here, and the verdict holds for every seed.
+# The cell below checks these statements for this seed. Notebook 6 repeats the training with ten
+# seeds on two backends: every one of those runs is worse than PCA on each of these measures too, so
+# the verdict is no luck of seed 42, and the margins checked here hold for all of them.
 
 # %%
 autoencoder_scores, pca_scores = scores["Autoencoder_1"], scores["PCA (2-D)"]
-environment.claim(autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"] - 0.05, "Autoencoder_1's kNN accuracy is clearly below PCA's")
-environment.claim(autoencoder_scores["bce"] > pca_scores["bce"] + 0.002, "Autoencoder_1 reconstructs worse than PCA")
-environment.claim(autoencoder_scores["silhouette"] < 0.05, "Autoencoder_1's codes form no separate clusters")
+environment.claim(autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"], "Autoencoder_1's kNN accuracy is below PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")
+environment.claim(autoencoder_scores["bce"] > pca_scores["bce"] + 0.005, "Autoencoder_1 reconstructs worse than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")
+environment.claim(autoencoder_scores["trustworthiness"] < pca_scores["trustworthiness"], "Autoencoder_1's codes are less trustworthy than PCA's", f"{autoencoder_scores['trustworthiness']:.3f} against {pca_scores['trustworthiness']:.3f}")
+environment.claim(autoencoder_scores["silhouette"] < 0, "Autoencoder_1's codes form no separate clusters", f"silhouette {autoencoder_scores['silhouette']:+.3f}")
 
 # %% [markdown]
 # ## Exercises

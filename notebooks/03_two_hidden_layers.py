@@ -54,7 +54,8 @@ print(models.layer_table(model))
 # %% [markdown]
 # ## Train
 # Exactly the settings of notebook 2 (linear code, Adam, batch 32, 30 epochs), so that depth is
-# the only thing that changes.
+# the only thing that changes. As there, the second curve is the **test loss**: watched, never
+# used to choose anything.
 #
 # `reuse=True` loads the result of an identical earlier run (same weights, data, settings and seed)
 # if one is cached, for example from a previous run of this notebook. Pass `reuse=False` to watch it
@@ -63,7 +64,7 @@ print(models.layer_table(model))
 # %%
 settings = training.TrainingSettings()
 print(settings)
-history = training.train(model, x_train, x_test, settings, seed=42, reuse=True)
+history = training.train(model, x_train, x_test, settings, seed=42, reuse=True, val_name="test")
 
 # %% tags=["hide-input"]
 plots.plot_history(history, title="Autoencoder_2: loss per epoch")
@@ -104,14 +105,15 @@ print(metrics.score_table(scores))
 # originals, holds for the pictures.
 #
 # Measured against PCA, with this seed two hidden layers are **about level**: a slightly lower
-# reconstruction error, but a lower kNN accuracy. Seed 42 happens to be this model's weakest of the
-# seeds we tried: over seeds 0, 1 and 2 (notebook 6) its reconstruction error is clearly below
-# PCA's and its kNN accuracy level with it. One run is not enough to rank two close models.
+# reconstruction error, but a lower kNN accuracy. Seed 42 happens to be one of this model's weaker
+# seeds: notebook 6 repeats the training with ten seeds on two backends, and there the two-layer
+# model reconstructs better than PCA in every run, while its kNN accuracy lands sometimes above
+# PCA's and sometimes below, always within 0.07 of it. One run is not enough to rank two close models.
 
 # %%
 autoencoder_scores, pca_scores = scores["Autoencoder_2"], scores["PCA (2-D)"]
-environment.claim(abs(autoencoder_scores["bce"] - pca_scores["bce"]) < 0.01, "with seed 42, Autoencoder_2's reconstruction error is within 0.01 of PCA's")
-environment.claim(autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"] + 0.05, "with seed 42, Autoencoder_2's kNN accuracy is not clearly above PCA's")
+environment.claim(autoencoder_scores["bce"] < pca_scores["bce"], "Autoencoder_2 reconstructs a little better than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")
+environment.claim(abs(autoencoder_scores["knn_accuracy"] - pca_scores["knn_accuracy"]) < 0.07, "Autoencoder_2's kNN accuracy is within 0.07 of PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")
 
 # %% [markdown]
 # ## Exercises
@@ -178,6 +180,6 @@ exercises.check_width_to_match_autoencoder_3(width_3_2)
 # - `784-10-2-10-784` has 16,526 parameters: a 10-unit ReLU layer on each side of the code.
 # - Better reconstructions than one layer, still far from the originals, as the article says.
 # - Measured, it is about level with PCA: with this seed a little lower reconstruction error and a lower
-#   kNN accuracy; over three seeds (notebook 6) a clearly lower error and the same kNN accuracy.
+#   kNN accuracy; over ten seeds (notebook 6) a clearly lower error and a kNN accuracy not shown to differ.
 #
 # Next: [three hidden layers](04_three_hidden_layers.ipynb).

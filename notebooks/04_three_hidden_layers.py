@@ -54,7 +54,8 @@ print(models.layer_table(model))
 # %% [markdown]
 # ## Train
 # Exactly the settings of notebook 2 (linear code, Adam, batch 32, 30 epochs), so that depth is
-# the only thing that changes.
+# the only thing that changes. As there, the second curve is the **test loss**: watched, never
+# used to choose anything.
 #
 # `reuse=True` loads the result of an identical earlier run (same weights, data, settings and seed)
 # if one is cached, for example from a previous run of this notebook. Pass `reuse=False` to watch it
@@ -63,7 +64,7 @@ print(models.layer_table(model))
 # %%
 settings = training.TrainingSettings()
 print(settings)
-history = training.train(model, x_train, x_test, settings, seed=42, reuse=True)
+history = training.train(model, x_train, x_test, settings, seed=42, reuse=True, val_name="test")
 
 # %% tags=["hide-input"]
 plots.plot_history(history, title="Autoencoder_3: loss per epoch")
@@ -104,19 +105,19 @@ print(metrics.score_table(scores))
 # **Latent space**: the 1s form a long arm of their own, the 0s, 6s and 3s have regions, and the
 # 4s, 7s and 9s share one. The clusters are mostly separate, as the article says, but they touch.
 #
-# Measured, with this seed **three hidden layers are the first model that beats PCA clearly** on
-# every measure: kNN accuracy more than 0.1 higher, reconstruction error more than 0.02 lower, and a
-# higher trustworthiness. The reconstruction error and the trustworthiness beat PCA for every seed we
-# tried; the kNN accuracy varies a lot between seeds, and one seed in three was only level with PCA
-# (notebook 6). The silhouette stays close to zero: the clusters touch (notebook 6 explains why
-# a high kNN accuracy and a silhouette near zero do not contradict each other).
+# Measured, **three hidden layers are the first model that beats PCA** on kNN accuracy,
+# reconstruction error and trustworthiness. With this seed the gain in kNN accuracy is large (see the table);
+# over the ten seeds and two backends of notebook 6 it varies a lot (some runs are barely above
+# PCA), while the reconstruction error stays more than 0.01 below PCA's in every run. The silhouette
+# stays below 0.05: the clusters touch (notebook 6 explains why a high kNN accuracy and a
+# silhouette near zero do not contradict each other).
 
 # %%
 autoencoder_scores, pca_scores = scores["Autoencoder_3"], scores["PCA (2-D)"]
-environment.claim(autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"] + 0.05, "Autoencoder_3's kNN accuracy is clearly above PCA's")
-environment.claim(autoencoder_scores["bce"] < pca_scores["bce"] - 0.01, "Autoencoder_3 reconstructs clearly better than PCA")
-environment.claim(autoencoder_scores["trustworthiness"] > pca_scores["trustworthiness"], "Autoencoder_3's neighbourhoods are more trustworthy than PCA's")
-environment.claim(abs(autoencoder_scores["silhouette"]) < 0.1, "Autoencoder_3's clusters touch (silhouette near zero)")
+environment.claim(autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"], "Autoencoder_3's kNN accuracy is above PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")
+environment.claim(autoencoder_scores["bce"] < pca_scores["bce"] - 0.01, "Autoencoder_3 reconstructs clearly better than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")
+environment.claim(autoencoder_scores["trustworthiness"] > pca_scores["trustworthiness"], "Autoencoder_3's neighbourhoods are more trustworthy than PCA's", f"{autoencoder_scores['trustworthiness']:.3f} against {pca_scores['trustworthiness']:.3f}")
+environment.claim(autoencoder_scores["silhouette"] < 0.05, "Autoencoder_3's clusters touch (silhouette below 0.05)", f"silhouette {autoencoder_scores['silhouette']:+.3f}")
 
 # %% [markdown]
 # ## Exercises
@@ -183,7 +184,8 @@ exercises.check_pixel_layer_share(share_4_2)
 # (same epochs, same code activation), for example 1 hidden layer (no sizes) and 3 hidden layers
 # (sizes `32, 10`). A run of 3 epochs takes a few seconds; that is much shorter than this notebook's
 # 30 epochs, so expect lower scores than above. Then set `best_run_4_3` to the number of the run
-# with the highest kNN accuracy in your table.
+# with the highest kNN accuracy in your table. The explorer trains on 80% of the training images and
+# measures on the other 20%: picking the best run is a choice, and the test images never make one.
 #
 # *Further*: train 2 hidden layers of 33 units, about as many parameters as `Autoencoder_3`
 # (exercise 3.2). Is it depth or size that helps? And what happens with a `relu` code?
@@ -204,8 +206,8 @@ exercises.check_depth_experiment(explorer, best_run_4_3)
 # %% [markdown]
 # ## Summary
 # - `784-32-10-2-10-32-784` has 51,726 parameters: layers of 32 and 10 ReLU units on each side of the code.
-# - The deepest article model is the first to beat PCA clearly: always on reconstruction error and
-#   trustworthiness, on kNN accuracy for this seed but not for every seed.
+# - The deepest article model is the first to beat PCA: on reconstruction error, trustworthiness and
+#   kNN accuracy, in every run of notebook 6's study, though its kNN accuracy varies a lot by seed.
 # - Its reconstructions are recognisable for about half of the ten digits on our data; its clusters are
 #   mostly separate but touch.
 #

@@ -78,20 +78,22 @@ compare.comparison_figure(trained, mnist)
 # - **Reconstruction error falls with every added layer**, and the final picture shows it: one
 #   layer gives blobs, two give a few recognisable digits, three give most of them.
 # - **Latent separation does not grow evenly**: the one-layer model is below PCA, the two-layer
-#   model about level with it, and only the three-layer model is clearly above.
-# - **The silhouette stays near zero for every model**: even the best latent space has touching
-#   clusters. The article's "mostly separate clusters" for three layers is the kindest reading.
+#   model about level with it, and only the three-layer model is above.
+# - **No silhouette reaches 0.05**: even the best latent space has touching clusters. The
+#   article's "mostly separate clusters" for three layers is the kindest reading.
 #
-# The article's ordering of the three models holds. Whether the differences are larger than the
-# luck of one seed is the subject of notebook 6.
+# The article's ordering of the three models holds. The cell below checks it with margins that
+# hold for every one of the 20 runs per model in notebook 6 (ten seeds on each of two backends):
+# every one-layer run reconstructs worse than every two-layer run by more than 0.005, every
+# two-layer run worse than every three-layer run by more than 0.002. Whether the differences are
+# larger than the luck of the seed is tested properly in notebook 6.
 
 # %%
 bce = {name: result.test_loss for name, result in trained.items()}
-# The seed-to-seed spread of the test loss is about 0.002 (notebook 6): steps of 0.005 are real.
-environment.claim(bce["Autoencoder_1"] > bce["Autoencoder_2"] + 0.005 > bce["Autoencoder_3"] + 0.01, "the reconstruction error falls clearly with each added layer")
+environment.claim(bce["Autoencoder_1"] > bce["Autoencoder_2"] + 0.005 and bce["Autoencoder_2"] > bce["Autoencoder_3"] + 0.002, "the reconstruction error falls with each added layer", "BCE " + ", ".join(f"{name} {value:.4f}" for name, value in bce.items()))
 knn = {name: row["knn_accuracy"] for name, row in scores.items()}
-environment.claim(knn["Autoencoder_1"] < knn["PCA (2-D)"] < knn["Autoencoder_3"] - 0.05, "in kNN accuracy Autoencoder_1 is below PCA and Autoencoder_3 clearly above it")
-environment.claim(all(abs(row["silhouette"]) < 0.1 for row in scores.values()), "every model's silhouette is near zero")
+environment.claim(knn["Autoencoder_1"] < knn["PCA (2-D)"] < knn["Autoencoder_3"], "in kNN accuracy Autoencoder_1 is below PCA and Autoencoder_3 above it", "kNN accuracy " + ", ".join(f"{name} {value:.3f}" for name, value in knn.items()))
+environment.claim(all(row["silhouette"] < 0.05 for row in scores.values()), "no silhouette reaches 0.05")
 
 # %% [markdown]
 # ## Summary
