@@ -12,6 +12,14 @@ from course_utils import models, plots, training
 from course_utils.data import MnistData
 
 DIGITS_SHOWN = 10
+# The comparisons behind the article's claims, as (model, baseline); "PCA (2-D)" is study.PCA_NAME.
+CLAIM_COMPARISONS = (
+    ("Autoencoder_1", "PCA (2-D)"),
+    ("Autoencoder_2", "Autoencoder_1"),
+    ("Autoencoder_3", "Autoencoder_2"),
+    ("Autoencoder_2", "PCA (2-D)"),
+    ("Autoencoder_3", "PCA (2-D)"),
+)
 
 
 @dataclass(frozen=True)

@@ -282,22 +282,28 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult
 
 def estimate_seconds(config: StudyConfig, data: MnistData) -> float:
     """About how long :func:`run_study` takes here (every run timed as the deepest, an upper bound)."""
-    per_image_epoch = seconds_per_image_epoch(max(config.depths), data.x_train, config.settings.batch_size)
+    fixed, per_image = seconds_per_epoch(max(config.depths), data.x_train, config.settings.batch_size)
     runs = len(config.depths) * len(config.seeds)
-    return per_image_epoch * len(data.x_train) * config.settings.epochs * runs
+    return (fixed + per_image * len(data.x_train)) * config.settings.epochs * runs
 
 
-def seconds_per_image_epoch(depth: int, images: np.ndarray, batch_size: int = 32, sample: int = 2_000) -> float:
-    """Training time of a ``depth`` model per image and epoch here: the second of two epochs on a sample.
+def seconds_per_epoch(depth: int, images: np.ndarray, batch_size: int = 32, sample: int = 2_000) -> tuple[float, float]:
+    """What an epoch of a ``depth`` model costs here: fixed seconds per epoch, and seconds per image.
 
-    The first epoch also compiles, so only the second is timed.
+    Times an epoch on ``sample`` images and on a tenth of them (each time the second of two epochs,
+    as the first also compiles), so that short runs of many epochs are not underestimated.
     """
-    model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[depth], name="timing", seed=0)
-    subset = images[:sample]
-    seconds: list[float] = []
-    timing = training.TrainingSettings(epochs=2, batch_size=batch_size)
-    training.train(model, subset, None, timing, seed=0, verbose=False, callbacks=[_EpochTimer(seconds)])
-    return seconds[-1] / len(subset)
+    large = images[:sample]
+    small = large[: max(batch_size, len(large) // 10)]
+    times = []
+    for subset in (large, small):
+        model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[depth], name="timing", seed=0)
+        seconds: list[float] = []
+        timing = training.TrainingSettings(epochs=2, batch_size=batch_size)
+        training.train(model, subset, None, timing, seed=0, verbose=False, callbacks=[_EpochTimer(seconds)])
+        times.append(seconds[-1])
+    per_image = max(times[0] - times[1], 0.0) / max(len(large) - len(small), 1)
+    return max(times[1] - per_image * len(small), 0.0), per_image
 
 
 def affordable_data(
@@ -319,8 +325,8 @@ def affordable_data(
 
     if max_minutes is None or data.source == "subset" or environment.reference_run():
         return data
-    per_image_epoch = {depth: seconds_per_image_epoch(depth, data.x_train) for depth in {run[0] for run in runs}}
-    estimate = sum(per_image_epoch[depth] * images * epochs for depth, images, epochs in runs)
+    fixed, per_image = seconds_per_epoch(max(run[0] for run in runs), data.x_train)  # the deepest: an upper bound
+    estimate = sum((fixed + per_image * images) * epochs for _, images, epochs in runs)
     if estimate <= 60 * max_minutes:
         return data
     print(

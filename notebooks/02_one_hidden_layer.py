@@ -131,11 +131,11 @@ print(metrics.score_table(scores))
 # trustworthiness. A linear code followed by one sigmoid layer is close to PCA in what it can
 # express, and after 30 epochs it is still improving slowly (`benchmarks/results/settings.md`).
 #
-# The cell below checks these statements for this seed. Notebook 6 repeats the training with ten
+# A cell below (hidden in the book) checks these statements for this seed. Notebook 6 repeats the training with ten
 # seeds on two backends: every one of those runs is worse than PCA on each of these measures too, so
 # the verdict is no luck of seed 42, and the margins checked here hold for all of them.
 
-# %%
+# %% tags=["remove-cell"]
 autoencoder_scores, pca_scores = scores["Autoencoder_1"], scores["PCA (2-D)"]
 environment.claim(autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"], "Autoencoder_1's kNN accuracy is below PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")
 environment.claim(autoencoder_scores["bce"] > pca_scores["bce"] + 0.005, "Autoencoder_1 reconstructs worse than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")

@@ -110,7 +110,7 @@ print(metrics.score_table(scores))
 # model reconstructs better than PCA in every run, while its kNN accuracy lands sometimes above
 # PCA's and sometimes below, always within 0.07 of it. One run is not enough to rank two close models.
 
-# %%
+# %% tags=["remove-cell"]
 autoencoder_scores, pca_scores = scores["Autoencoder_2"], scores["PCA (2-D)"]
 environment.claim(autoencoder_scores["bce"] < pca_scores["bce"], "Autoencoder_2 reconstructs a little better than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")
 environment.claim(abs(autoencoder_scores["knn_accuracy"] - pca_scores["knn_accuracy"]) < 0.07, "Autoencoder_2's kNN accuracy is within 0.07 of PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")

@@ -112,7 +112,7 @@ print(metrics.score_table(scores))
 # stays below 0.05: the clusters touch (notebook 6 explains why a high kNN accuracy and a
 # silhouette near zero do not contradict each other).
 
-# %%
+# %% tags=["remove-cell"]
 autoencoder_scores, pca_scores = scores["Autoencoder_3"], scores["PCA (2-D)"]
 environment.claim(autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"], "Autoencoder_3's kNN accuracy is above PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")
 environment.claim(autoencoder_scores["bce"] < pca_scores["bce"] - 0.01, "Autoencoder_3 reconstructs clearly better than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")

@@ -120,7 +120,7 @@ print(metrics.score_table(deep_scores))
 # yet. (One seed: the kNN accuracy of a single run can be off by several hundredths, notebook 6, but
 # the reconstruction error falls by far more than its seed spread.)
 
-# %%
+# %% tags=["remove-cell"]
 environment.claim(all(report["rise"] < 0.002 for report in reports.values()), "no depth overfits within 60 epochs")
 environment.claim(reports["Autoencoder_5"]["final_gap"] > reports["Autoencoder_3"]["final_gap"], "the gap between training and validation loss grows with depth")
 deep_bce = [deep_scores[name]["bce"] for name in ("Autoencoder_3", "Autoencoder_4", "Autoencoder_5")]
@@ -180,7 +180,7 @@ print(metrics.score_table(small_scores))
 # stopping or dropout counter it. On the 4,000-image subset with the course's 30 epochs, there is no
 # overfitting to counter.
 
-# %%
+# %% tags=["remove-cell"]
 plain, stopped, dropped = (small_reports[name] for name in ("no remedy", "early stopping", "dropout 0.2"))
 environment.claim(plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"], "with 300 images the deepest model overfits")
 environment.claim(plain["final_gap"] > 2.5 * reports["Autoencoder_5"]["final_gap"], "with 300 images the gap is much larger")

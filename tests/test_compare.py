@@ -30,3 +30,10 @@ def test_compare_command_prints_table_and_writes_picture(tmp_path, capsys):
     assert "5,000-digit subset" in printed
     assert "51,726" in printed and str(output) in printed
     assert output.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_claim_comparisons_name_the_study_models():
+    from course_utils import study
+
+    names = {name for pair in compare.CLAIM_COMPARISONS for name in pair}
+    assert names == {"Autoencoder_1", "Autoencoder_2", "Autoencoder_3", study.PCA_NAME}

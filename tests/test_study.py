@@ -87,7 +87,7 @@ def test_the_reference_run_never_shows_stale_results(small_mnist, tiny_result, t
 
 def test_long_notebook_training_uses_the_saved_subset_instead(small_mnist, monkeypatch, capsys):
     monkeypatch.delenv("COURSE_REFERENCE_RUN")
-    monkeypatch.setattr(study, "seconds_per_image_epoch", lambda depth, images, batch_size=32, sample=2_000: 1e-3)
+    monkeypatch.setattr(study, "seconds_per_epoch", lambda depth, images, batch_size=32, sample=2_000: (0.0, 1e-3))
     full = data.MnistData(small_mnist.x_train, small_mnist.y_train, small_mnist.x_test, small_mnist.y_test, "full", "x")
     assert study.affordable_data(full, [(3, 600, 10), (5, 300, 100)]) is full  # 36 s
     swapped = study.affordable_data(full, [(3, 60_000, 60), (4, 60_000, 60), (5, 60_000, 60)])
@@ -96,6 +96,18 @@ def test_long_notebook_training_uses_the_saved_subset_instead(small_mnist, monke
     assert study.affordable_data(full, [(5, 60_000, 60)], max_minutes=None) is full
     monkeypatch.setenv("COURSE_REFERENCE_RUN", "1")
     assert study.affordable_data(full, [(5, 60_000, 60)]) is full
+
+
+def test_the_fixed_cost_of_an_epoch_counts_for_short_runs_of_many_epochs(small_mnist, monkeypatch):
+    monkeypatch.delenv("COURSE_REFERENCE_RUN")
+    monkeypatch.setattr(study, "seconds_per_epoch", lambda depth, images, batch_size=32, sample=2_000: (0.25, 1e-6))
+    full = data.MnistData(small_mnist.x_train, small_mnist.y_train, small_mnist.x_test, small_mnist.y_test, "full", "x")
+    assert study.affordable_data(full, [(5, 300, 200)] * 3).source == "subset"  # 150 s of per-epoch overhead
+
+
+def test_epoch_cost_is_measured_as_a_fixed_part_and_a_part_per_image(small_mnist):
+    fixed, per_image = study.seconds_per_epoch(2, small_mnist.x_train, sample=600)
+    assert fixed >= 0 and per_image >= 0 and 0 < fixed + 600 * per_image < 30
 
 
 def test_estimate_is_positive_and_scales_with_the_work(small_mnist):
@@ -242,13 +254,9 @@ def test_the_single_seed_margins_of_notebooks_2_to_5_hold_for_every_run_of_both_
 
 
 def test_both_backends_saved_studies_agree_on_every_verdict_of_notebook_6():
-    pairs = [
-        ("Autoencoder_1", study.PCA_NAME),
-        ("Autoencoder_2", "Autoencoder_1"),
-        ("Autoencoder_3", "Autoencoder_2"),
-        ("Autoencoder_2", study.PCA_NAME),
-        ("Autoencoder_3", study.PCA_NAME),
-    ]
+    from course_utils import compare
+
+    pairs = compare.CLAIM_COMPARISONS
     saved = {backend: study.load_saved(SAVED_STUDY, backend) for backend in ("tensorflow", "jax")}
     table = study.verdicts_by_backend(saved, pairs)
     assert len(table) == 25
