@@ -134,19 +134,21 @@ plots.plot_latent_spaces(codes, y_test, title="Latent spaces, seed 42")
 
 # %%
 pairs = compare.CLAIM_COMPARISONS  # each model against the one before it, and against PCA
-study.compare_runs(result.runs, pairs).round(4)
+comparisons = study.compare_runs(result.runs, pairs)
+comparisons.set_index(["model", "baseline", "metric"])[["gain", "ci_low", "ci_high", "p_holm", "verdict"]].round(3)
 
 # %% [markdown]
 # **Do the verdicts depend on the backend?** TensorFlow and JAX draw other random numbers from the
 # same seeds, so their runs differ. With three seeds per model, some kNN verdicts flipped between
-# the two. The course keeps a saved ten-seed study for each backend; the table below shows both
-# verdicts for every comparison, and **settled** is their common verdict, or "not settled" where
-# they disagree. The text below relies only on settled verdicts.
+# the two. The course keeps a saved ten-seed study for each backend. For every comparison the
+# **settled** verdict is the one both backends' studies agree on, or "not settled" where they
+# disagree; the table below shows the settled verdicts, and the text relies on nothing else.
 
 # %%
 saved_studies = {backend: study.load_saved(study_dir, backend) for backend in ("tensorflow", "jax")}
 by_backend = study.verdicts_by_backend(saved_studies, pairs)
-by_backend
+print(f"The two backends agree on {(by_backend['settled'] != study.NOT_SETTLED).sum()} of {len(by_backend)} verdicts.")
+by_backend.pivot(index=["model", "baseline"], columns="metric", values="settled")[list(study.METRIC_NAMES)]
 
 # %% [markdown]
 # Read against the article (the numbers are in the study table above):

@@ -76,5 +76,6 @@ def test_a_students_notebook_on_full_mnist_reaches_its_last_cell(stem, keras_mni
     printed = "".join(output.get("text", "") for cell in code for output in cell.outputs)
     assert "Data: full MNIST from Keras, 8,000 train / 1,000 test images" in printed
     assert "Traceback" not in printed and "ClaimError" not in printed
-    if stem.startswith("06"):
-        assert "Showing the saved results of the book's run instead" in printed
+    if stem.startswith("06"):  # a new study is announced with its estimate: shown from the saved one, or trained
+        shown_saved = "Showing the saved results of the book's run instead" in printed
+        assert shown_saved or ("No saved study" in printed and "training 30 models, about" in printed)
