@@ -131,7 +131,11 @@ print(f"PCA: kNN accuracy {pca_scores['knn_accuracy']:.3f}, reconstruction error
 # Far above chance, far from perfect: the bar an autoencoder has to clear.
 
 # %% tags=["remove-cell"]
-environment.claim(0.25 < pca_scores["knn_accuracy"] < 0.75, "PCA's kNN accuracy lies far above chance and far from perfect", f"{pca_scores['knn_accuracy']:.3f}")
+environment.claim(
+    0.25 < pca_scores["knn_accuracy"] < 0.75,
+    "PCA's kNN accuracy lies far above chance and far from perfect",
+    f"{pca_scores['knn_accuracy']:.3f}",
+)
 
 # %% [markdown]
 # ## Summary

@@ -97,7 +97,9 @@ plots.plot_history(history, title="Autoencoder_1: loss per epoch")
 
 # %% tags=["hide-input"]
 shown = compare.first_of_each_digit(y_test)
-plots.show_reconstructions(x_test[shown], training.reconstruct(model, x_test[shown]), title="Autoencoder_1: test digits and reconstructions")
+plots.show_reconstructions(
+    x_test[shown], training.reconstruct(model, x_test[shown]), title="Autoencoder_1: test digits and reconstructions"
+)
 
 # %% [markdown]
 # ## Latent space
@@ -137,10 +139,26 @@ print(metrics.score_table(scores))
 
 # %% tags=["remove-cell"]
 autoencoder_scores, pca_scores = scores["Autoencoder_1"], scores["PCA (2-D)"]
-environment.claim(autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"], "Autoencoder_1's kNN accuracy is below PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")
-environment.claim(autoencoder_scores["bce"] > pca_scores["bce"] + 0.005, "Autoencoder_1 reconstructs worse than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")
-environment.claim(autoencoder_scores["trustworthiness"] < pca_scores["trustworthiness"], "Autoencoder_1's codes are less trustworthy than PCA's", f"{autoencoder_scores['trustworthiness']:.3f} against {pca_scores['trustworthiness']:.3f}")
-environment.claim(autoencoder_scores["silhouette"] < 0, "Autoencoder_1's codes form no separate clusters", f"silhouette {autoencoder_scores['silhouette']:+.3f}")
+environment.claim(
+    autoencoder_scores["knn_accuracy"] < pca_scores["knn_accuracy"],
+    "Autoencoder_1's kNN accuracy is below PCA's",
+    f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}",
+)
+environment.claim(
+    autoencoder_scores["bce"] > pca_scores["bce"] + 0.005,
+    "Autoencoder_1 reconstructs worse than PCA",
+    f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}",
+)
+environment.claim(
+    autoencoder_scores["trustworthiness"] < pca_scores["trustworthiness"],
+    "Autoencoder_1's codes are less trustworthy than PCA's",
+    f"{autoencoder_scores['trustworthiness']:.3f} against {pca_scores['trustworthiness']:.3f}",
+)
+environment.claim(
+    autoencoder_scores["silhouette"] < 0,
+    "Autoencoder_1's codes form no separate clusters",
+    f"silhouette {autoencoder_scores['silhouette']:+.3f}",
+)
 
 # %% [markdown]
 # ## Exercises

@@ -75,7 +75,9 @@ plots.plot_history(history, title="Autoencoder_2: loss per epoch")
 
 # %% tags=["hide-input"]
 shown = compare.first_of_each_digit(y_test)
-plots.show_reconstructions(x_test[shown], training.reconstruct(model, x_test[shown]), title="Autoencoder_2: test digits and reconstructions")
+plots.show_reconstructions(
+    x_test[shown], training.reconstruct(model, x_test[shown]), title="Autoencoder_2: test digits and reconstructions"
+)
 
 # %% [markdown]
 # ## Latent space
@@ -112,8 +114,16 @@ print(metrics.score_table(scores))
 
 # %% tags=["remove-cell"]
 autoencoder_scores, pca_scores = scores["Autoencoder_2"], scores["PCA (2-D)"]
-environment.claim(autoencoder_scores["bce"] < pca_scores["bce"], "Autoencoder_2 reconstructs a little better than PCA", f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}")
-environment.claim(abs(autoencoder_scores["knn_accuracy"] - pca_scores["knn_accuracy"]) < 0.07, "Autoencoder_2's kNN accuracy is within 0.07 of PCA's", f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}")
+environment.claim(
+    autoencoder_scores["bce"] < pca_scores["bce"],
+    "Autoencoder_2 reconstructs a little better than PCA",
+    f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}",
+)
+environment.claim(
+    abs(autoencoder_scores["knn_accuracy"] - pca_scores["knn_accuracy"]) < 0.07,
+    "Autoencoder_2's kNN accuracy is within 0.07 of PCA's",
+    f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}",
+)
 
 # %% [markdown]
 # ## Exercises

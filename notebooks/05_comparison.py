@@ -32,7 +32,7 @@ from course_utils import environment
 
 environment.setup(seed=42)
 
-from course_utils import compare, data, metrics, models, plots, training  # noqa: E402  (Keras must load after setup)
+from course_utils import compare, data, metrics, plots, training  # noqa: E402  (Keras must load after setup)
 
 # %% [markdown]
 # ## Data and training
@@ -90,9 +90,17 @@ compare.comparison_figure(trained, mnist)
 
 # %% tags=["remove-cell"]
 bce = {name: result.test_loss for name, result in trained.items()}
-environment.claim(bce["Autoencoder_1"] > bce["Autoencoder_2"] + 0.005 and bce["Autoencoder_2"] > bce["Autoencoder_3"] + 0.002, "the reconstruction error falls with each added layer", "BCE " + ", ".join(f"{name} {value:.4f}" for name, value in bce.items()))
+environment.claim(
+    bce["Autoencoder_1"] > bce["Autoencoder_2"] + 0.005 and bce["Autoencoder_2"] > bce["Autoencoder_3"] + 0.002,
+    "the reconstruction error falls with each added layer",
+    "BCE " + ", ".join(f"{name} {value:.4f}" for name, value in bce.items()),
+)
 knn = {name: row["knn_accuracy"] for name, row in scores.items()}
-environment.claim(knn["Autoencoder_1"] < knn["PCA (2-D)"] < knn["Autoencoder_3"], "in kNN accuracy Autoencoder_1 is below PCA and Autoencoder_3 above it", "kNN accuracy " + ", ".join(f"{name} {value:.3f}" for name, value in knn.items()))
+environment.claim(
+    knn["Autoencoder_1"] < knn["PCA (2-D)"] < knn["Autoencoder_3"],
+    "in kNN accuracy Autoencoder_1 is below PCA and Autoencoder_3 above it",
+    "kNN accuracy " + ", ".join(f"{name} {value:.3f}" for name, value in knn.items()),
+)
 environment.claim(all(row["silhouette"] < 0.05 for row in scores.values()), "no silhouette reaches 0.05")
 
 # %% [markdown]

@@ -170,23 +170,65 @@ by_backend.pivot(index=["model", "baseline"], columns="metric", values="settled"
 # separate the digits better. A cell below (hidden in the book) checks each statement against the settled verdicts
 # of the two saved studies, so the text cannot drift away from the numbers.
 
+
 # %% tags=["remove-cell"]
 def settled(model: str, baseline: str, metric: str) -> str:
     """The verdict both backends' studies agree on, or "not settled"."""
-    row = by_backend[(by_backend["model"] == model) & (by_backend["baseline"] == baseline) & (by_backend["metric"] == metric)]
+    row = by_backend[
+        (by_backend["model"] == model) & (by_backend["baseline"] == baseline) & (by_backend["metric"] == metric)
+    ]
     return row["settled"].item()
 
 
-environment.claim(all(settled("Autoencoder_1", study.PCA_NAME, metric) == "clearly worse" for metric in study.METRIC_NAMES), "one layer is clearly worse than PCA on every measure")
-environment.claim(all(settled("Autoencoder_2", "Autoencoder_1", metric) == "clearly better" for metric in study.METRIC_NAMES), "two layers are clearly better than one on every measure")
-environment.claim(all(settled("Autoencoder_3", "Autoencoder_2", metric) == "clearly better" for metric in ("bce", "knn_accuracy", "trustworthiness")), "three layers are clearly better than two in reconstruction, kNN accuracy and trustworthiness")
-environment.claim(settled("Autoencoder_3", "Autoencoder_2", "silhouette") == "not shown", "the silhouette gain from two to three layers is not shown")
-silhouettes = {backend: next(row["silhouette_mean"] for row in saved.summary() if row["model"] == "Autoencoder_3") for backend, saved in saved_studies.items()}
-environment.claim(all(abs(value) < 0.1 for value in silhouettes.values()), "the three-layer model's mean silhouette is near zero", ", ".join(f"{backend} {value:+.3f}" for backend, value in silhouettes.items()))
-environment.claim(all(settled("Autoencoder_3", study.PCA_NAME, metric) == "clearly better" for metric in ("bce", "knn_accuracy", "trustworthiness")), "three layers beat PCA clearly in reconstruction, kNN accuracy and trustworthiness")
-environment.claim(settled("Autoencoder_2", study.PCA_NAME, "bce") == "clearly better", "two layers reconstruct clearly better than PCA")
-environment.claim(all(settled("Autoencoder_2", study.PCA_NAME, metric) == "not shown" for metric in ("knn_accuracy", "trustworthiness")), "the two-layer model's kNN accuracy and trustworthiness are not shown to differ from PCA's")
-environment.claim(all(settled(name, study.PCA_NAME, "silhouette") == "clearly worse" for name in ("Autoencoder_1", "Autoencoder_2", "Autoencoder_3")), "every autoencoder has a clearly lower silhouette than PCA")
+environment.claim(
+    all(settled("Autoencoder_1", study.PCA_NAME, metric) == "clearly worse" for metric in study.METRIC_NAMES),
+    "one layer is clearly worse than PCA on every measure",
+)
+environment.claim(
+    all(settled("Autoencoder_2", "Autoencoder_1", metric) == "clearly better" for metric in study.METRIC_NAMES),
+    "two layers are clearly better than one on every measure",
+)
+environment.claim(
+    all(
+        settled("Autoencoder_3", "Autoencoder_2", metric) == "clearly better"
+        for metric in ("bce", "knn_accuracy", "trustworthiness")
+    ),
+    "three layers are clearly better than two in reconstruction, kNN accuracy and trustworthiness",
+)
+environment.claim(
+    settled("Autoencoder_3", "Autoencoder_2", "silhouette") == "not shown",
+    "the silhouette gain from two to three layers is not shown",
+)
+silhouettes = {
+    backend: next(row["silhouette_mean"] for row in saved.summary() if row["model"] == "Autoencoder_3")
+    for backend, saved in saved_studies.items()
+}
+environment.claim(
+    all(abs(value) < 0.1 for value in silhouettes.values()),
+    "the three-layer model's mean silhouette is near zero",
+    ", ".join(f"{backend} {value:+.3f}" for backend, value in silhouettes.items()),
+)
+environment.claim(
+    all(
+        settled("Autoencoder_3", study.PCA_NAME, metric) == "clearly better"
+        for metric in ("bce", "knn_accuracy", "trustworthiness")
+    ),
+    "three layers beat PCA clearly in reconstruction, kNN accuracy and trustworthiness",
+)
+environment.claim(
+    settled("Autoencoder_2", study.PCA_NAME, "bce") == "clearly better", "two layers reconstruct clearly better than PCA"
+)
+environment.claim(
+    all(settled("Autoencoder_2", study.PCA_NAME, metric) == "not shown" for metric in ("knn_accuracy", "trustworthiness")),
+    "the two-layer model's kNN accuracy and trustworthiness are not shown to differ from PCA's",
+)
+environment.claim(
+    all(
+        settled(name, study.PCA_NAME, "silhouette") == "clearly worse"
+        for name in ("Autoencoder_1", "Autoencoder_2", "Autoencoder_3")
+    ),
+    "every autoencoder has a clearly lower silhouette than PCA",
+)
 environment.claim(not (by_backend["settled"] == study.NOT_SETTLED).any(), "the two backends agree on every verdict")
 
 # %% [markdown]

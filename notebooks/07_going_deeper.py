@@ -68,7 +68,8 @@ print(f"{len(x_fit):,} images to train on, {len(x_val):,} to validate, {len(x_te
 # %% tags=["nbval-check-output"]
 for depth in (3, 4, 5):
     hidden_units = study.HIDDEN_UNITS_BY_DEPTH[depth]
-    print(f"depth {depth}: {models.architecture_string(hidden_units):<32} {models.expected_parameter_count(hidden_units):>8,} parameters")
+    parameters = models.expected_parameter_count(hidden_units)
+    print(f"depth {depth}: {models.architecture_string(hidden_units):<32} {parameters:>8,} parameters")
 
 # %% [markdown]
 # ## Training and validation curves
@@ -122,10 +123,19 @@ print(metrics.score_table(deep_scores))
 
 # %% tags=["remove-cell"]
 environment.claim(all(report["rise"] < 0.002 for report in reports.values()), "no depth overfits within 60 epochs")
-environment.claim(reports["Autoencoder_5"]["final_gap"] > reports["Autoencoder_3"]["final_gap"], "the gap between training and validation loss grows with depth")
+environment.claim(
+    reports["Autoencoder_5"]["final_gap"] > reports["Autoencoder_3"]["final_gap"],
+    "the gap between training and validation loss grows with depth",
+)
 deep_bce = [deep_scores[name]["bce"] for name in ("Autoencoder_3", "Autoencoder_4", "Autoencoder_5")]
-environment.claim(deep_bce[0] > deep_bce[1] > deep_bce[2] and deep_bce[0] - deep_bce[2] > 0.005, "each added layer lowers the reconstruction error")
-environment.claim(deep_scores["Autoencoder_5"]["knn_accuracy"] > deep_scores["Autoencoder_3"]["knn_accuracy"], "with this seed, depth 5 has a higher kNN accuracy than depth 3")
+environment.claim(
+    deep_bce[0] > deep_bce[1] > deep_bce[2] and deep_bce[0] - deep_bce[2] > 0.005,
+    "each added layer lowers the reconstruction error",
+)
+environment.claim(
+    deep_scores["Autoencoder_5"]["knn_accuracy"] > deep_scores["Autoencoder_3"]["knn_accuracy"],
+    "with this seed, depth 5 has a higher kNN accuracy than depth 3",
+)
 
 # %% [markdown]
 # ## Making a model overfit
@@ -141,7 +151,11 @@ x_small, y_small = data.stratified_subset(x_fit, y_fit, 300, seed=0)
 small_data = data.MnistData(x_small, y_small, x_test, y_test, mnist.source, "300-image subset of the training images")
 overfit_training = training.TrainingSettings(epochs=200)
 deepest = study.HIDDEN_UNITS_BY_DEPTH[5]
-variants = {"no remedy": ({}, []), "early stopping": ({}, [training.early_stopping(patience=15)]), "dropout 0.2": ({"dropout": 0.2}, [])}
+variants = {
+    "no remedy": ({}, []),
+    "early stopping": ({}, [training.early_stopping(patience=15)]),
+    "dropout 0.2": ({"dropout": 0.2}, []),
+}
 small_runs = {}
 for name, (options, callbacks) in variants.items():
     model = models.build_autoencoder(deepest, seed=42, **options)
@@ -182,12 +196,26 @@ print(metrics.score_table(small_scores))
 
 # %% tags=["remove-cell"]
 plain, stopped, dropped = (small_reports[name] for name in ("no remedy", "early stopping", "dropout 0.2"))
-environment.claim(plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"], "with 300 images the deepest model overfits")
+environment.claim(
+    plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"], "with 300 images the deepest model overfits"
+)
 environment.claim(plain["final_gap"] > 2.5 * reports["Autoencoder_5"]["final_gap"], "with 300 images the gap is much larger")
 environment.claim(stopped["epochs"] < 0.75 * plain["epochs"], "early stopping saves a large part of the epochs")
-environment.claim(small_scores["early stopping"]["bce"] <= small_scores["no remedy"]["bce"], "early stopping gives no worse reconstructions")
-environment.claim(dropped["final_gap"] < 0.01 and small_scores["dropout 0.2"]["bce"] == min(row["bce"] for row in small_scores.values()), "dropout closes the gap and gives the best reconstructions")
-environment.claim(all(small_scores[name]["knn_accuracy"] < small_scores["no remedy"]["knn_accuracy"] for name in ("early stopping", "dropout 0.2")), "both remedies lower the kNN accuracy")
+environment.claim(
+    small_scores["early stopping"]["bce"] <= small_scores["no remedy"]["bce"],
+    "early stopping gives no worse reconstructions",
+)
+environment.claim(
+    dropped["final_gap"] < 0.01 and small_scores["dropout 0.2"]["bce"] == min(row["bce"] for row in small_scores.values()),
+    "dropout closes the gap and gives the best reconstructions",
+)
+environment.claim(
+    all(
+        small_scores[name]["knn_accuracy"] < small_scores["no remedy"]["knn_accuracy"]
+        for name in ("early stopping", "dropout 0.2")
+    ),
+    "both remedies lower the kNN accuracy",
+)
 
 # %% [markdown]
 # ## Summary
