@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import jupytext
 import nbformat
@@ -135,18 +136,11 @@ def _run(notebook: nbformat.NotebookNode, directory: Path, timeout: int) -> None
 @contextlib.contextmanager
 def _reference_kernel_environment() -> Iterator[None]:
     """Point the kernel at an empty reuse cache (the outputs show real training) and make it the reference run."""
-    with tempfile.TemporaryDirectory() as empty:
-        settings = {**REFERENCE_ENVIRONMENT, TRAINING_CACHE_VARIABLE: empty}
-        previous = {name: os.environ.get(name) for name in settings}
-        os.environ.update(settings)
-        try:
-            yield
-        finally:
-            for name, value in previous.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with (
+        tempfile.TemporaryDirectory() as empty,
+        mock.patch.dict(os.environ, {**REFERENCE_ENVIRONMENT, TRAINING_CACHE_VARIABLE: empty}),
+    ):
+        yield
 
 
 def _keep_outputs_metadata(notebook: nbformat.NotebookNode, previous: nbformat.NotebookNode) -> None:

@@ -58,3 +58,13 @@ def test_execute_is_the_reference_run_on_the_courses_data():
     from course_utils import data, environment
 
     assert notebooks.REFERENCE_ENVIRONMENT == {environment.REFERENCE_RUN_VARIABLE: "1", data.SOURCE_VARIABLE: "subset"}
+
+
+def test_the_reference_environment_is_set_only_while_executing(monkeypatch):
+    import os
+
+    monkeypatch.delenv("COURSE_REFERENCE_RUN")
+    before = dict(os.environ)
+    with notebooks._reference_kernel_environment():
+        assert os.environ["COURSE_REFERENCE_RUN"] == "1" and os.path.isdir(os.environ["COURSE_CACHE_DIR"])
+    assert dict(os.environ) == before
