@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils import models, plots, training
+from course_utils.backend import keras
 from course_utils.data import MnistData
 
 DIGITS_SHOWN = 10

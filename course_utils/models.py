@@ -6,7 +6,7 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import keras
+from course_utils.backend import keras
 
 INPUT_DIM = 784
 LATENT_DIM = 2
@@ -59,10 +59,14 @@ class Autoencoder:
         return count_trainable(self.autoencoder)
 
 
+def layer_sizes(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> list[int]:
+    """The sizes from input to output of a mirrored autoencoder: ``[784, 32, 10, 2, 10, 32, 784]``."""
+    return [input_dim, *hidden_units, latent_dim, *reversed(hidden_units), input_dim]
+
+
 def architecture_string(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> str:
     """Write an architecture as the article does: ``784-32-10-2-10-32-784``."""
-    sizes = [input_dim, *hidden_units, latent_dim, *reversed(hidden_units), input_dim]
-    return "-".join(str(size) for size in sizes)
+    return "-".join(str(size) for size in layer_sizes(hidden_units, latent_dim, input_dim))
 
 
 def count_trainable(model: keras.Model) -> int:
@@ -74,7 +78,7 @@ def expected_parameter_count(
     hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM
 ) -> int:
     """Count the parameters of a dense autoencoder by hand: weights plus one bias per unit."""
-    sizes = [input_dim, *hidden_units, latent_dim, *reversed(hidden_units), input_dim]
+    sizes = layer_sizes(hidden_units, latent_dim, input_dim)
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
 
 

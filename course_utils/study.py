@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
 from course_utils import metrics, models, training
+from course_utils.backend import keras
 from course_utils.data import MnistData
 
 PCA_NAME = "PCA (2-D)"

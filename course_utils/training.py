@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import keras
 import numpy as np
 
+from course_utils.backend import keras
 from course_utils.models import Autoencoder
 
 CACHE_VARIABLE = "COURSE_CACHE_DIR"

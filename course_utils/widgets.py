@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import ipywidgets
-import keras
 import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils import compare, exercises, metrics, models, plots, training
+from course_utils.backend import keras
 from course_utils.data import MnistData, split_validation
 
 MAX_DEPTH = models.MAX_HIDDEN_LAYERS + 1  # hidden layers as the article counts them: the code included
