@@ -148,7 +148,7 @@ def _show_figures_inline() -> None:
 def setup(seed: int = DEFAULT_SEED) -> None:
     """Prepare a notebook: quiet TensorFlow, seed everything and print the versions in use.
 
-    Call it in the first code cell, before anything imports Keras.
+    Call it once in the Setup cell, after the imports.
 
     Args:
         seed: The seed for Python, NumPy and the Keras backend.

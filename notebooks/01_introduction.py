@@ -41,11 +41,9 @@
 # way, fixes the random seed and prints the versions in use.
 
 # %%
-from course_utils import environment
+from course_utils import data, environment, metrics, models, plots
 
 environment.setup(seed=42)
-
-from course_utils import data, metrics, models, plots  # noqa: E402  (Keras must load after setup)
 
 # %% [markdown]
 # ## The data

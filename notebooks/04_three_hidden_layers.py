@@ -27,11 +27,9 @@
 # ## Setup
 
 # %%
-from course_utils import environment
+from course_utils import compare, data, environment, metrics, models, plots, training
 
 environment.setup(seed=42)
-
-from course_utils import compare, data, metrics, models, plots, training  # noqa: E402  (Keras must load after setup)
 
 # %% [markdown]
 # ## Data

@@ -27,15 +27,13 @@
 # ## Setup
 
 # %%
-from course_utils import environment
+from pathlib import Path
+
+import numpy as np
+
+from course_utils import compare, data, environment, metrics, plots, study, training
 
 environment.setup(seed=42)
-
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from course_utils import compare, data, metrics, plots, study, training  # noqa: E402  (Keras must load after setup)
 
 # %%
 mnist = data.load_mnist()

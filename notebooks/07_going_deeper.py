@@ -29,13 +29,11 @@
 # ## Setup
 
 # %%
-from course_utils import environment
+from pathlib import Path
+
+from course_utils import data, environment, metrics, models, plots, study, training
 
 environment.setup(seed=42)
-
-from pathlib import Path  # noqa: E402
-
-from course_utils import data, metrics, models, plots, study, training  # noqa: E402  (Keras must load after setup)
 
 # %% [markdown]
 # ## Data, with a validation set

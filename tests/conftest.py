@@ -1,20 +1,17 @@
-"""Shared fixtures. TensorFlow's start-up noise is silenced before anything imports Keras."""
+"""Shared fixtures. Importing course_utils sets TensorFlow's logging variables before anything loads Keras."""
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import numpy as np
+import pytest
+
+from course_utils.data import MnistData
+
 # The test suite is the reference run: the book's data, and a notebook statement that its run
 # does not bear out fails the test (environment.claim).
 os.environ["COURSE_MNIST_SOURCE"] = "subset"
 os.environ["COURSE_REFERENCE_RUN"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from course_utils.data import MnistData  # noqa: E402
-
 
 @pytest.fixture(scope="session")
 def offline_mnist() -> MnistData:

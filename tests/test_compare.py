@@ -1,7 +1,7 @@
 import numpy as np
 
 from course_utils import compare, training
-from course_utils.__main__ import main
+from course_utils.maintain.cli import main
 
 
 def test_first_of_each_digit_picks_one_of_each(offline_mnist):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from course_utils import notebooks
+from course_utils.maintain import notebooks
 
 NOTEBOOKS = notebooks.course_notebooks()
 

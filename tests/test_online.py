@@ -10,7 +10,8 @@ import shutil
 import numpy as np
 import pytest
 
-from course_utils import data, environment, notebooks
+from course_utils import data, environment
+from course_utils.maintain import notebooks
 
 
 def _as_keras_images(flat: np.ndarray) -> np.ndarray:

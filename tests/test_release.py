@@ -8,8 +8,9 @@ import jupytext
 import nbformat
 import pytest
 
-from course_utils import exercises, release
-from course_utils.__main__ import build_parser, main
+from course_utils import exercises
+from course_utils.maintain import release
+from course_utils.maintain.cli import build_parser, main
 
 SCRIPT = textwrap.dedent(
     '''\

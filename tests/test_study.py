@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from course_utils import data, study, training
-from course_utils.__main__ import main
+from course_utils.maintain.cli import main
 
 SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
 

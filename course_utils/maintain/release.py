@@ -32,7 +32,7 @@ import jupytext
 import nbformat
 from jupytext.combine import combine_inputs_with_outputs
 
-from course_utils import notebooks
+from course_utils.maintain import notebooks
 
 SOLUTION_TAG = "solution"
 PLACEHOLDER_TAG = "exercise"

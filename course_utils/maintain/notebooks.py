@@ -14,7 +14,7 @@ from unittest import mock
 import jupytext
 import nbformat
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 METADATA_KEY = "course"
