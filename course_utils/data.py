@@ -143,9 +143,9 @@ def download_host_reachable(timeout: float = CONNECT_TIMEOUT_SECONDS) -> bool:
 
 
 def _download_keras_mnist(path: Path) -> None:
-    from keras.utils import get_file
+    from course_utils.backend import keras  # loads Keras only when full MNIST is downloaded
 
-    get_file(
+    keras.utils.get_file(
         fname=path.name,
         origin=KERAS_MNIST_URL,
         file_hash=KERAS_MNIST_SHA256,

@@ -9,6 +9,7 @@ import platform
 import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 DEFAULT_SEED = 42
@@ -106,6 +107,17 @@ def claim(holds: bool, statement: str, shows: str = "") -> None:
         f"run ({OUTPUTS_BACKEND}, the course's 5,000-digit subset); another data set, backend, processor or "
         "library version gives somewhat different numbers from the same seed. Nothing is wrong: read on."
     )
+
+
+def processor() -> str:
+    """This processor as the OS names it, e.g. ``"x86_64 AMD EPYC"`` (float results can differ between processors)."""
+    name = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    return f"{platform.machine()} {name}".strip()
 
 
 def versions() -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import statistics
 import time
@@ -16,9 +14,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from course_utils import metrics, models, training
+from course_utils import cache, environment, metrics, models, training
 from course_utils.backend import keras
-from course_utils.data import MnistData
+from course_utils.data import MnistData, load_offline_subset
 
 PCA_NAME = "PCA (2-D)"
 # Depth = encoder layers including the 2-unit code. Depths 1-3 are the article's models; deeper
@@ -96,36 +94,36 @@ def train_and_measure(
     saved: Path | None = None,
     verbose: bool = True,
 ) -> MeasuredRun:
-    """Train a model, then measure it on ``data``'s test images; keep the result in ``saved``.
+    """Train a model, then measure it on ``data``'s test images; keep the result in the file ``saved``.
 
-    When ``saved`` holds the result of an identical run (same initial weights, images, settings,
-    seed, callbacks and code), it is loaded instead: only the curves and the measures are kept,
-    a few kilobytes, never the weights.
+    When ``saved`` (a ``.json`` file) holds the result of an identical run (same initial weights,
+    images, settings, seed, callbacks, library and code versions), it is loaded instead; otherwise
+    the new result replaces it. Only the curves and the measures are kept, a few kilobytes.
     """
-    key = training.run_key(model, x_train, x_val, settings, seed, callbacks)
-    digest = hashlib.sha256(np.ascontiguousarray(data.x_test).tobytes())
-    for module in ("metrics.py", "study.py"):
-        digest.update(Path(__file__).with_name(module).read_bytes())
-    path = Path(saved) / f"{key}-{digest.hexdigest()[:12]}.json" if saved is not None else None
-    if path is not None and path.exists():
-        try:
-            stored = json.loads(path.read_text())
-            if verbose:
-                print(f"Loaded the saved result of this exact run of {model.name} from {path.parent}.")
-            return MeasuredRun(stored["history"], stored["scores"])
-        except (ValueError, KeyError) as error:
-            print(f"Warning: the saved result {path} could not be read ({error}); training again.")
+    key = cache.key(training.run_key(model, x_train, x_val, settings, seed, callbacks), data.x_test, data.y_test)
+    stored = cache.load_json(saved, key) if saved is not None else None
+    if stored is not None:
+        if verbose:
+            print(f"Loaded the saved result of this exact run of {model.name} from {saved}.")
+        return MeasuredRun(stored["history"], stored["scores"])
     history = training.train(model, x_train, x_val, settings, seed=seed, verbose=verbose, callbacks=callbacks)
     run = MeasuredRun(history.history, metrics.measure(metrics.autoencoder_representation(model), data))
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"history": run.history, "scores": run.scores}))
+    if saved is not None:
+        cache.save_json(saved, key, {"history": run.history, "scores": run.scores})
     return run
 
 
 def model_name(depth: int) -> str:
     """The model of a depth, named as in the article: ``Autoencoder_<depth>``."""
     return f"Autoencoder_{depth}"
+
+
+def measure_depth(depth: int, seed: int, data: MnistData, settings: training.TrainingSettings) -> dict:
+    """One run of the study: train the model of ``depth`` from ``seed`` and measure it on the test images."""
+    model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[depth], name=model_name(depth), seed=seed)
+    training.train(model, data.x_train, None, settings, seed=seed, verbose=False)
+    scores = metrics.measure(metrics.autoencoder_representation(model), data)
+    return {"model": model.name, "depth": depth, "seed": seed, "parameters": model.count_params(), **scores}
 
 
 def run_study(config: StudyConfig, data: MnistData, verbose: bool = True) -> StudyResult:
@@ -138,10 +136,7 @@ def run_study(config: StudyConfig, data: MnistData, verbose: bool = True) -> Stu
             elapsed = time.perf_counter() - started
             left = f", about {elapsed / (number - 1) * (total - number + 1):.0f} s left" if number > 1 else ""
             print(f"[{number}/{total}] {model_name(depth)} seed {seed} ({elapsed:.0f} s so far{left})", flush=True)
-        model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[depth], name=model_name(depth), seed=seed)
-        training.train(model, data.x_train, None, config.settings, seed=seed, verbose=False)
-        scores = metrics.measure(metrics.autoencoder_representation(model), data)
-        runs.append({"model": model.name, "depth": depth, "seed": seed, "parameters": model.count_params(), **scores})
+        runs.append(measure_depth(depth, seed, data, config.settings))
     pca = metrics.pca_representation(data.x_train)
     pca_scores = metrics.measure(pca, data)
     # PCA has no random start: the same numbers for every seed, a spread of exactly zero.
@@ -205,15 +200,11 @@ def study_figure(summary: Sequence[dict], title: str = "Latent quality against d
     return figure
 
 
-def fingerprint(config: StudyConfig, data: MnistData, backend: str | None = None) -> str:
-    """What decides the study's numbers: settings, data, backend (default: the one in use) and the code."""
-    digest = hashlib.sha256(json.dumps(_config_dict(config), sort_keys=True).encode())
-    digest.update(f"{data.source}:{len(data.x_train)}:{len(data.x_test)}".encode())
-    digest.update(np.ascontiguousarray(data.x_train[:: max(1, len(data.x_train) // 500)]).tobytes())
-    digest.update((backend or keras.backend.backend()).encode())
-    for module in ("models.py", "training.py", "metrics.py", "study.py"):
-        digest.update(Path(__file__).with_name(module).read_bytes())
-    return digest.hexdigest()[:20]
+def fingerprint(config: StudyConfig, data: MnistData, versions: dict[str, str] | None = None) -> str:
+    """What decides the study's numbers: settings, data, library versions (default: those in use), code version."""
+    sample = data.x_train[:: max(1, len(data.x_train) // 500)]
+    description = f"{data.source}:{len(data.x_train)}:{len(data.x_test)}"
+    return cache.key(_config_dict(config), description, sample, versions=versions)
 
 
 def _config_dict(config: StudyConfig) -> dict:
@@ -221,28 +212,30 @@ def _config_dict(config: StudyConfig) -> dict:
 
 
 def save(result: StudyResult, directory: Path, key: str) -> None:
-    """Write runs.csv, summary.csv, study.png and study.json (with the fingerprint) to ``directory``."""
+    """Write runs.csv, summary.csv, study.png and study.json (with the key) to ``directory``.
+
+    study.json goes first and last: removed before the tables are replaced and written once they
+    are, so an interrupted save leaves no key that vouches for half-written tables.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    _write_csv(directory / "runs.csv", result.runs)
-    _write_csv(directory / "summary.csv", result.summary())
+    (directory / "study.json").unlink(missing_ok=True)
+    cache.write_text(directory / "runs.csv", pd.DataFrame(result.runs).to_csv(index=False))
+    cache.write_text(directory / "summary.csv", pd.DataFrame(result.summary()).to_csv(index=False))
     study_figure(result.summary()).savefig(directory / "study.png", dpi=110)
-    meta = {"fingerprint": key, "config": _config_dict(result.config), "data": result.data_description}
-    (directory / "study.json").write_text(json.dumps(meta, indent=2) + "\n")
-
-
-def _write_csv(path: Path, rows: Sequence[dict]) -> None:
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    meta = {
+        "fingerprint": key,
+        "config": _config_dict(result.config),
+        "data": result.data_description,
+        "made_with": {**cache.library_versions(), "processor": environment.processor()},
+    }
+    cache.write_text(directory / "study.json", json.dumps(meta, indent=2) + "\n")
 
 
 def load(directory: Path, config: StudyConfig, key: str) -> StudyResult | None:
-    """The saved study in ``directory`` if it was made with this fingerprint, else None."""
+    """The saved study in ``directory`` if it was made with this key, else None."""
     try:
         meta = json.loads((directory / "study.json").read_text())
-        with (directory / "runs.csv").open(newline="") as handle:
-            runs = [_typed(row) for row in csv.DictReader(handle)]
+        runs = [_typed(row) for row in pd.read_csv(directory / "runs.csv", dtype=str).to_dict("records")]
     except (OSError, ValueError, KeyError):
         return None
     if meta.get("fingerprint") != key:
@@ -320,9 +313,6 @@ def affordable_data(
         ``data``; or, after a message with the estimate that says how to train anyway, the
         course's subset, whose runs are saved with the course (the book's results).
     """
-    from course_utils import environment
-    from course_utils.data import load_offline_subset
-
     if max_minutes is None or data.source == "subset" or environment.reference_run():
         return data
     fixed, per_image = seconds_per_epoch(max(run[0] for run in runs), data.x_train)  # the deepest: an upper bound
@@ -362,7 +352,6 @@ def load_or_run(
     and the saved results of the book's run are returned instead (``max_minutes=None`` runs it).
     The reference run (``environment.reference_run``) always runs a study it needs.
     """
-    from course_utils import environment
 
     folder = backend_directory(directory, source=data.source)
     key = fingerprint(config, data)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -12,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from course_utils import cache
 from course_utils.backend import keras
 from course_utils.models import Autoencoder
 
-CACHE_VARIABLE = "COURSE_CACHE_DIR"
 # Run this many batches per backend call: these models are so small that per-step overhead would
 # otherwise dominate. Same losses, about twice as fast on TensorFlow (benchmarks/README.md).
 STEPS_PER_EXECUTION = 32
@@ -104,7 +102,7 @@ def train(
     verbose: bool = True,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     reuse: bool = False,
-    cache: Path | None = None,
+    cache_folder: Path | None = None,
     val_name: str = "val",
 ) -> keras.callbacks.History:
     """Train an autoencoder to reproduce its input, with a fixed seed.
@@ -118,8 +116,9 @@ def train(
         verbose: Print a progress line per epoch (at most ten lines).
         callbacks: Extra Keras callbacks, for example early stopping.
         reuse: Load the result of an identical earlier run (same initial weights, images, settings,
-            seed and code) from the cache instead of training again, and cache new results.
-        cache: The cache folder for ``reuse``; defaults to :func:`cache_dir`.
+            seed, library versions and code version) from the cache instead of training again,
+            and cache new results (one per model name and seed).
+        cache_folder: The cache folder for ``reuse``; defaults to :func:`cache_dir`.
         val_name: What ``x_val`` is: ``"val"`` for validation images taken from the training set,
             ``"test"`` when it holds test images that are watched but never choose anything; the
             curve is then reported as ``test_loss``.
@@ -133,15 +132,16 @@ def train(
     if x_val is not None:
         _check_images(x_val, autoencoder, "x_val")
         validation = (x_val, x_val)
-    folder = cache or cache_dir()
-    cached = Path(folder) / run_key(autoencoder, x_train, x_val, settings, seed, callbacks) if reuse else None
+    slot = _slot(cache_folder or cache_dir(), autoencoder, seed) if reuse else None
+    key = run_key(autoencoder, x_train, x_val, settings, seed, callbacks) if reuse else ""
     keras.utils.set_random_seed(seed)
     compile_autoencoder(autoencoder, settings)
-    history = _load_cached(autoencoder, cached, verbose) if cached is not None else None
+    history = _load_cached(autoencoder, slot, key, verbose) if slot is not None else None
     if history is None:
         history = _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name)
-        if cached is not None:
-            _save_cached(autoencoder, history, cached)
+        if slot is not None:
+            # The weights only: a reused run needs no optimizer state, as it trains no further.
+            cache.save_arrays(slot, key, autoencoder.autoencoder.get_weights(), history.history)
     if val_name != "val" and "val_loss" in history.history:
         history.history[f"{val_name}_loss"] = history.history.pop("val_loss")
     return history
@@ -163,7 +163,7 @@ def _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_nam
 
 def cache_dir() -> Path:
     """Where :func:`train` keeps reusable results: ``$COURSE_CACHE_DIR`` or ``~/.cache/autoencoder-course``."""
-    return Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "autoencoder-course")
+    return cache.default_dir()
 
 
 def run_key(
@@ -174,22 +174,21 @@ def run_key(
     seed: int,
     callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> str:
-    """A name that changes whenever anything that decides a training run's result changes.
+    """A key that changes whenever anything that decides a training run's result changes.
 
-    It covers the initial weights, the images, the settings, the seed, the callbacks, the Keras
-    version and backend, and the code of this module and of ``models.py``.
+    It covers the model's layers and initial weights, the images, the settings, the seed and the
+    callbacks, and (through :func:`course_utils.cache.key`) the Keras and backend versions and
+    the course's declared code version.
     """
-    digest = hashlib.sha256()
-    for weight in autoencoder.autoencoder.get_weights():
-        digest.update(np.ascontiguousarray(weight).tobytes())
-    for images in (x_train, x_val):
-        digest.update(b"none" if images is None else np.ascontiguousarray(images).tobytes())
-    code = [Path(__file__).read_bytes(), Path(__file__).with_name("models.py").read_bytes()]
-    identity = [json.dumps(asdict(settings), sort_keys=True), str(seed), keras.__version__, keras.backend.backend()]
-    identity += [_describe_callback(callback) for callback in callbacks]
-    for part in [*code, *(text.encode() for text in identity), autoencoder.autoencoder.to_json().encode()]:
-        digest.update(part)
-    return f"{autoencoder.name}-{digest.hexdigest()[:20]}"
+    return cache.key(
+        autoencoder.autoencoder.to_json(),
+        *autoencoder.autoencoder.get_weights(),
+        x_train,
+        x_val,
+        asdict(settings),
+        seed,
+        [_describe_callback(callback) for callback in callbacks],
+    )
 
 
 def _describe_callback(callback: keras.callbacks.Callback) -> str:
@@ -198,33 +197,24 @@ def _describe_callback(callback: keras.callbacks.Callback) -> str:
     return f"{type(callback).__name__}{json.dumps(settings, sort_keys=True)}"
 
 
-def _load_cached(autoencoder: Autoencoder, path: Path, verbose: bool) -> keras.callbacks.History | None:
-    weights, curves = path.with_suffix(WEIGHTS_SUFFIX), path.with_suffix(".history.json")
-    if not (weights.exists() and curves.exists()):
+def _slot(folder: Path, autoencoder: Autoencoder, seed: int) -> Path:
+    """One saved run per model name and seed: a new run of the same model replaces the old one."""
+    return Path(folder) / f"{autoencoder.name}-seed{seed}{WEIGHTS_SUFFIX}"
+
+
+def _load_cached(autoencoder: Autoencoder, path: Path, key: str, verbose: bool) -> keras.callbacks.History | None:
+    found = cache.load_arrays(path, key)
+    if found is None:
         return None
-    try:
-        with np.load(weights) as saved:
-            autoencoder.autoencoder.set_weights([saved[f"arr_{index}"] for index in range(len(saved.files))])
-        history = keras.callbacks.History()
-        history.history = json.loads(curves.read_text())
-    except Exception as error:  # a damaged cache must never stop the lesson: train again instead
-        print(f"Warning: the cached result {weights} could not be read ({error}); training again.")
-        return None
+    weights, curves = found
+    autoencoder.autoencoder.set_weights(weights)
+    history = keras.callbacks.History()
+    history.history = curves
     if verbose:
         epochs = len(history.history["loss"])
-        print(f"Reused an identical earlier run of {autoencoder.name} ({epochs} epochs) from {weights.parent}.")
+        print(f"Reused an identical earlier run of {autoencoder.name} ({epochs} epochs) from {path.parent}.")
         print(f"Final loss {history.history['loss'][-1]:.4f}; pass reuse=False to train again.")
     return history
-
-
-def _save_cached(autoencoder: Autoencoder, history: keras.callbacks.History, path: Path) -> None:
-    """Keep the model's weights only: a reused run needs no optimizer state, as it trains no further."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.npz")
-    with partial.open("wb") as handle:
-        np.savez(handle, *autoencoder.autoencoder.get_weights())
-    path.with_suffix(".history.json").write_text(json.dumps(history.history))
-    partial.replace(path.with_suffix(WEIGHTS_SUFFIX))
 
 
 def _check_images(images: np.ndarray, autoencoder: Autoencoder, what: str) -> None:

@@ -77,8 +77,9 @@ for depth in (3, 4, 5):
 # and starts to rise while the training loss keeps falling.
 #
 # The three runs take about two and a half minutes on a laptop CPU, so `study.train_and_measure`
-# keeps their curves and measures in `results/going_deeper/` and loads them when the weights, data,
-# settings, seed and code are unchanged; delete that folder to train them again.
+# keeps each run's curves and measures in a file in `results/going_deeper/` and loads it when the
+# weights, data, settings, seed, library versions and code version are unchanged; otherwise it
+# trains and replaces the file. Delete that folder to train them again.
 
 # %%
 long_training = training.TrainingSettings(epochs=60)
@@ -86,7 +87,9 @@ saved_runs = Path("results/going_deeper")
 deep_runs = {}
 for depth in (3, 4, 5):
     model = models.build_autoencoder(study.HIDDEN_UNITS_BY_DEPTH[depth], seed=42)
-    deep_runs[model.name] = study.train_and_measure(model, x_fit, x_val, mnist, long_training, seed=42, saved=saved_runs)
+    deep_runs[model.name] = study.train_and_measure(
+        model, x_fit, x_val, mnist, long_training, seed=42, saved=saved_runs / f"{model.name}.json"
+    )
 deep_histories = {name: run.history for name, run in deep_runs.items()}
 deep_scores = {name: run.scores for name, run in deep_runs.items()}
 
@@ -157,8 +160,9 @@ variants = {
 small_runs = {}
 for name, (options, callbacks) in variants.items():
     model = models.build_autoencoder(deepest, seed=42, **options)
+    saved = saved_runs / f"{model.name}-300-images-{name.replace(' ', '-')}.json"
     small_runs[name] = study.train_and_measure(
-        model, x_small, x_val, small_data, overfit_training, seed=42, callbacks=callbacks, saved=saved_runs, verbose=False
+        model, x_small, x_val, small_data, overfit_training, seed=42, callbacks=callbacks, saved=saved, verbose=False
     )
     print(f"{name}: {len(small_runs[name].history['loss'])} epochs", flush=True)
 small_histories = {name: run.history for name, run in small_runs.items()}

@@ -48,23 +48,14 @@ def test_notebook_opens_with_setup_and_closes_with_summary(path):
     assert any(heading.startswith("## Summary") for heading in headings)
 
 
-def test_execute_empties_the_same_cache_that_training_reuses():
-    from course_utils import training
-
-    assert notebooks.TRAINING_CACHE_VARIABLE == training.CACHE_VARIABLE
-
-
-def test_execute_is_the_reference_run_on_the_courses_data():
-    from course_utils import data, environment
-
-    assert notebooks.REFERENCE_ENVIRONMENT == {environment.REFERENCE_RUN_VARIABLE: "1", data.SOURCE_VARIABLE: "subset"}
-
-
 def test_the_reference_environment_is_set_only_while_executing(monkeypatch):
     import os
+
+    from course_utils import cache, data, environment
 
     monkeypatch.delenv("COURSE_REFERENCE_RUN")
     before = dict(os.environ)
     with notebooks._reference_kernel_environment():
-        assert os.environ["COURSE_REFERENCE_RUN"] == "1" and os.path.isdir(os.environ["COURSE_CACHE_DIR"])
+        assert environment.reference_run() and os.environ[data.SOURCE_VARIABLE] == "subset"
+        assert cache.default_dir().is_dir() and not any(cache.default_dir().iterdir()), "training must start empty"
     assert dict(os.environ) == before

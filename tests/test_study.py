@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from course_utils import data, study, training
+from course_utils import data, environment, study, training
 from course_utils.maintain.cli import main
 
 SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
@@ -125,7 +125,9 @@ def test_the_saved_study_of_each_backend_is_current(backend, offline_mnist):
     command = f"KERAS_BACKEND={backend} python -m course_utils study --output notebooks/results/depth_study"
     assert saved is not None, f"run: {command}"
     assert saved.config == config and len(config.seeds) >= 10
-    key = study.fingerprint(config, offline_mnist, backend)
+    recorded = environment.RECORDED_VERSIONS
+    versions = {"keras": recorded["keras"], "backend": backend, backend: recorded[backend]}
+    key = study.fingerprint(config, offline_mnist, versions=versions)
     assert study.load(study.backend_directory(SAVED_STUDY, backend), config, key) is not None, "saved study is stale"
 
 
@@ -227,7 +229,7 @@ def test_train_and_measure_saves_curves_and_scores_not_weights(small_mnist, tmp_
     def run() -> study.MeasuredRun:
         model = models.build_autoencoder([10], seed=3)
         return study.train_and_measure(
-            model, small_mnist.x_train, small_mnist.x_test, small_mnist, settings, 3, saved=tmp_path
+            model, small_mnist.x_train, small_mnist.x_test, small_mnist, settings, 3, saved=tmp_path / "run.json"
         )
 
     first = run()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 import time
@@ -14,22 +13,16 @@ from unittest import mock
 import jupytext
 import nbformat
 
+from course_utils import cache, data, environment
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 METADATA_KEY = "course"
 PAIRED_FORMAT = "py:percent"
 CELL_TIMEOUT_SECONDS = 600
-# training.CACHE_VARIABLE, spelled out: importing training would load TensorFlow into this process,
-# and the kernels it starts would then log CUDA errors (a test keeps the two names equal).
-TRAINING_CACHE_VARIABLE = "COURSE_CACHE_DIR"
-# The kernels that make the committed outputs are the reference run: the book's data, and strict
-# claims (environment.REFERENCE_RUN_VARIABLE and data.SOURCE_VARIABLE, spelled out for the same reason).
-REFERENCE_ENVIRONMENT = {"COURSE_REFERENCE_RUN": "1", "COURSE_MNIST_SOURCE": "subset"}
-
-
-# Maintainer tools that no notebook imports: changing them cannot change a notebook's outputs.
-NOT_IN_FINGERPRINT = ("__main__.py", "notebooks.py", "release.py")
+# The kernels that make the committed outputs are the reference run: the book's data, and strict claims.
+REFERENCE_ENVIRONMENT = {environment.REFERENCE_RUN_VARIABLE: "1", data.SOURCE_VARIABLE: "subset"}
 
 
 def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -39,17 +32,19 @@ def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
 
 
 def fingerprint(notebook: nbformat.NotebookNode, package_dir: Path = PACKAGE_DIR) -> str:
-    """A hash of the notebook's cell sources and of every ``course_utils`` source file."""
-    digest = hashlib.sha256()
-    for cell in notebook.cells:
-        digest.update(cell.cell_type.encode())
-        digest.update(cell.source.encode())
-    for path in sorted(package_dir.glob("*.py")):
-        if path.name in NOT_IN_FINGERPRINT:
-            continue
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A key of the notebook's cells and of the code of every module a notebook can import.
+
+    Comments, docstrings and layout do not count (:func:`course_utils.cache.code_without_docstrings`),
+    nor do the maintainer tools in ``maintain/``, which no notebook imports; the library versions
+    are the recorded ones that made the committed outputs.
+    """
+    cells = [(cell.cell_type, cell.source) for cell in notebook.cells]
+    code = {
+        str(path.relative_to(package_dir)): cache.code_without_docstrings(path)
+        for path in sorted(package_dir.rglob("*.py"))
+        if "maintain" not in path.relative_to(package_dir).parts
+    }
+    return cache.key(cells, code, versions=environment.RECORDED_VERSIONS)
 
 
 def stale_reason(path: Path) -> str | None:
@@ -138,7 +133,7 @@ def _reference_kernel_environment() -> Iterator[None]:
     """Point the kernel at an empty reuse cache (the outputs show real training) and make it the reference run."""
     with (
         tempfile.TemporaryDirectory() as empty,
-        mock.patch.dict(os.environ, {**REFERENCE_ENVIRONMENT, TRAINING_CACHE_VARIABLE: empty}),
+        mock.patch.dict(os.environ, {**REFERENCE_ENVIRONMENT, cache.CACHE_VARIABLE: empty}),
     ):
         yield
 

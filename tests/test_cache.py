@@ -1,0 +1,133 @@
+"""The one cache: keys from what decides a result, slots replaced in one step, and saved results that still hold."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils import cache, data, environment, study, training
+from course_utils.backend import keras
+
+SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
+VERSIONS = {"keras": "3.0", "backend": "tensorflow", "tensorflow": "2.0"}
+
+
+def test_key_depends_on_every_part_the_versions_and_the_code_version(monkeypatch):
+    images = np.zeros((3, 4), dtype="float32")
+    base = cache.key(images, {"epochs": 30}, 42, versions=VERSIONS)
+    assert base == cache.key(images.copy(), {"epochs": 30}, 42, versions=VERSIONS)
+    assert base != cache.key(images + 1, {"epochs": 30}, 42, versions=VERSIONS)
+    assert base != cache.key(images.reshape(4, 3), {"epochs": 30}, 42, versions=VERSIONS), "the shape counts"
+    assert base != cache.key(images, {"epochs": 31}, 42, versions=VERSIONS)
+    assert base != cache.key(images, {"epochs": 30}, 43, versions=VERSIONS)
+    assert base != cache.key(images, {"epochs": 30}, 42, versions={**VERSIONS, "tensorflow": "2.1"})
+    monkeypatch.setattr(cache, "CODE_VERSION", cache.CODE_VERSION + 1)
+    assert base != cache.key(images, {"epochs": 30}, 42, versions=VERSIONS)
+
+
+def test_library_versions_name_keras_and_the_backend_in_use():
+    found = cache.library_versions()
+    assert found["keras"] == keras.__version__ and found["backend"] == keras.backend.backend()
+    assert found[found["backend"]] not in ("", "unknown")
+
+
+def test_a_slot_is_read_only_with_its_key_and_a_new_result_replaces_it(tmp_path):
+    slot = tmp_path / "run.json"
+    cache.save_json(slot, "first", {"loss": [0.3]})
+    assert cache.load_json(slot, "first") == {"loss": [0.3]}
+    assert cache.load_json(slot, "second") is None
+    cache.save_json(slot, "second", {"loss": [0.2]})
+    assert cache.load_json(slot, "first") is None and cache.load_json(slot, "second") == {"loss": [0.2]}
+    assert [path.name for path in tmp_path.iterdir()] == ["run.json"], "no superseded file may stay behind"
+
+
+def test_arrays_round_trip_with_their_meta(tmp_path):
+    slot = tmp_path / "weights.npz"
+    arrays = [np.arange(6, dtype="float32").reshape(2, 3), np.ones(3)]
+    cache.save_arrays(slot, "key", arrays, {"loss": [0.5, 0.4]})
+    loaded, meta = cache.load_arrays(slot, "key")
+    assert meta == {"loss": [0.5, 0.4]} and len(loaded) == 2
+    for saved, original in zip(loaded, arrays, strict=True):
+        np.testing.assert_array_equal(saved, original)
+    assert cache.load_arrays(slot, "other") is None
+
+
+def test_an_interrupted_write_keeps_the_old_result(tmp_path, monkeypatch):
+    slot = tmp_path / "run.json"
+    cache.save_json(slot, "old", {"loss": [0.3]})
+
+    def fail(*arguments, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(json, "dumps", fail)
+    with pytest.raises(KeyboardInterrupt):
+        cache.save_json(slot, "new", {"loss": [0.2]})
+    monkeypatch.undo()
+    assert cache.load_json(slot, "old") == {"loss": [0.3]}
+    assert [path.name for path in tmp_path.iterdir()] == ["run.json"], "the partial file must be removed"
+
+
+def test_a_damaged_slot_is_named_and_made_again(tmp_path, capsys):
+    slot = tmp_path / "weights.npz"
+    slot.write_bytes(b"damaged")
+    assert cache.load_arrays(slot, "key") is None
+    printed = capsys.readouterr().out
+    assert str(slot) in printed and "making it again" in printed
+
+
+def test_docstrings_comments_and_layout_do_not_change_the_code_key(tmp_path):
+    def code(path: Path, text: str) -> str:
+        path.write_text(text)
+        return cache.code_without_docstrings(path)
+
+    module = tmp_path / "module.py"
+    plain = code(module, 'def f(x):\n    """Old words."""\n    return x + 1\n')
+    assert plain == code(module, '"""A module."""\n\n\ndef f(x):  # why\n    """New words."""\n    return (x + 1)\n')
+    assert plain != code(module, 'def f(x):\n    """Old words."""\n    return x + 2\n')
+    assert "Pass" in code(module, 'def g():\n    """Only a docstring."""\n')
+
+
+def test_saved_study_still_reproduces(offline_mnist):
+    """A guard on CODE_VERSION: one run of the saved study, trained again now, gives the saved numbers.
+
+    If this fails after a change to models, training, metrics or study, the change alters results:
+    raise ``cache.CODE_VERSION`` and make the saved results again (CONTRIBUTING.md). On the
+    processor that made the study the run repeats exactly; on another one floating-point sums may
+    round differently, and 30 epochs can carry that as far as another seed would, so there the
+    run must only lie within four seed standard deviations of the saved one.
+    """
+    backend = keras.backend.backend()
+    folder = study.backend_directory(SAVED_STUDY, backend)
+    saved = study.load_saved(SAVED_STUDY, backend)
+    assert saved is not None, f"no saved study in {folder}"
+    made_with = json.loads((folder / "study.json").read_text())["made_with"]
+    same_processor = made_with["processor"] == environment.processor()
+    row = next(run for run in saved.runs if run["depth"] == 3 and run["seed"] == 0)
+    spread = {item["model"]: item for item in saved.summary()}[row["model"]]
+    again = study.measure_depth(3, 0, offline_mnist, saved.config.settings)
+    for name in ("bce", "knn_accuracy", "trustworthiness", "silhouette"):
+        tolerance = 1e-9 if same_processor else 4 * spread[f"{name}_sd"]
+        assert math.isclose(again[name], row[name], rel_tol=0, abs_tol=tolerance), (
+            f"{name}: {again[name]} now, {row[name]} saved: raise cache.CODE_VERSION and make the results again"
+        )
+
+
+def test_the_saved_study_was_made_with_the_recorded_versions():
+    """The saved studies must come from the versions pinned in constraints.txt (environment.RECORDED_VERSIONS)."""
+    for backend in ("tensorflow", "jax"):
+        made_with = json.loads((study.backend_directory(SAVED_STUDY, backend) / "study.json").read_text())["made_with"]
+        assert made_with["keras"] == environment.RECORDED_VERSIONS["keras"]
+        assert made_with[backend] == environment.RECORDED_VERSIONS[backend]
+
+
+def test_data_description_and_training_defaults_are_part_of_the_study_key(offline_mnist):
+    config = study.StudyConfig()
+    key = study.fingerprint(config, offline_mnist, versions=VERSIONS)
+    fewer = data.MnistData(
+        offline_mnist.x_train[:-1], offline_mnist.y_train[:-1], offline_mnist.x_test, offline_mnist.y_test, "subset", ""
+    )
+    assert study.fingerprint(config, fewer, versions=VERSIONS) != key
+    longer = study.StudyConfig(settings=training.TrainingSettings(epochs=31))
+    assert study.fingerprint(longer, offline_mnist, versions=VERSIONS) != key
