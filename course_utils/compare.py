@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from course_utils import models, plots, training
@@ -60,15 +61,17 @@ def first_of_each_digit(labels: np.ndarray, count: int = DIGITS_SHOWN) -> np.nda
     return np.array([int(np.flatnonzero(labels == digit % 10)[digit // 10]) for digit in range(count)])
 
 
-def comparison_table(trained: dict[str, TrainedModel]) -> str:
-    """A plain-text table: model, architecture, parameters and test loss."""
-    lines = [f"{'model':<14} {'architecture':<24} {'parameters':>10} {'test loss':>10}"]
-    for name, result in trained.items():
-        lines.append(
-            f"{name:<14} {result.autoencoder.architecture:<24} "
-            f"{result.autoencoder.count_params():>10,} {result.test_loss:>10.4f}"
-        )
-    return "\n".join(lines)
+def comparison_table(trained: dict[str, TrainedModel]) -> pd.DataFrame:
+    """One row per model: architecture, parameters and test loss."""
+    rows = {
+        name: {
+            "architecture": result.autoencoder.architecture,
+            "parameters": result.autoencoder.count_params(),
+            "test loss": round(result.test_loss, 4),
+        }
+        for name, result in trained.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def comparison_figure(trained: dict[str, TrainedModel], data: MnistData) -> Figure:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness
 from sklearn.metrics import mean_squared_error, silhouette_score
@@ -146,12 +147,7 @@ def _check_codes(test_codes: np.ndarray, train_codes: np.ndarray, data: MnistDat
         raise ValueError("encode returned NaN or infinite codes; the model probably diverged.")
 
 
-def score_table(scores: dict[str, dict[str, float]]) -> str:
-    """A plain-text table with one row per representation and one column per metric."""
-    columns = [name for name in METRIC_DESCRIPTIONS if any(name in row for row in scores.values())]
-    width = max(len(name) for name in scores) + 2
-    lines = ["".ljust(width) + "".join(f"{column:>17}" for column in columns)]
-    for name, row in scores.items():
-        cells = "".join(f"{row[column]:>17.4f}" if column in row else f"{'-':>17}" for column in columns)
-        lines.append(name.ljust(width) + cells)
-    return "\n".join(lines)
+def score_table(scores: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """One row per representation and one column per measure it has (in the order of ``METRIC_DESCRIPTIONS``)."""
+    table = pd.DataFrame.from_dict(scores, orient="index")
+    return table[[name for name in METRIC_DESCRIPTIONS if name in table.columns]].round(4)

@@ -6,6 +6,8 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from course_utils.backend import keras
 
 INPUT_DIM = 784
@@ -14,6 +16,7 @@ LATENT_ACTIVATION = "linear"
 HIDDEN_ACTIVATION = "relu"
 OUTPUT_ACTIVATION = "sigmoid"
 MAX_HIDDEN_LAYERS = 10
+LAYER_COLUMNS = ["part", "layer", "units", "activation", "parameters"]
 
 # Encoder layers before the 2-unit latent layer; the decoder mirrors them.
 ARTICLE_HIDDEN_UNITS: dict[str, tuple[int, ...]] = {
@@ -74,9 +77,7 @@ def count_trainable(model: keras.Model) -> int:
     return int(sum(keras.ops.size(weight) for weight in model.trainable_weights))
 
 
-def expected_parameter_count(
-    hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM
-) -> int:
+def expected_parameter_count(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> int:
     """Count the parameters of a dense autoencoder by hand: weights plus one bias per unit."""
     sizes = layer_sizes(hidden_units, latent_dim, input_dim)
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
@@ -98,9 +99,7 @@ def validate_architecture(
             "use [] for no hidden layer besides the latent one."
         )
     if len(hidden_units) > MAX_HIDDEN_LAYERS:
-        raise ValueError(
-            f"{len(hidden_units)} hidden layers is too many for this course; use at most {MAX_HIDDEN_LAYERS}."
-        )
+        raise ValueError(f"{len(hidden_units)} hidden layers is too many for this course; use at most {MAX_HIDDEN_LAYERS}.")
     for position, units in enumerate(hidden_units, start=1):
         _check_whole_number(f"hidden layer {position}", units)
     if latent_dim >= input_dim:
@@ -179,17 +178,32 @@ def build_article_model(name: str, **options) -> Autoencoder:
     return build_autoencoder(ARTICLE_HIDDEN_UNITS[name], name=name, **options)
 
 
-def layer_table(autoencoder: Autoencoder) -> str:
-    """A plain-text table of the layers, their sizes and parameters, ending with the total."""
-    rows = [("part", "layer", "units", "activation", "parameters")]
-    for part in (autoencoder.encoder, autoencoder.decoder):
-        for layer in part.layers:
-            if isinstance(layer, keras.layers.Dense):
-                rows.append(
-                    (part.name, layer.name, str(layer.units), layer.activation.__name__, f"{layer.count_params():,}")
-                )
-    rows.append(("", "total", "", "", f"{autoencoder.count_params():,}"))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "-" * len(lines[0]))
-    return f"{autoencoder.name} ({autoencoder.architecture})\n" + "\n".join(lines)
+def layer_table(autoencoder: Autoencoder) -> pd.DataFrame:
+    """The Dense layers as Keras built them (part, layer, units, activation, parameters), then the total."""
+    rows = [
+        (part.name, layer.name, layer.units, layer.activation.__name__, layer.count_params())
+        for part in (autoencoder.encoder, autoencoder.decoder)
+        for layer in part.layers
+        if isinstance(layer, keras.layers.Dense)
+    ]
+    return _with_total(pd.DataFrame(rows, columns=LAYER_COLUMNS), autoencoder.count_params())
+
+
+def planned_layer_table(hidden_units: Sequence[int], latent_activation: str = LATENT_ACTIVATION) -> pd.DataFrame:
+    """The same table as :func:`layer_table`, worked out from the sizes alone, without building a model."""
+    sizes = layer_sizes(validate_architecture(hidden_units))
+    code = len(hidden_units) + 1
+    rows = []
+    for position, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        part, index = ("encoder", position) if position <= code else ("decoder", position - code)
+        last = position in (code, len(sizes) - 1)
+        name = ("latent" if part == "encoder" else "reconstruction") if last else f"{part}_hidden_{index}"
+        activation = (latent_activation if part == "encoder" else OUTPUT_ACTIVATION) if last else HIDDEN_ACTIVATION
+        rows.append((part, name, units, activation, fan_in * units + units))
+    table = pd.DataFrame(rows, columns=LAYER_COLUMNS)
+    return _with_total(table, int(table["parameters"].sum()))
+
+
+def _with_total(table: pd.DataFrame, total: int) -> pd.DataFrame:
+    footer = pd.DataFrame([("", "total", "", "", total)], columns=LAYER_COLUMNS)
+    return pd.concat([table.astype({"units": object}), footer], ignore_index=True)

@@ -70,9 +70,9 @@ class StudyResult:
         """Per model: parameters, and each metric's mean and standard deviation over seeds."""
         return summarise(self.runs)
 
-    def table(self) -> str:
-        """The summary as plain text, ``mean ± sd`` per metric."""
-        return summary_text(self.summary())
+    def table(self) -> pd.DataFrame:
+        """The summary, ``mean ± sd`` per metric."""
+        return summary_table(self.summary())
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,7 @@ def run_study(config: StudyConfig, data: MnistData, verbose: bool = True) -> Stu
     pca_scores = metrics.measure(pca, data)
     # PCA has no random start: the same numbers for every seed, a spread of exactly zero.
     runs.extend(
-        {"model": PCA_NAME, "depth": 0, "seed": seed, "parameters": pca.parameters, **pca_scores}
-        for seed in config.seeds
+        {"model": PCA_NAME, "depth": 0, "seed": seed, "parameters": pca.parameters, **pca_scores} for seed in config.seeds
     )
     return StudyResult(config, runs, data.description)
 
@@ -168,14 +167,16 @@ def summarise(runs: Sequence[dict]) -> list[dict]:
     return summary
 
 
-def summary_text(summary: Sequence[dict]) -> str:
-    """Plain-text table: one row per model, ``mean ± sd`` for each metric."""
-    header = f"{'model':<15}{'parameters':>11}" + "".join(f"{metric:>22}" for metric in METRIC_NAMES)
-    lines = [header]
-    for row in summary:
-        cells = "".join(f"{row[f'{m}_mean']:>13.4f} ± {row[f'{m}_sd']:.4f}" for m in METRIC_NAMES)
-        lines.append(f"{row['model']:<15}{row['parameters']:>11,}{cells}")
-    return "\n".join(lines)
+def summary_table(summary: Sequence[dict]) -> pd.DataFrame:
+    """One row per model: its parameters and ``mean ± sd`` of each measure over the seeds."""
+    rows = {
+        row["model"]: {
+            "parameters": row["parameters"],
+            **{metric: f"{row[f'{metric}_mean']:.4f} ± {row[f'{metric}_sd']:.4f}" for metric in METRIC_NAMES},
+        }
+        for row in summary
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def study_figure(summary: Sequence[dict], title: str = "Latent quality against depth (mean ± sd over seeds)") -> Figure:

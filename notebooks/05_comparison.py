@@ -45,7 +45,7 @@ trained = compare.train_article_models(mnist, training.TrainingSettings(), seed=
 # The test loss is the binary cross-entropy between the test images and their reconstructions.
 
 # %%
-print(compare.comparison_table(trained))
+compare.comparison_table(trained)
 
 # %% [markdown]
 # ## Latent spaces
@@ -63,7 +63,7 @@ plots.plot_latent_spaces(codes, y_test, title="Test digits in the latent space o
 scores = {"PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist)}
 for name, result in trained.items():
     scores[name] = metrics.measure(metrics.autoencoder_representation(result.autoencoder), mnist)
-print(metrics.score_table(scores))
+metrics.score_table(scores)
 
 # %% [markdown]
 # ## The article's final picture

@@ -101,7 +101,7 @@ print(f"trustworthiness of random codes: {metrics.latent_trustworthiness(x_test,
 config = study.StudyConfig(depths=(1, 2, 3), seeds=tuple(range(10)), settings=training.TrainingSettings())
 study_dir = Path("results/depth_study")
 result = study.load_or_run(config, mnist, study_dir)
-print(result.table())
+result.table()
 
 # %% tags=["hide-input"]
 study.study_figure(result.summary())

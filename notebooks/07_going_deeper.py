@@ -108,7 +108,7 @@ for name, report in reports.items():
 # And the quality of the deeper models, measured on the test images:
 
 # %%
-print(metrics.score_table(deep_scores))
+metrics.score_table(deep_scores)
 
 # %% [markdown]
 # **No overfitting on 3,200 images.** With 60 epochs, twice the course's usual, the validation loss
@@ -175,8 +175,7 @@ small_reports = {name: training.overfitting(history) for name, history in small_
 small_scores = {name: run.scores for name, run in small_runs.items()}
 for name, report in small_reports.items():
     print(f"{name:>14}: best epoch {report['best_epoch']:>3} of {report['epochs']:>3}, rise {report['rise']:.4f}")
-print()
-print(metrics.score_table(small_scores))
+metrics.score_table(small_scores)
 
 # %% [markdown]
 # **With 300 images the deepest model does overfit**, late and mildly: its validation loss is lowest

@@ -87,7 +87,21 @@ def test_numpy_integers_are_accepted():
 
 def test_layer_table_lists_every_dense_layer_and_the_total():
     table = models.layer_table(models.build_article_model("Autoencoder_3"))
-    assert table.splitlines()[0] == "Autoencoder_3 (784-32-10-2-10-32-784)"
-    for expected in ("25,120", "330", "22", "30", "352", "25,872", "51,726"):
-        assert expected in table
-    assert "latent" in table and "sigmoid" in table
+    assert list(table.columns) == models.LAYER_COLUMNS
+    assert table["parameters"].tolist() == [25_120, 330, 22, 30, 352, 25_872, 51_726]
+    assert table["layer"].tolist()[2] == "latent" and table["activation"].tolist()[5] == "sigmoid"
+    assert table.iloc[-1]["layer"] == "total"
+
+
+@pytest.mark.parametrize("name", models.ARTICLE_HIDDEN_UNITS)
+def test_planned_layer_table_equals_the_one_keras_builds(name):
+    built = models.layer_table(models.build_article_model(name))
+    assert models.planned_layer_table(models.ARTICLE_HIDDEN_UNITS[name]).equals(built)
+    assert built.iloc[-1]["parameters"] == models.ARTICLE_PARAMETER_COUNTS[name]
+
+
+def test_layer_sizes_mirror_the_encoder():
+    assert models.layer_sizes((32, 10)) == [784, 32, 10, 2, 10, 32, 784]
+    assert models.layer_sizes((), latent_dim=3) == [784, 3, 784]
+
+

@@ -16,7 +16,7 @@ def _compare(arguments: argparse.Namespace) -> int:
     settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else None
     trained = compare.train_article_models(mnist, settings, seed=arguments.seed)
     print()
-    print(compare.comparison_table(trained))
+    print(compare.comparison_table(trained).to_markdown(intfmt=","))
     output = Path(arguments.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     compare.comparison_figure(trained, mnist).savefig(output, dpi=120)
@@ -36,7 +36,7 @@ def _study(arguments: argparse.Namespace) -> int:
     config = study.StudyConfig(tuple(arguments.depths), seeds, settings)
     result = study.load_or_run(config, mnist, Path(arguments.output))
     print()
-    print(result.table())
+    print(result.table().to_markdown(intfmt=","))
     print(f"\nTables and figure in {study.backend_directory(Path(arguments.output)).resolve()}: {', '.join(study.FILES)}")
     if not mnist.is_full_mnist:
         print("These numbers come from the course's 5,000-digit subset, not from full MNIST.")
@@ -98,4 +98,3 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
     arguments = build_parser().parse_args(argv)
     return arguments.handler(arguments)
-
