@@ -24,13 +24,16 @@ import argparse
 import json
 import os
 import platform
-import statistics
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
+if not __package__:  # run as `python benchmarks/batch_size.py`: import the package as `python -m` would
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course_utils import environment
+from benchmarks.runner import epoch_timer, repeat_to, summarise_epochs  # noqa: E402
+from benchmarks.tables import markdown_table, mean_and_sd  # noqa: E402
+from course_utils import environment  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # (batch size, learning rate): the course default first, then larger batches at the same rate, and
@@ -77,9 +80,7 @@ def measure_quality(seeds: list[int], checkpoints: tuple[int, ...]) -> list[dict
     mnist = data.MnistData(x_fit, y_fit, x_val, y_val, course.source, "validation split of the training images")
     rows: list[dict] = []
     for batch_size, learning_rate in CANDIDATES:
-        settings = training.TrainingSettings(
-            epochs=max(checkpoints), batch_size=batch_size, learning_rate=learning_rate
-        )
+        settings = training.TrainingSettings(epochs=max(checkpoints), batch_size=batch_size, learning_rate=learning_rate)
         for model_name in models.ARTICLE_HIDDEN_UNITS:
             for seed in seeds:
                 autoencoder = models.build_article_model(model_name, seed=seed)
@@ -93,21 +94,18 @@ def measure_quality(seeds: list[int], checkpoints: tuple[int, ...]) -> list[dict
 def measure_speed(timed_epochs: int) -> list[dict]:
     """Median images per second of the course's train() per batch size and model on 60,000 images."""
     keras = environment.import_keras_quietly()
-    from throughput import repeat_to, summarise_epochs  # the sibling script, beside this one
-
     from course_utils import data, models, training
 
     images = repeat_to(data.load_mnist("subset", verbose=False).x_train, SPEED_SIZE)
     rows = []
     for batch_size in sorted({batch for batch, _ in CANDIDATES}):
         for model_name in models.ARTICLE_HIDDEN_UNITS:
-            ends: list[float] = []
-            timer = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs, ends=ends: _end_epoch(ends, logs))
+            timer = epoch_timer(keras)
             settings = training.TrainingSettings(epochs=1 + timed_epochs, batch_size=batch_size)
             autoencoder = models.build_article_model(model_name, seed=0)
-            started = time.perf_counter()
+            timer.started = time.perf_counter()
             training.train(autoencoder, images, settings=settings, seed=0, verbose=False, callbacks=[timer])
-            timing = summarise_epochs(np.diff([started, *ends]).tolist(), SPEED_SIZE, warmup=1)
+            timing = summarise_epochs(timer.epoch_seconds(), SPEED_SIZE, warmup=1)
             row = {
                 "batch_size": batch_size,
                 "model": model_name,
@@ -120,57 +118,42 @@ def measure_speed(timed_epochs: int) -> list[dict]:
     return rows
 
 
-def _end_epoch(ends: list[float], logs: dict) -> None:
-    float(logs["loss"])  # waits for asynchronous backends before the clock stops
-    ends.append(time.perf_counter())
-
-
 def projected_budget(speed_rows: list[dict], batch_size: int) -> float:
     """Seconds for the three models x 50 epochs on 60,000 images: first epoch + 49 median epochs."""
     rows = [row for row in speed_rows if row["batch_size"] == batch_size]
     return sum(row["first_epoch_seconds"] + (BUDGET_EPOCHS - 1) * row["median_epoch_seconds"] for row in rows)
 
 
-def _mean_sd(values: list[float], digits: int) -> str:
-    spread = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):.{digits}f} ± {spread:.{digits}f}"
+QUALITY_COLUMNS = {
+    "candidate": "batch, learning rate",
+    "seconds": "training (s)",
+    "bce": "validation BCE",
+    "knn_accuracy": "kNN accuracy",
+    "trustworthiness": "trustworthiness",
+}
 
 
 def quality_table(rows: list[dict]) -> str:
-    """Mean ± standard deviation over seeds, per candidate, model and checkpoint."""
-    lines = [
-        "| model | batch, learning rate | epochs | training (s) | validation BCE | kNN accuracy | trustworthiness |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault((row["model"], row["candidate"], row["epochs"]), []).append(row)
-    for (model, candidate, epochs), members in sorted(groups.items(), key=lambda item: item[0][0]):
-        cells = [
-            _mean_sd([member["seconds"] for member in members], 1),
-            _mean_sd([member["bce"] for member in members], 4),
-            _mean_sd([member["knn_accuracy"] for member in members], 3),
-            _mean_sd([member["trustworthiness"] for member in members], 3),
-        ]
-        lines.append(f"| {model} | {candidate} | {epochs} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    """Mean ± standard deviation over seeds, per model, candidate and checkpoint."""
+    digits = {"seconds": 1, "bce": 4, "knn_accuracy": 3, "trustworthiness": 3}
+    summary = mean_and_sd(rows, ["model", "candidate", "epochs"], digits).sort_values("model", kind="stable")
+    return markdown_table(summary.rename(columns=QUALITY_COLUMNS), text_columns=2)
 
 
 def speed_table(results: dict[str, dict]) -> str:
     """Images per second per backend, batch size and model, and the projected budget time."""
-    lines = [
-        "| backend | batch | Autoencoder_1 (images/s) | Autoencoder_2 (images/s) | Autoencoder_3 (images/s) "
-        "| projected budget (s) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    rows = []
     for backend, result in results.items():
         speed = result.get("speed") or []
         for batch_size in sorted({row["batch_size"] for row in speed}):
-            rates = [f"{row['images_per_second']:,.0f}" for row in speed if row["batch_size"] == batch_size]
-            lines.append(
-                f"| {backend} | {batch_size} | " + " | ".join(rates) + f" | {projected_budget(speed, batch_size):.0f} |"
-            )
-    return "\n".join(lines)
+            rates = {
+                f"{row['model']} (images/s)": f"{row['images_per_second']:,.0f}"
+                for row in speed
+                if row["batch_size"] == batch_size
+            }
+            budget = f"{projected_budget(speed, batch_size):.0f}"
+            rows.append({"backend": backend, "batch": batch_size, **rates, "projected budget (s)": budget})
+    return markdown_table(rows)
 
 
 def markdown_report(results: dict[str, dict]) -> str:

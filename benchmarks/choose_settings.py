@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import statistics
+import sys
 import time
 from pathlib import Path
 
-from course_utils import environment
+if not __package__:  # run as `python benchmarks/choose_settings.py`: import the package as `python -m` would
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.tables import markdown_table, mean_and_sd  # noqa: E402
+from course_utils import environment  # noqa: E402
 
 CANDIDATES = {
     "linear latent, Adam, batch 32": {"latent_activation": "linear", "optimizer": "adam", "batch_size": 32},
@@ -38,9 +42,7 @@ def run_one(candidate: dict, model_name: str, seed: int, epochs: int, data) -> d
     from course_utils import metrics, models, training
 
     autoencoder = models.build_article_model(model_name, latent_activation=candidate["latent_activation"], seed=seed)
-    settings = training.TrainingSettings(
-        epochs=epochs, batch_size=candidate["batch_size"], optimizer=candidate["optimizer"]
-    )
+    settings = training.TrainingSettings(epochs=epochs, batch_size=candidate["batch_size"], optimizer=candidate["optimizer"])
     started = time.perf_counter()
     history = training.train(autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=False)
     seconds = time.perf_counter() - started
@@ -55,18 +57,8 @@ def run_one(candidate: dict, model_name: str, seed: int, epochs: int, data) -> d
 def summarise(rows: list[dict]) -> str:
     """A Markdown table of means ± standard deviations per candidate and model."""
     value_columns = [key for key in rows[0] if key.startswith(("val_loss", "knn", "seconds"))]
-    lines = ["| setting | model | " + " | ".join(value_columns) + " |", "|---" * (len(value_columns) + 2) + "|"]
-    groups: dict[tuple[str, str], list[dict]] = {}
-    for row in rows:
-        groups.setdefault((row["setting"], row["model"]), []).append(row)
-    for (setting, model), members in groups.items():
-        cells = []
-        for column in value_columns:
-            values = [member[column] for member in members]
-            spread = statistics.stdev(values) if len(values) > 1 else 0.0
-            cells.append(f"{statistics.mean(values):.4f} ± {spread:.4f}")
-        lines.append(f"| {setting} | {model} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    summary = mean_and_sd(rows, ["setting", "model"], dict.fromkeys(value_columns, 4))
+    return markdown_table(summary, text_columns=2)
 
 
 def main(argv: list[str] | None = None) -> None:

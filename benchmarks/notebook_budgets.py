@@ -15,13 +15,18 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from course_utils import notebooks
+import pandas as pd
+
+if not __package__:  # run as `python benchmarks/notebook_budgets.py`: import the package as `python -m` would
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.tables import markdown_table  # noqa: E402
+from course_utils.maintain import notebooks  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 CHILD = """
@@ -62,6 +67,18 @@ def run_all() -> list[dict]:
     return rows
 
 
+def budget_table(passes: list[list[dict]]) -> str:
+    """Per notebook: the median and the range of its seconds over the passes, and its kernel's largest peak memory."""
+    runs = pd.DataFrame([row for rows in passes for row in rows]).groupby("notebook", sort=False)
+    seconds, peak_mb = runs["seconds"], runs["peak_mb"].max()
+    table = {
+        "seconds (median)": seconds.median().map("{:.1f}".format),
+        "range": seconds.min().map("{:.1f}".format) + "-" + seconds.max().map("{:.1f}".format),
+        "kernel peak memory (MB, max)": peak_mb.map("{:.0f}".format),
+    }
+    return markdown_table(pd.DataFrame(table).reset_index())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="passes over all notebooks (default 3)")
@@ -71,14 +88,8 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"notebooks run in order with an empty training cache, the course's default data; {len(passes)} passes.",
         "",
-        "| notebook | seconds (median) | range | kernel peak memory (MB, max) |",
-        "| --- | ---: | ---: | ---: |",
+        budget_table(passes),
     ]
-    for rows in zip(*passes):
-        seconds = [row["seconds"] for row in rows]
-        peak = max(row["peak_mb"] for row in rows)
-        spread = f"{min(seconds):.1f}-{max(seconds):.1f}"
-        lines.append(f"| {rows[0]['notebook']} | {statistics.median(seconds):.1f} | {spread} | {peak:.0f} |")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "notebook_budgets.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
