@@ -50,7 +50,7 @@ x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, m
 latent_dim = models.LATENT_DIM
 model = models.build_article_model("Autoencoder_1", seed=42)
 encoder, decoder, autoencoder = model.encoder, model.decoder, model.autoencoder
-print(models.layer_table(model))
+models.layer_table(model)
 
 # %% [markdown]
 # The same model as Keras describes it:
@@ -117,7 +117,7 @@ scores = {
     "PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist),
     "Autoencoder_1": metrics.measure(metrics.autoencoder_representation(model), mnist),
 }
-print(metrics.score_table(scores))
+metrics.score_table(scores)
 
 # %% [markdown]
 # ## What we see
@@ -167,7 +167,7 @@ environment.claim(
 # %%
 import numpy as np
 
-from course_utils import exercises
+from course_utils.exercises import checks, questions
 
 # %% [markdown]
 # (ex-2-1)=
@@ -185,7 +185,7 @@ answer_2_1 = encoder_parameters + decoder_parameters
 answer_2_1
 
 # %%
-exercises.check_parameters_with_3d_code(answer_2_1)
+checks.check_parameters_with_3d_code(answer_2_1)
 
 # %% [markdown]
 # (ex-2-2)=
@@ -206,7 +206,7 @@ closest_digits_2_2 = min(distances, key=distances.get)
 print(f"closest centres: digits {closest_digits_2_2}, {distances[closest_digits_2_2]:.3f} apart")
 
 # %%
-exercises.check_closest_digits(closest_digits_2_2, codes, y_test)
+checks.check_closest_digits(closest_digits_2_2, codes, y_test)
 
 # %% [markdown]
 # (ex-2-3)=
@@ -217,10 +217,10 @@ exercises.check_closest_digits(closest_digits_2_2, codes, y_test)
 # **Task**: answer each question and press **Check**; a wrong answer tells you what to rethink.
 
 # %% tags=["nbval-ignore-output"]
-exercises.dense_layer_question()
+questions.dense_layer_question()
 
 # %% tags=["nbval-ignore-output"]
-exercises.latent_point_question()
+questions.latent_point_question()
 
 # %% [markdown]
 # ## Summary

@@ -47,7 +47,7 @@ x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, m
 latent_dim = models.LATENT_DIM
 model = models.build_article_model("Autoencoder_2", seed=42)
 encoder, decoder, autoencoder = model.encoder, model.decoder, model.autoencoder
-print(models.layer_table(model))
+models.layer_table(model)
 
 # %% [markdown]
 # ## Train
@@ -95,7 +95,7 @@ scores = {
     "PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist),
     "Autoencoder_2": metrics.measure(metrics.autoencoder_representation(model), mnist),
 }
-print(metrics.score_table(scores))
+metrics.score_table(scores)
 
 # %% [markdown]
 # ## What we see
@@ -132,7 +132,7 @@ environment.claim(
 # %%
 import keras
 
-from course_utils import exercises, widgets
+from course_utils.exercises import architecture_builder, checks
 
 # %% [markdown]
 # (ex-3-1)=
@@ -156,7 +156,7 @@ my_encoder = keras.Sequential(
 my_encoder.summary()
 
 # %%
-exercises.check_encoder_2(my_encoder)
+checks.check_encoder_2(my_encoder)
 
 # %% [markdown]
 # (ex-3-2)=
@@ -172,7 +172,7 @@ exercises.check_encoder_2(my_encoder)
 # bigger? (Exercise 4.3 lets you test it.)
 
 # %% tags=["nbval-ignore-output"]
-builder = widgets.ArchitectureBuilder(hidden_units=[10])
+builder = architecture_builder.ArchitectureBuilder(hidden_units=[10])
 builder
 
 # %% tags=["solution"]
@@ -181,7 +181,7 @@ width_3_2 = next(width for width in range(1, 1000) if models.expected_parameter_
 print(f"784-{width_3_2}-2-{width_3_2}-784 has {models.expected_parameter_count([width_3_2]):,} parameters")
 
 # %%
-exercises.check_width_to_match_autoencoder_3(width_3_2)
+checks.check_width_to_match_autoencoder_3(width_3_2)
 
 # %% [markdown]
 # ## Summary

@@ -47,7 +47,7 @@ x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, m
 latent_dim = models.LATENT_DIM
 model = models.build_article_model("Autoencoder_3", seed=42)
 encoder, decoder, autoencoder = model.encoder, model.decoder, model.autoencoder
-print(models.layer_table(model))
+models.layer_table(model)
 
 # %% [markdown]
 # ## Train
@@ -95,7 +95,7 @@ scores = {
     "PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist),
     "Autoencoder_3": metrics.measure(metrics.autoencoder_representation(model), mnist),
 }
-print(metrics.score_table(scores))
+metrics.score_table(scores)
 
 # %% [markdown]
 # ## What we see
@@ -144,7 +144,7 @@ environment.claim(
 # %%
 import keras
 
-from course_utils import exercises, widgets
+from course_utils.exercises import checks, depth_explorer
 
 # %% [markdown]
 # (ex-4-1)=
@@ -169,7 +169,7 @@ my_decoder = keras.Sequential(
 my_decoder.summary()
 
 # %%
-exercises.check_decoder_3(my_decoder)
+checks.check_decoder_3(my_decoder)
 
 # %% [markdown]
 # (ex-4-2)=
@@ -188,7 +188,7 @@ share_4_2 = (first_layer + last_layer) / total
 print(f"{share_4_2:.1%} of the {total:,} parameters")
 
 # %%
-exercises.check_pixel_layer_share(share_4_2)
+checks.check_pixel_layer_share(share_4_2)
 
 # %% [markdown]
 # (ex-4-3)=
@@ -207,7 +207,7 @@ exercises.check_pixel_layer_share(share_4_2)
 # (exercise 3.2). Is it depth or size that helps? And what happens with a `relu` code?
 
 # %% tags=["nbval-ignore-output"]
-explorer = widgets.DepthExplorer(mnist, epochs=3)
+explorer = depth_explorer.DepthExplorer(mnist, epochs=3)
 explorer
 
 # %% tags=["solution", "nbval-ignore-output"]
@@ -217,7 +217,7 @@ best_run_4_3 = max(explorer.runs, key=lambda run: run.scores["knn_accuracy"]).nu
 print(f"best kNN accuracy: run {best_run_4_3}")
 
 # %%
-exercises.check_depth_experiment(explorer, best_run_4_3)
+checks.check_depth_experiment(explorer, best_run_4_3)
 
 # %% [markdown]
 # ## Summary

@@ -8,7 +8,7 @@ import jupytext
 import nbformat
 import pytest
 
-from course_utils import exercises
+from course_utils.exercises import registry
 from course_utils.maintain import release
 from course_utils.maintain.cli import build_parser, main
 
@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent(
     # # A small course notebook
 
     # %%
-    from course_utils import exercises
+    from course_utils.exercises import checks
 
     base = 3
 
@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent(
     math.sqrt(answer_9_1)
 
     # %%
-    exercises.check_parameters_with_3d_code(answer_9_1)
+    checks.check_parameters_with_3d_code(answer_9_1)
 
     # %% [markdown]
     # ### Exercise 9.2: explain in words
@@ -220,9 +220,9 @@ def test_student_copies_of_the_course(tmp_path):
     reports = release.release(tmp_path)
     assert reports, "no course notebooks found"
     by_stem = {report.source.stem: report for report in reports}
-    for exercise in exercises.all_exercises():
+    for exercise in registry.all_exercises():
         report = by_stem[exercise.notebook]
-        if any(name.startswith("exercises.check_") for name in exercise.check_names):
+        if any(call.is_check for call in exercise.calls):
             assert f"Exercise {exercise.number}" in report.solutions, exercise.label
     for report in reports:
         student = nbformat.read(report.target, as_version=4)

@@ -8,7 +8,7 @@ hand-edited copies. In a student copy:
   A code placeholder assigns ``...`` to each name that the solution defines and later cells use
   (``my_encoder = ...``), so the copy still runs from top to bottom and each check reports
   "not answered yet";
-- the outputs of check cells (cells that call ``exercises.check_...``) are cleared, because a
+- the outputs of check cells (cells that call ``checks.check_...``) are cleared, because a
   check's verdict on the worked solution would give the answer away;
 - saved widget state is dropped: it records the instructor's run (an explorer already trained by
   the solution, say). Widget outputs keep their static HTML rendering until the student runs them;
@@ -36,7 +36,7 @@ from course_utils.maintain import notebooks
 
 SOLUTION_TAG = "solution"
 PLACEHOLDER_TAG = "exercise"
-CHECK_CALL = re.compile(r"\bexercises\.check_\w+\s*\(")
+CHECK_CALL = re.compile(r"\bchecks\.check_\w+\s*\(")
 EXERCISE_HEADING = re.compile(r"Exercise\s+(\d+(?:\.\d+)*[a-z]?)")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 DEFAULT_OUTPUT = Path("student")
@@ -112,7 +112,7 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
 
 
 def is_check(cell: nbformat.NotebookNode) -> bool:
-    """Whether a code cell calls a check function (``exercises.check_...``)."""
+    """Whether a code cell calls a check function (``checks.check_...``)."""
     return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source))
 
 
@@ -307,12 +307,6 @@ def release_notebook(path: Path, output_dir: Path, from_ipynb: bool = False) -> 
     return report
 
 
-def course_sources(directory: Path = notebooks.NOTEBOOK_DIR) -> list[Path]:
-    """The course's numbered notebooks (``NN_name``), whether paired ``.py``, executed ``.ipynb`` or both."""
-    stems = {path.stem for pattern in ("[0-9][0-9]_*.py", "[0-9][0-9]_*.ipynb") for path in directory.glob(pattern)}
-    return [directory / f"{stem}.ipynb" for stem in sorted(stems)]
-
-
 def release(
     output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None, from_ipynb: bool = False
 ) -> list[ReleaseReport]:
@@ -321,7 +315,7 @@ def release(
     Raises:
         ReleaseError: If ``output_dir`` is a folder of instructor notebooks, or a copy would leak a solution.
     """
-    chosen = [Path(path) for path in paths] if paths else course_sources()
+    chosen = [Path(path) for path in paths] if paths else notebooks.course_notebooks()
     output_dir = Path(output_dir)
     sources = {path.resolve().parent for path in chosen}
     if output_dir.resolve() in sources:

@@ -1,0 +1,198 @@
+"""Checks of a Keras encoder or decoder that a student built: sizes, order, activations, biases.
+
+:func:`check_encoder` and :func:`check_decoder` take any mirrored architecture; the exercises of the
+notebooks call them through :mod:`course_utils.exercises.checks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from course_utils import models
+from course_utils.backend import keras
+from course_utils.exercises.feedback import CheckResult, not_answered
+
+ACTIVATION_REASONS = {
+    "linear": "keep the code linear (leave out activation= or write activation='linear'): a ReLU code can collapse to zeros",
+    "relu": "hidden layers use activation='relu'",
+    "sigmoid": "the output layer needs activation='sigmoid' so every pixel lies in [0, 1] like the images",
+}
+
+
+@dataclass(frozen=True)
+class DenseStep:
+    """One Dense layer as a check sees it."""
+
+    units: int
+    activation: str
+    use_bias: bool
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The model a check compares with: its Dense layers, input size, kind and name in messages."""
+
+    layers: list[tuple[int, str]]
+    input_dim: int
+    kind: str
+    label: str
+
+    def describe(self) -> str:
+        """For example ``784 → 10 (relu) → 2 (linear)``."""
+        return f"{self.input_dim} → " + " → ".join(f"{units} ({activation})" for units, activation in self.layers)
+
+
+def check_encoder(
+    model: object, hidden_units: Sequence[int], latent_dim: int = models.LATENT_DIM, title: str = "Encoder"
+) -> CheckResult:
+    """Check a student's Keras encoder: 784 inputs, ReLU layers ``hidden_units``, then a linear code.
+
+    Args:
+        model: The student's Keras model.
+        hidden_units: The expected layer sizes before the code, e.g. ``[10]``.
+        latent_dim: The expected size of the code.
+        title: Shown as the heading of the result.
+    """
+    layers = [(int(units), "relu") for units in hidden_units] + [(latent_dim, "linear")]
+    label = f"the encoder of {models.architecture_string(hidden_units, latent_dim)}"
+    return check_dense_model(model, Expected(layers, models.INPUT_DIM, "encoder", label), title)
+
+
+def check_decoder(
+    model: object, hidden_units: Sequence[int], latent_dim: int = models.LATENT_DIM, title: str = "Decoder"
+) -> CheckResult:
+    """Check a student's Keras decoder: the code, ReLU layers mirroring ``hidden_units``, then 784 sigmoid units.
+
+    Args:
+        model: The student's Keras model.
+        hidden_units: The encoder's layer sizes before the code, e.g. ``[32, 10]``; the decoder mirrors them.
+        latent_dim: The size of the code the decoder reads.
+        title: Shown as the heading of the result.
+    """
+    layers = [(int(units), "relu") for units in reversed(hidden_units)] + [(models.INPUT_DIM, "sigmoid")]
+    label = f"the decoder of {models.architecture_string(hidden_units, latent_dim)}"
+    return check_dense_model(model, Expected(layers, latent_dim, "decoder", label), title)
+
+
+def check_dense_model(model: object, expected: Expected, title: str) -> CheckResult:
+    """Compare a model's Dense layers with ``expected``; an odd object gets advice, never a traceback."""
+    if model is Ellipsis:
+        return not_answered(title)
+    try:
+        problem = model_problem(model, expected.kind, expected.input_dim)
+        if problem is not None:
+            return CheckResult(title, fix=[problem])
+        steps = dense_steps(model)
+        parameters = models.count_trainable(model)
+    except Exception as error:  # an odd object must give advice, never a traceback
+        return CheckResult(title, fix=[f"Could not inspect your {expected.kind}: {type(error).__name__}: {error}"])
+    result = CheckResult(title, right=[f"It is a Keras model that takes {expected.input_dim} numbers."])
+    size_problems = _size_problems([step.units for step in steps], expected)
+    if size_problems:
+        result.fix += size_problems
+        return result
+    _compare_activations(steps, expected, result)
+    if not result.fix:
+        result.right.append(f"{parameters:,} trainable parameters, like {expected.label}.")
+    return result
+
+
+def _activation_name(activation: object) -> str:
+    name = getattr(activation, "__name__", None) or str(activation)
+    return name.lower()
+
+
+def dense_steps(model) -> list[DenseStep]:
+    """The Dense layers of a model in order (inside nested models too), with separate activation layers merged."""
+    steps: list[DenseStep] = []
+
+    def walk(layer) -> None:
+        if isinstance(layer, keras.Model) and not isinstance(layer, keras.layers.Dense):
+            for inner in layer.layers:
+                walk(inner)
+        elif isinstance(layer, keras.layers.Dense):
+            steps.append(DenseStep(int(layer.units), _activation_name(layer.activation), bool(layer.use_bias)))
+        elif isinstance(layer, (keras.layers.Activation, keras.layers.ReLU)) and steps:
+            name = "relu" if isinstance(layer, keras.layers.ReLU) else _activation_name(layer.activation)
+            last = steps[-1]
+            if last.activation == "linear":
+                steps[-1] = DenseStep(last.units, name, last.use_bias)
+
+    for layer in model.layers:
+        walk(layer)
+    return steps
+
+
+def model_problem(model: object, kind: str, input_dim: int) -> str | None:
+    """Why ``model`` is not a built Keras model with ``input_dim`` inputs, or None."""
+    if model is None:
+        return f"Got None: pass the {kind} model itself (did the cell end with a print instead of the model?)."
+    if isinstance(model, models.Autoencoder):
+        return f"This is a whole course_utils Autoencoder; build the {kind} yourself as a Keras model."
+    if isinstance(model, type):
+        return f"{model.__name__} is a class: call it to make a model, e.g. keras.Sequential([...])."
+    if not isinstance(model, keras.Model):
+        return f"Expected a Keras model such as keras.Sequential([...]), got {type(model).__name__}."
+    return _input_problem(model, kind, input_dim)
+
+
+def _input_problem(model, kind: str, input_dim: int) -> str | None:
+    try:
+        shape = model.input_shape
+    except (AttributeError, ValueError, RuntimeError):
+        shape = None
+    if not getattr(model, "built", True) or shape is None:
+        return (
+            f"Your {kind} does not know its input size yet: start the Sequential list with "
+            f"keras.Input(shape=({input_dim},))."
+        )
+    if isinstance(shape, list):
+        return f"Your {kind} has {len(shape)} inputs; it needs exactly one."
+    if tuple(shape[1:]) != (input_dim,):
+        return (
+            f"Your {kind} takes inputs of shape {tuple(shape[1:])}; it must take {input_dim} numbers: "
+            f"keras.Input(shape=({input_dim},))."
+        )
+    return None
+
+
+def _size_problems(units: list[int], expected: Expected) -> list[str]:
+    """What is wrong with the layer sizes (empty when they are right)."""
+    wanted = [size for size, _ in expected.layers]
+    kind = expected.kind
+    if units == wanted:
+        return []
+    if not units:
+        return [f"Your {kind} has no Dense layer: it needs {expected.describe()}."]
+    if units == wanted[::-1]:
+        return [f"Your layers are in reverse order ({units}); the {kind} goes {expected.describe()}."]
+    if kind == "encoder" and units[-1] == models.INPUT_DIM:
+        return [
+            "Its output has 784 units: that is a whole autoencoder. Pass only the encoder, which ends at the 2-unit code."
+        ]
+    if len(units) != len(wanted):
+        return [
+            f"It has {len(units)} Dense layer{'s' if len(units) != 1 else ''} ({units}); {expected.label} has "
+            f"{len(wanted)}: {expected.describe()}."
+        ]
+    return [
+        f"Dense layer {position} has {have} units; it should have {want}."
+        for position, (have, want) in enumerate(zip(units, wanted), start=1)
+        if have != want
+    ]
+
+
+def _compare_activations(steps: list[DenseStep], expected: Expected, result: CheckResult) -> None:
+    """Add to ``result`` what each layer's activation and biases get right or wrong."""
+    for position, (step, (size, activation)) in enumerate(zip(steps, expected.layers), start=1):
+        where = f"Hidden layer {position}"
+        if position == len(expected.layers):
+            where = "The code layer" if expected.kind == "encoder" else "The output layer"
+        if step.activation != activation:
+            reason = ACTIVATION_REASONS.get(activation, f"use activation='{activation}'")
+            result.fix.append(f"{where} ({size} units) uses '{step.activation}'; {reason}.")
+        elif not step.use_bias:
+            result.fix.append(f"{where} has use_bias=False; keep the biases (the default).")
+        else:
+            result.right.append(f"{where} has {size} units and a {activation} activation.")

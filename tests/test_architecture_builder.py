@@ -1,0 +1,98 @@
+"""The architecture builder, driven as a student would: type sizes and layer counts, read the table."""
+
+import pytest
+
+from course_utils import models
+from course_utils.exercises import architecture_builder
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture
+def builder():
+    return architecture_builder.ArchitectureBuilder()
+
+
+def test_builder_starts_at_autoencoder_3(builder):
+    assert builder.layers.value == 3 and builder.sizes.value == "32, 10"
+    assert builder.matched == "Autoencoder_3" and builder.parameter_count == 51_726
+    assert "51,726 parameters" in builder.summary.value and "Autoencoder_3" in builder.summary.value
+    assert "encoder_hidden_1" in builder.table.value and "25,120" in builder.table.value
+    assert builder.message.value == ""
+
+
+def test_builder_follows_the_number_of_layers(builder):
+    builder.layers.value = 2
+    assert builder.sizes.value == "10" and builder.matched == "Autoencoder_2" and builder.parameter_count == 16_526
+    builder.layers.value = 1
+    assert builder.sizes.value == "" and builder.matched == "Autoencoder_1" and "3,922" in builder.summary.value
+    builder.layers.value = 3
+    assert builder.sizes.value == "20, 10" and builder.matched is None
+    assert "Not one of the article's models" in builder.summary.value
+
+
+def test_builder_follows_typed_sizes(builder):
+    builder.sizes.value = "64 32 10"
+    assert builder.layers.value == 4 and builder.hidden_units == (64, 32, 10)
+    assert builder.parameter_count == models.build_autoencoder([64, 32, 10]).count_params()
+    builder.sizes.value = "[10]"
+    assert builder.matched == "Autoencoder_2"
+    builder.sizes.value = "784-32-10-2-10-32-784"
+    assert builder.matched == "Autoencoder_3"
+
+
+@pytest.mark.parametrize(
+    "control, value, message",
+    [
+        ("sizes", "0, 10", "has 0 units; every layer needs at least 1 unit"),
+        ("sizes", "32, -4", "hidden layer 2 has -4 units"),
+        ("sizes", "abc", "must be a whole number of units such as 10, not 'abc'"),
+        ("sizes", "ten, 2", "not 'ten'"),
+        ("sizes", "3.5", "not 3.5"),
+        ("sizes", "5000", "use at most 1,024"),
+        ("sizes", ", ".join(["8"] * 12), "this course goes up to 11"),
+        ("sizes", "784-32-2-10-784", "not a mirrored"),
+        ("layers", 0, "0 hidden layers is impossible"),
+        ("layers", -2, "impossible"),
+        ("layers", 50, "choose 1 (the code alone) to 11"),
+    ],
+)
+def test_builder_explains_impossible_input(builder, control, value, message):
+    getattr(builder, control).value = value
+    assert message in builder.message.value
+    assert builder.hidden_units is None and builder.parameter_count is None and builder.matched is None
+    assert message.split(";")[0] in builder.snapshot_html()
+    if control == "sizes":
+        builder.sizes.value = "32, 10"
+    else:
+        builder.layers.value = 3
+    assert builder.message.value == "" and builder.matched == "Autoencoder_3"
+
+
+def test_changing_layers_while_sizes_are_impossible_says_to_fix_the_sizes(builder):
+    builder.sizes.value = "abc"
+    builder.layers.value = 2
+    assert "Fix the sizes first" in builder.message.value
+
+
+def test_builder_rejects_an_impossible_start():
+    with pytest.raises(ValueError, match="at least 1 unit"):
+        architecture_builder.ArchitectureBuilder([0])
+
+
+@pytest.mark.parametrize("name", models.ARTICLE_HIDDEN_UNITS)
+def test_the_layer_table_shows_the_layers_keras_builds(name):
+    builder = architecture_builder.ArchitectureBuilder(models.ARTICLE_HIDDEN_UNITS[name])
+    shown = [line.split() for line in builder.snapshot_text().splitlines()[1:]]
+    built = models.layer_table(models.build_article_model(name)).astype(object)
+    expected = [[f"{value:,}" if isinstance(value, int) else value for value in row if value != ""] for row in built.values]
+    assert shown == [list(built.columns), *expected]
+    assert "tr:last-child {\n  font-weight: bold;" in builder.table.value, "the total is in bold"
+
+
+def test_builder_renders_statically(builder):
+    header = builder.header_html()
+    for name, count in models.ARTICLE_PARAMETER_COUNTS.items():
+        assert name in header and f"{count:,}" in header
+    bundle = builder.mimebundle()
+    assert WIDGET_VIEW in bundle and "51,726" in bundle["text/html"] and "latent" in bundle["text/plain"]
