@@ -14,7 +14,7 @@ python - <<'PY'
 import sys
 from pathlib import Path
 
-from course_utils import notebooks
+from course_utils.maintain import notebooks
 
 problems = []
 chapters = notebooks.course_notebooks()

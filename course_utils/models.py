@@ -77,10 +77,19 @@ def count_trainable(model: keras.Model) -> int:
     return int(sum(keras.ops.size(weight) for weight in model.trainable_weights))
 
 
-def expected_parameter_count(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> int:
-    """Count the parameters of a dense autoencoder by hand: weights plus one bias per unit."""
+def layer_parameters(
+    hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM
+) -> list[int]:
+    """The parameters of each Dense layer, from input to output: inputs × units weights plus one bias per unit."""
     sizes = layer_sizes(hidden_units, latent_dim, input_dim)
-    return sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+    return [fan_in * units + units for fan_in, units in zip(sizes[:-1], sizes[1:])]
+
+
+def expected_parameter_count(
+    hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM
+) -> int:
+    """Count the parameters of a dense autoencoder by hand: weights plus one bias per unit."""
+    return sum(layer_parameters(hidden_units, latent_dim, input_dim))
 
 
 def validate_architecture(
@@ -191,15 +200,16 @@ def layer_table(autoencoder: Autoencoder) -> pd.DataFrame:
 
 def planned_layer_table(hidden_units: Sequence[int], latent_activation: str = LATENT_ACTIVATION) -> pd.DataFrame:
     """The same table as :func:`layer_table`, worked out from the sizes alone, without building a model."""
-    sizes = layer_sizes(validate_architecture(hidden_units))
-    code = len(hidden_units) + 1
+    hidden = validate_architecture(hidden_units)
+    sizes, parameters = layer_sizes(hidden), layer_parameters(hidden)
+    code = len(hidden) + 1
     rows = []
-    for position, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+    for position, (units, count) in enumerate(zip(sizes[1:], parameters), start=1):
         part, index = ("encoder", position) if position <= code else ("decoder", position - code)
         last = position in (code, len(sizes) - 1)
         name = ("latent" if part == "encoder" else "reconstruction") if last else f"{part}_hidden_{index}"
         activation = (latent_activation if part == "encoder" else OUTPUT_ACTIVATION) if last else HIDDEN_ACTIVATION
-        rows.append((part, name, units, activation, fan_in * units + units))
+        rows.append((part, name, units, activation, count))
     table = pd.DataFrame(rows, columns=LAYER_COLUMNS)
     return _with_total(table, int(table["parameters"].sum()))
 

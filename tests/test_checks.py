@@ -315,8 +315,3 @@ def test_exercise_4_3_a_lower_is_better_metric_picks_the_lowest():
     assert right.passed and "lowest reconstruction error (BCE)" in _text(right)
     wrong = checks.check_depth_experiment(SimpleNamespace(runs=runs), 1, metric="bce")
     assert "scores lower" in _text(wrong)
-
-
-@pytest.mark.parametrize("hidden", [(), (10,), (32, 10)])
-def test_layer_parameters_add_up_to_the_models_count(hidden):
-    assert sum(checks.layer_parameters(hidden)) == models.expected_parameter_count(hidden)

@@ -27,19 +27,11 @@ METRIC_LABELS = {"knn_accuracy": "kNN accuracy", "bce": "reconstruction error (B
 # --------------------------------------------------------------------------------------------
 
 
-def layer_parameters(
-    hidden_units: Sequence[int], latent_dim: int = models.LATENT_DIM, input_dim: int = models.INPUT_DIM
-) -> list[int]:
-    """The parameters of each Dense layer of a mirrored autoencoder, from input to output."""
-    sizes = models.layer_sizes(hidden_units, latent_dim, input_dim)
-    return [fan_in * units + units for fan_in, units in zip(sizes[:-1], sizes[1:])]
-
-
 def _parameter_mistakes(hidden_units: Sequence[int], latent_dim: int, input_dim: int) -> dict[int, str]:
     """Counts that follow from typical mistakes, each with what to fix."""
     sizes = models.layer_sizes(hidden_units, latent_dim, input_dim)
     pairs = list(zip(sizes[:-1], sizes[1:]))
-    layers = layer_parameters(hidden_units, latent_dim, input_dim)
+    layers = models.layer_parameters(hidden_units, latent_dim, input_dim)
     half = len(layers) // 2
     mistakes = {
         sum(a * b for a, b in pairs): "You counted the weights but not the biases: every unit also has one bias.",
@@ -165,13 +157,13 @@ def check_width_to_match_autoencoder_3(answer: object) -> CheckResult:
 
 def pixel_layer_share(hidden_units: Sequence[int]) -> float:
     """Share of an autoencoder's parameters in the two layers that touch the pixels."""
-    layers = layer_parameters(hidden_units)
+    layers = models.layer_parameters(hidden_units)
     return (layers[0] + layers[-1]) / sum(layers)
 
 
 def _pixel_share_mistakes(hidden_units: Sequence[int]) -> dict[float, str]:
     """Shares that follow from typical mistakes, each with what to fix."""
-    layers = layer_parameters(hidden_units)
+    layers = models.layer_parameters(hidden_units)
     sizes = models.layer_sizes(hidden_units)
     total = sum(layers)
     return {

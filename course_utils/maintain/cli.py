@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_utils compare|study|execute|release``."""
+"""Command line: ``python -m course_utils compare|study|execute|check-pairs|guide|release``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _study(arguments: argparse.Namespace) -> int:
     settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else training.TrainingSettings()
     seeds = tuple(arguments.seeds) if arguments.seeds else study.StudyConfig().seeds
     config = study.StudyConfig(tuple(arguments.depths), seeds, settings)
-    result = study.load_or_run(config, mnist, Path(arguments.output))
+    result = study.load_or_run(config, mnist, Path(arguments.output), max_minutes=None)  # asked for: always run
     print()
     print(result.table().to_markdown(intfmt=","))
     print(f"\nTables and figure in {study.backend_directory(Path(arguments.output)).resolve()}: {', '.join(study.FILES)}")
@@ -50,6 +50,32 @@ def _execute(arguments: argparse.Namespace) -> int:
     for path in paths:
         print(f"executing {path} ...", flush=True)
         print(f"  {notebooks.execute(path):.1f} s", flush=True)
+    return 0
+
+
+def _check_pairs(arguments: argparse.Namespace) -> int:
+    from course_utils.maintain import notebooks
+
+    problems = [
+        problem
+        for path in notebooks.course_notebooks()
+        for problem in (notebooks.pairing_problem(path), notebooks.stale_reason(path))
+        if problem is not None
+    ]
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+def _guide(arguments: argparse.Namespace) -> int:
+    from course_utils.exercises import registry
+
+    try:
+        changed = registry.write_guide_table()
+    except ValueError as error:
+        print(error)
+        return 1
+    print(f"{registry.GUIDE}: exercise table {'rewritten from the registry' if changed else 'already up to date'}")
     return 0
 
 
@@ -82,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     execute = commands.add_parser("execute", help="run notebooks top to bottom and store their outputs (maintainers)")
     execute.add_argument("notebooks", nargs="*", help="notebooks to run (.ipynb or .py); default: all")
     execute.set_defaults(handler=_execute)
+    check_pairs = commands.add_parser(
+        "check-pairs", help="say which notebooks disagree with their .py pair or were executed with other code"
+    )
+    check_pairs.set_defaults(handler=_check_pairs)
+    guide = commands.add_parser("guide", help="write the instructor guide's exercise table from the exercise registry")
+    guide.set_defaults(handler=_guide)
     release_command = commands.add_parser(
         "release", help="write student copies of the notebooks, every solution replaced by a placeholder"
     )
