@@ -167,9 +167,7 @@ def _read_keras_file(path: Path, reason: str) -> MnistData:
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise CorruptCacheError(f"The cached MNIST file {path} cannot be read ({error}).") from error
     x_train, y_train, x_test, y_test = parts
-    return MnistData(
-        _flatten(x_train), y_train.astype(np.int64), _flatten(x_test), y_test.astype(np.int64), "full", reason
-    )
+    return MnistData(_flatten(x_train), y_train.astype(np.int64), _flatten(x_test), y_test.astype(np.int64), "full", reason)
 
 
 def _sha256(path: Path) -> str:
@@ -230,9 +228,7 @@ def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0
 
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"fraction must lie strictly between 0 and 1, not {fraction!r}.")
-    x_fit, x_val, y_fit, y_val = train_test_split(
-        images, labels, test_size=fraction, stratify=labels, random_state=seed
-    )
+    x_fit, x_val, y_fit, y_val = train_test_split(images, labels, test_size=fraction, stratify=labels, random_state=seed)
     return x_fit, y_fit, x_val, y_val
 
 

@@ -77,17 +77,13 @@ def count_trainable(model: keras.Model) -> int:
     return int(sum(keras.ops.size(weight) for weight in model.trainable_weights))
 
 
-def layer_parameters(
-    hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM
-) -> list[int]:
+def layer_parameters(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> list[int]:
     """The parameters of each Dense layer, from input to output: inputs × units weights plus one bias per unit."""
     sizes = layer_sizes(hidden_units, latent_dim, input_dim)
     return [fan_in * units + units for fan_in, units in zip(sizes[:-1], sizes[1:])]
 
 
-def expected_parameter_count(
-    hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM
-) -> int:
+def expected_parameter_count(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> int:
     """Count the parameters of a dense autoencoder by hand: weights plus one bias per unit."""
     return sum(layer_parameters(hidden_units, latent_dim, input_dim))
 

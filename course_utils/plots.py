@@ -79,9 +79,7 @@ def plot_comparison(
     return figure
 
 
-def plot_latent_space(
-    codes: np.ndarray, labels: np.ndarray, title: str = "Test digits in the 2-D latent space"
-) -> Figure:
+def plot_latent_space(codes: np.ndarray, labels: np.ndarray, title: str = "Test digits in the 2-D latent space") -> Figure:
     """Scatter 2-D codes coloured by digit, with a legend of the ten digits."""
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] != 2:

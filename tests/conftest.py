@@ -13,6 +13,7 @@ os.environ["COURSE_MNIST_SOURCE"] = "subset"
 os.environ["COURSE_REFERENCE_RUN"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+
 @pytest.fixture(scope="session")
 def offline_mnist() -> MnistData:
     """The offline subset, loaded once per test session."""

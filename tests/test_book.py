@@ -148,9 +148,7 @@ def inspect(browser, site_url: str, docname: str) -> PageReport:
             _wait_for(page, f"document.querySelectorAll('mjx-container').length >= {math}", problems, "MathJax")
         widget_views = page.locator(WIDGET_VIEWS).count()
         if widget_views:
-            _wait_for(
-                page, f"document.querySelectorAll('.jupyter-widgets').length >= {widget_views}", problems, "widgets"
-            )
+            _wait_for(page, f"document.querySelectorAll('.jupyter-widgets').length >= {widget_views}", problems, "widgets")
         page.wait_for_timeout(300)  # let the theme settle (scroll spy, toggle buttons) before the picture
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOT_DIR / f"{docname.replace('/', '__')}.png", full_page=True)

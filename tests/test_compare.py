@@ -10,9 +10,7 @@ def test_first_of_each_digit_picks_one_of_each(offline_mnist):
 
 
 def test_train_article_models_and_table(small_mnist):
-    trained = compare.train_article_models(
-        small_mnist, training.TrainingSettings(epochs=1, batch_size=128), verbose=False
-    )
+    trained = compare.train_article_models(small_mnist, training.TrainingSettings(epochs=1, batch_size=128), verbose=False)
     assert list(trained) == ["Autoencoder_1", "Autoencoder_2", "Autoencoder_3"]
     table = compare.comparison_table(trained)
     assert table["parameters"].tolist() == [3_922, 16_526, 51_726]

@@ -56,9 +56,7 @@ def _toy_data(rng):
 
 def test_measure_accepts_any_encoder_like_function(rng):
     toy = _toy_data(rng)
-    exact = metrics.Representation(
-        "first two pixels", lambda x: x[:, :2], lambda z: np.hstack([z, np.zeros((len(z), 782))])
-    )
+    exact = metrics.Representation("first two pixels", lambda x: x[:, :2], lambda z: np.hstack([z, np.zeros((len(z), 782))]))
     scores = metrics.measure(exact, toy)
     assert scores["knn_accuracy"] == 1.0
     assert scores["mse"] == pytest.approx(0.0, abs=1e-12)
@@ -83,9 +81,7 @@ def test_pca_baseline_on_real_digits_is_between_chance_and_perfect(offline_mnist
     assert pca.parameters == 2 * 784 + 784
     scores = metrics.measure(pca, offline_mnist)
     assert 0.2 < scores["knn_accuracy"] < 0.8
-    assert scores["mse"] < metrics.mean_squared_error_per_pixel(
-        offline_mnist.x_test, np.zeros_like(offline_mnist.x_test)
-    )
+    assert scores["mse"] < metrics.mean_squared_error_per_pixel(offline_mnist.x_test, np.zeros_like(offline_mnist.x_test))
 
 
 def test_every_metric_has_a_description():

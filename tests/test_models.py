@@ -103,5 +103,3 @@ def test_planned_layer_table_equals_the_one_keras_builds(name):
 def test_layer_sizes_mirror_the_encoder():
     assert models.layer_sizes((32, 10)) == [784, 32, 10, 2, 10, 32, 784]
     assert models.layer_sizes((), latent_dim=3) == [784, 3, 784]
-
-

@@ -13,7 +13,7 @@ from course_utils.maintain import release
 from course_utils.maintain.cli import build_parser, main
 
 SCRIPT = textwrap.dedent(
-    '''\
+    """\
     # %% [markdown]
     # # A small course notebook
 
@@ -45,7 +45,7 @@ SCRIPT = textwrap.dedent(
 
     # %% tags=["nbval-ignore-output"]
     print("after the exercises", base * 2)
-    '''
+    """
 )
 WIDGET_STATE = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": {}}}
 
@@ -62,9 +62,7 @@ def _executed(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.outputs = []
     code = [cell for cell in executed.cells if cell.cell_type == "code"]
     code[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "74.1"}, execution_count=2)]
-    code[2].outputs = [
-        nbformat.v4.new_output("execute_result", {"text/plain": "Exercise 9.1: right. 784-3-784 has 5,491"})
-    ]
+    code[2].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "Exercise 9.1: right. 784-3-784 has 5,491"})]
     code[3].outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="after the exercises 6\n"),
         nbformat.v4.new_output(

@@ -68,8 +68,9 @@ def test_a_long_study_shows_the_books_results_instead(small_mnist, tiny_result, 
     monkeypatch.delenv("COURSE_REFERENCE_RUN")
     monkeypatch.setattr(study, "run_study", lambda *arguments: pytest.fail("a long study must not start unasked"))
     monkeypatch.setattr(study, "estimate_seconds", lambda config, data: 600.0)
-    other_data = data.MnistData(small_mnist.x_train[::-1], small_mnist.y_train[::-1], small_mnist.x_test,
-                                small_mnist.y_test, "full", "other images")
+    other_data = data.MnistData(
+        small_mnist.x_train[::-1], small_mnist.y_train[::-1], small_mnist.x_test, small_mnist.y_test, "full", "other images"
+    )
     shown = study.load_or_run(TINY, other_data, tmp_path)
     printed = capsys.readouterr().out
     assert "about 10 minutes" in printed and "saved results of the book's run" in printed and "max_minutes=None" in printed
@@ -214,8 +215,14 @@ def test_backends_that_disagree_leave_the_question_not_settled():
     unclear = study.StudyResult(config, _runs([0.5, 0.3, 0.6, 0.4], [0.45, 0.35, 0.55, 0.5]), "y")
     table = study.verdicts_by_backend({"tensorflow": clear, "jax": unclear}, [("A", "B")], ["knn_accuracy"])
     assert table.to_dict("records") == [
-        {"model": "A", "baseline": "B", "metric": "knn_accuracy", "tensorflow": "clearly better", "jax": "not shown",
-         "settled": "not settled"}
+        {
+            "model": "A",
+            "baseline": "B",
+            "metric": "knn_accuracy",
+            "tensorflow": "clearly better",
+            "jax": "not shown",
+            "settled": "not settled",
+        }
     ]
     agreed = study.verdicts_by_backend({"tensorflow": clear, "jax": clear}, [("A", "B")], ["knn_accuracy"])
     assert agreed["settled"].tolist() == ["clearly better"]

@@ -81,9 +81,7 @@ def test_reuse_loads_an_identical_earlier_run(small_mnist, tmp_path, monkeypatch
     second_history = training.train(second, small_mnist.x_train, small_mnist.x_test, FAST, seed=4, reuse=True)
     assert "Reused an identical earlier run" in capsys.readouterr().out
     assert second_history.history == first_history.history
-    np.testing.assert_array_equal(
-        training.encode(first, small_mnist.x_test), training.encode(second, small_mnist.x_test)
-    )
+    np.testing.assert_array_equal(training.encode(first, small_mnist.x_test), training.encode(second, small_mnist.x_test))
 
 
 def test_reuse_trains_again_when_anything_differs(small_mnist, tmp_path, monkeypatch, capsys):
@@ -122,9 +120,7 @@ def test_damaged_cache_is_reported_and_training_runs(small_mnist, tmp_path, monk
     (cached,) = tmp_path.glob(f"*{training.WEIGHTS_SUFFIX}")
     cached.write_bytes(b"damaged")
     capsys.readouterr()
-    history = training.train(
-        models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True
-    )
+    history = training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
     printed = capsys.readouterr().out
     assert "could not be read" in printed and "making it again" in printed
     assert len(history.history["loss"]) == FAST.epochs

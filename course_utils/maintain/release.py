@@ -157,9 +157,7 @@ def _exercise_name(cells: list[nbformat.NotebookNode], index: int) -> str:
     return "the exercise"
 
 
-def placeholder_source(
-    solution: str, exercise: str, later_sources: Iterable[str], earlier_sources: Iterable[str]
-) -> str:
+def placeholder_source(solution: str, exercise: str, later_sources: Iterable[str], earlier_sources: Iterable[str]) -> str:
     """The code a student finds instead of a solution.
 
     Args:
@@ -218,9 +216,7 @@ def _strip_widget_views(cell: nbformat.NotebookNode) -> None:
         cell.outputs = kept
 
 
-def student_notebook(
-    notebook: nbformat.NotebookNode, report: ReleaseReport | None = None
-) -> nbformat.NotebookNode:
+def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | None = None) -> nbformat.NotebookNode:
     """A student copy of an instructor notebook (the notebook itself is not changed).
 
     Args:
@@ -274,7 +270,8 @@ def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.Notebook
     """Solution lines, solution cells or check outputs still present in a student copy (empty when safe)."""
     leaks = [f"cell {index} is still tagged solution" for index, cell in enumerate(student.cells) if is_solution(cell)]
     leaks += [
-        f"check cell {index} keeps its output" for index, cell in enumerate(student.cells)
+        f"check cell {index} keeps its output"
+        for index, cell in enumerate(student.cells)
         if is_check(cell) and cell.get("outputs")
     ]
     secret = _solution_lines(instructor)
@@ -332,8 +329,10 @@ def main(output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None,
         return 1
     for report in reports:
         exercises = ", ".join(report.solutions) or "no exercises"
-        print(f"{report.target}: {len(report.solutions)} solution(s) replaced ({exercises}), "
-              f"{report.cleared_checks} check output(s) cleared")
+        print(
+            f"{report.target}: {len(report.solutions)} solution(s) replaced ({exercises}), "
+            f"{report.cleared_checks} check output(s) cleared"
+        )
         for warning in report.warnings:
             print(f"  warning: {warning}")
     print(f"Student copies in {Path(output_dir).resolve()}")
