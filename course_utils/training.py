@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import numbers
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from course_utils import cache
+from course_utils import cache, data
 from course_utils.backend import keras
 from course_utils.models import Autoencoder
 
@@ -18,6 +20,8 @@ from course_utils.models import Autoencoder
 # otherwise dominate. Same losses, about twice as fast on TensorFlow (benchmarks/README.md).
 STEPS_PER_EXECUTION = 32
 WEIGHTS_SUFFIX = ".weights.npz"
+# Epochs each Keras model has been trained by train(), to announce a training cell run twice.
+_EPOCHS_TRAINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
 
 
@@ -53,8 +57,9 @@ class TrainingSettings:
             value = getattr(self, field_name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"{field_name} must be a positive whole number, not {value!r}.")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, not {self.learning_rate!r}.")
+        rate = self.learning_rate
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 < rate < float("inf"):
+            raise ValueError(f"learning_rate must be a positive finite number such as 0.001, not {self.learning_rate!r}.")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}.")
 
@@ -132,19 +137,46 @@ def train(
     if x_val is not None:
         _check_images(x_val, autoencoder, "x_val")
         validation = (x_val, x_val)
-    slot = _slot(cache_folder or cache_dir(), autoencoder, seed) if reuse else None
-    key = run_key(autoencoder, x_train, x_val, settings, seed, callbacks) if reuse else ""
+    earlier = _announce_earlier_training(autoencoder)
+    reusable = reuse and not earlier  # a continued run did not start from the built weights: never cached
+    slot = _slot(cache_folder or cache_dir(), autoencoder, seed) if reusable else None
+    key = run_key(autoencoder, x_train, x_val, settings, seed, callbacks) if reusable else ""
     keras.utils.set_random_seed(seed)
     compile_autoencoder(autoencoder, settings)
     history = _load_cached(autoencoder, slot, key, verbose) if slot is not None else None
     if history is None:
         history = _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name)
-        if slot is not None:
+        if not _diverged(history) and slot is not None:
             # The weights only: a reused run needs no optimizer state, as it trains no further.
             cache.save_arrays(slot, key, autoencoder.autoencoder.get_weights(), history.history)
+    _EPOCHS_TRAINED[autoencoder.autoencoder] = earlier + len(history.history["loss"])
     if val_name != "val" and "val_loss" in history.history:
         history.history[f"{val_name}_loss"] = history.history.pop("val_loss")
     return history
+
+
+def _announce_earlier_training(autoencoder: Autoencoder) -> int:
+    """The epochs an earlier :func:`train` call already gave this model, announced when there were any."""
+    earlier = _EPOCHS_TRAINED.get(autoencoder.autoencoder, 0)
+    if earlier:
+        print(
+            f"Note: {autoencoder.name} was already trained for {earlier} epochs by an earlier call, so this call "
+            "trains it further from there (and does not use or fill the cache). To train from the start, "
+            "run the cell that builds the model first."
+        )
+    return earlier
+
+
+def _diverged(history: keras.callbacks.History) -> bool:
+    """Report a run whose loss became NaN or infinite; such a run is never cached."""
+    losses = np.asarray(history.history.get("loss", []), dtype=float)
+    if losses.size and np.all(np.isfinite(losses)):
+        return False
+    print(
+        "Warning: training diverged (the loss became NaN or infinite), so the model's outputs are meaningless. "
+        "Lower the learning rate, check that the images are in [0, 1], and build the model again."
+    )
+    return True
 
 
 def _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name) -> keras.callbacks.History:
@@ -203,10 +235,15 @@ def _slot(folder: Path, autoencoder: Autoencoder, seed: int) -> Path:
 
 
 def _load_cached(autoencoder: Autoencoder, path: Path, key: str, verbose: bool) -> keras.callbacks.History | None:
+    """The saved run in slot ``path``, checked in full before the model's weights are touched."""
     found = cache.load_arrays(path, key)
     if found is None:
         return None
     weights, curves = found
+    problem = _saved_run_problem(autoencoder, weights, curves)
+    if problem:
+        print(f"Note: the saved result {path} {problem}; training again.")
+        return None
     autoencoder.autoencoder.set_weights(weights)
     history = keras.callbacks.History()
     history.history = curves
@@ -217,20 +254,27 @@ def _load_cached(autoencoder: Autoencoder, path: Path, key: str, verbose: bool) 
     return history
 
 
+def _saved_run_problem(autoencoder: Autoencoder, weights: list[np.ndarray], curves: object) -> str:
+    """What makes a saved run unusable for this model, or an empty string."""
+    expected = [tuple(weight.shape) for weight in autoencoder.autoencoder.get_weights()]
+    if [tuple(weight.shape) for weight in weights] != expected:
+        return "does not fit this model's layers"
+    if not isinstance(curves, dict) or not isinstance(curves.get("loss"), list) or not curves["loss"]:
+        return "has no loss curve"
+    lengths = {len(values) if isinstance(values, list) else -1 for values in curves.values()}
+    values = [value for curve in curves.values() if isinstance(curve, list) for value in curve]
+    if len(lengths) != 1 or not all(isinstance(value, (int, float)) and np.isfinite(value) for value in values):
+        return "has incomplete or non-finite loss curves"
+    return ""
+
+
 def _check_images(images: np.ndarray, autoencoder: Autoencoder, what: str) -> None:
-    expected = autoencoder.autoencoder.input_shape[-1]
-    shape = getattr(images, "shape", None)
-    if shape is None or len(shape) != 2 or shape[1] != expected:
-        raise ValueError(
-            f"{what} must have shape (n_images, {expected}), got {shape}; "
-            "flatten 28x28 images with images.reshape(len(images), -1)."
-        )
-    if len(images) == 0:
-        raise ValueError(f"{what} is empty.")
+    data.check_images(images, what, width=autoencoder.autoencoder.input_shape[-1])
 
 
 def encode(autoencoder: Autoencoder, images: np.ndarray) -> np.ndarray:
     """Latent codes of ``images`` as a NumPy array."""
+    _check_images(images, autoencoder, "images")
     return np.asarray(autoencoder.encoder.predict(images, verbose=0, batch_size=1024))
 
 
@@ -241,6 +285,7 @@ def decode(autoencoder: Autoencoder, codes: np.ndarray) -> np.ndarray:
 
 def reconstruct(autoencoder: Autoencoder, images: np.ndarray) -> np.ndarray:
     """Reconstructions of ``images`` as a NumPy array."""
+    _check_images(images, autoencoder, "images")
     return np.asarray(autoencoder.autoencoder.predict(images, verbose=0, batch_size=1024))
 
 

@@ -1,6 +1,15 @@
-"""Shared fixtures. Importing course_utils sets TensorFlow's logging variables before anything loads Keras."""
+"""Shared fixtures, and a suite that writes nothing into the user's home folder.
+
+Importing course_utils sets TensorFlow's logging variables before anything loads Keras. Every
+folder a test or a notebook kernel would write to (the training cache, Keras, IPython, Matplotlib,
+Jupyter's runtime files, XDG caches) points into one temporary folder, and the session fails if
+anything under the user's own copies of them changed.
+"""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +21,56 @@ from course_utils.data import MnistData
 os.environ["COURSE_MNIST_SOURCE"] = "subset"
 os.environ["COURSE_REFERENCE_RUN"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+ISOLATED = Path(tempfile.mkdtemp(prefix="course-tests-"))
+ISOLATED_VARIABLES = {
+    "COURSE_CACHE_DIR": "course-cache",
+    "KERAS_HOME": "keras",
+    "IPYTHONDIR": "ipython",
+    "MPLCONFIGDIR": "matplotlib",
+    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+    "XDG_CACHE_HOME": "xdg-cache",
+    "XDG_CONFIG_HOME": "xdg-config",
+}
+for _variable, _folder in ISOLATED_VARIABLES.items():
+    os.environ[_variable] = str(ISOLATED / _folder)
+HOME = Path.home()
+# The user's own copies of those folders (the defaults the variables above replace).
+WATCHED_IN_HOME = [
+    HOME / ".cache" / "autoencoder-course",
+    HOME / ".keras",
+    HOME / ".ipython",
+    HOME / ".cache" / "matplotlib",
+    HOME / ".config" / "matplotlib",
+    HOME / ".local" / "share" / "jupyter",
+    HOME / ".cache",
+    HOME / ".config",
+]
+
+
+def home_snapshot() -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file in the watched folders, and the home folder's own entries."""
+    files = {str(path): (0, 0) for path in HOME.iterdir()}
+    for folder in WATCHED_IN_HOME:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and "pre-commit" not in path.parts:
+                    status = path.stat()
+                    files[str(path)] = (status.st_size, status.st_mtime_ns)
+    return files
+
+
+HOME_BEFORE = home_snapshot()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if the suite wrote into the user's home folder; remove the isolated folder."""
+    after = home_snapshot()
+    changed = sorted(path for path in set(HOME_BEFORE) | set(after) if HOME_BEFORE.get(path) != after.get(path))
+    shutil.rmtree(ISOLATED, ignore_errors=True)
+    if changed:
+        print(f"\nThe test suite wrote into the home folder {HOME}: {', '.join(changed[:10])}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
