@@ -55,7 +55,7 @@ def test_progress_is_at_most_ten_lines_for_long_training(capsys):
 
 def test_wrong_image_shape_is_a_clear_error(small_mnist):
     built = models.build_autoencoder([])
-    with pytest.raises(ValueError, match=r"reshape\(len\(images\), -1\)"):
+    with pytest.raises(ValueError, match=r"x_train.reshape\(len\(x_train\), -1\)"):
         training.train(built, small_mnist.x_train.reshape(-1, 28, 28), settings=FAST, verbose=False)
 
 
