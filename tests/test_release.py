@@ -2,7 +2,9 @@
 
 import copy
 import json
+import shutil
 import textwrap
+from pathlib import Path
 
 import jupytext
 import nbformat
@@ -212,6 +214,7 @@ def test_the_command_line(course, tmp_path, capsys):
 def test_release_defaults_to_the_student_folder():
     arguments = build_parser().parse_args(["release"])
     assert arguments.output == "student" and arguments.notebooks == [] and not arguments.from_ipynb
+    assert not arguments.force
 
 
 def test_student_copies_of_the_course(tmp_path):
@@ -227,3 +230,88 @@ def test_student_copies_of_the_course(tmp_path):
         instructor, _ = release.load_instructor_notebook(report.source)
         assert release.solution_leaks(instructor, student) == []
         assert len(student.cells) == len(instructor.cells)
+
+
+@pytest.fixture
+def notebook_2(tmp_path):
+    """A copy of the course's notebook 2 (in the exercise registry), .py and executed .ipynb."""
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for suffix in (".py", ".ipynb"):
+        shutil.copy(release.notebooks.NOTEBOOK_DIR / f"02_one_hidden_layer{suffix}", folder)
+    return folder / "02_one_hidden_layer.py"
+
+
+def _retag_first_solution(script: Path, tags: str) -> None:
+    text = script.read_text()
+    assert '# %% tags=["solution"]' in text
+    script.write_text(text.replace('# %% tags=["solution"]', f"# %%{tags}", 1))
+
+
+@pytest.mark.parametrize("tags", ["", ' tags=["solutions"]', ' tags=["Solution"]'])
+def test_an_exercise_without_its_solution_tag_is_not_released(notebook_2, tags, tmp_path, capsys):
+    _retag_first_solution(notebook_2, tags)
+    output = tmp_path / "copies"
+    assert main(["release", str(notebook_2), "--output", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert "02_one_hidden_layer" in err and "Exercise 2.1" in err
+    assert "tag its solution cell `solution`" in err or "not 'solution'" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not output.exists() or not any(output.iterdir()), "nothing is written"
+
+
+def test_one_bad_notebook_stops_the_whole_release(notebook_2, course, tmp_path, capsys):
+    _retag_first_solution(notebook_2, "")
+    output = tmp_path / "copies"
+    assert main(["release", str(course / "09_small.py"), str(notebook_2), "--output", str(output)]) == 1
+    assert not (output / "09_small.ipynb").exists()
+
+
+def test_a_misspelled_solution_tag_is_a_leak(course):
+    (course / "09_small.py").write_text(SCRIPT.replace('tags=["solution"]', 'tags=["solutons"]', 1))
+    instructor, _ = release.load_instructor_notebook(course / "09_small.py")
+    with pytest.raises(release.ReleaseError, match=r"cell 3 \(Exercise 9.1\) is tagged 'solutons', not 'solution'"):
+        release.student_notebook(instructor)
+
+
+def test_release_keeps_what_is_already_there_unless_forced(course, tmp_path, capsys):
+    output = tmp_path / "copies"
+    argv = ["release", str(course / "09_small.py"), "--output", str(output)]
+    assert main(argv) == 0
+    target = output / "09_small.ipynb"
+    target.write_text(target.read_text().replace("answer_9_1 = ...", "answer_9_1 = 5491"))
+    edited = target.read_text()
+    capsys.readouterr()
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"{output} already holds 09_small.ipynb" in err and "--force" in err
+    assert target.read_text() == edited and list(output.iterdir()) == [target]
+    assert main([*argv, "--force"]) == 0
+    printed = capsys.readouterr().out
+    backups = list(output.glob("09_small.ipynb.bak-*"))
+    assert len(backups) == 1 and backups[0].read_text() == edited and str(backups[0]) in printed
+    assert "answer_9_1 = ..." in target.read_text() and "5491" not in target.read_text()
+    assert main([*argv, "--force"]) == 0
+    assert len(list(output.glob("09_small.ipynb.bak-*"))) == 2, "a second backup never replaces the first"
+
+
+def test_two_notebooks_with_one_name_are_refused(course, tmp_path, capsys):
+    other = tmp_path / "other"
+    shutil.copytree(course, other)
+    assert main(["release", str(course / "09_small.py"), str(other / "09_small.py"), "--output", str(tmp_path / "c")]) == 1
+    assert "both" in capsys.readouterr().err and not (tmp_path / "c").exists()
+
+
+def test_an_output_that_is_a_file_is_refused(course, tmp_path, capsys):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    assert main(["release", str(course / "09_small.py"), "--output", str(a_file)]) == 1
+    err = capsys.readouterr().err
+    assert f"{a_file} is a file, not a folder" in err and "Traceback" not in err and a_file.read_text() == "mine"
+
+
+def test_an_unreadable_notebook_is_refused(course, tmp_path, capsys):
+    (course / "09_small.ipynb").write_text("{not json")
+    assert main(["release", str(course / "09_small.ipynb"), "--from-ipynb", "--output", str(tmp_path / "c")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "09_small.ipynb" in err

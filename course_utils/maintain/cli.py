@@ -1,24 +1,148 @@
-"""Command line: ``python -m course_utils compare|study|execute|check-pairs|guide|release``."""
+"""Command line: ``python -m course_utils compare|study|execute|check-pairs|guide|release``.
+
+Every value is checked before any data is loaded or any model trained: a bad one is a one-line
+usage error (exit code 2), never a traceback, and never a silent default.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 from pathlib import Path
 
 from course_utils import data, environment
 
+MAX_SEED = 2**32 - 1  # NumPy's seeds are 32-bit
+NOTEBOOK_SUFFIXES = (".py", ".ipynb")
+
+
+class UsageError(Exception):
+    """A value the parser cannot check by itself (an output path, the data source): a usage error."""
+
+
+class _Once(argparse.Action):
+    """Store an option's value; refuse the option given twice, or a list that repeats a value."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        given = vars(namespace).setdefault("_given", set())
+        if self.dest in given:
+            raise argparse.ArgumentError(self, "given twice; give it once")
+        given.add(self.dest)
+        if isinstance(values, list):
+            repeated = sorted({value for value in values if values.count(value) > 1})
+            if repeated:
+                raise argparse.ArgumentError(self, f"{', '.join(map(str, repeated))} given twice; give each once")
+        setattr(namespace, self.dest, values)
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (epochs)."""
+    number = _integer(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return number
+
+
+def _seed(text: str) -> int:
+    """A seed NumPy accepts: 0 to 2**32 - 1."""
+    number = _integer(text)
+    if not 0 <= number <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"seed {text} is not between 0 and {MAX_SEED}")
+    return number
+
+
+def _depth(text: str) -> int:
+    """A depth the study knows; its list is read only here, so that ``--help`` never loads Keras."""
+    from course_utils.study import HIDDEN_UNITS_BY_DEPTH
+
+    number = _integer(text)
+    if number not in HIDDEN_UNITS_BY_DEPTH:
+        raise argparse.ArgumentTypeError(f"depth {text} is not one of {', '.join(map(str, sorted(HIDDEN_UNITS_BY_DEPTH)))}")
+    return number
+
+
+def _notebook(text: str) -> Path:
+    """An existing notebook, given as ``.py`` (with its jupytext header) or ``.ipynb``."""
+    path = Path(text)
+    if path.suffix not in NOTEBOOK_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text}: give a notebook as .py or .ipynb")
+    script, executed = path.with_suffix(".py"), path.with_suffix(".ipynb")
+    if not (script.is_file() or executed.is_file()):
+        raise argparse.ArgumentTypeError(f"no notebook {text} (neither {script.name} nor {executed.name} exists)")
+    if script.is_file() and not executed.is_file() and "jupytext:" not in script.read_text(errors="replace")[:1000]:
+        raise argparse.ArgumentTypeError(f"{text} is not a paired notebook (no jupytext header)")
+    return path
+
+
+def _writable_folder(folder: Path, what: str = "--output") -> None:
+    """Make ``folder`` if needed and write a temporary file in it.
+
+    Args:
+        folder: The folder to check.
+        what: How the message names it, e.g. ``"--output"``.
+
+    Raises:
+        UsageError: If it is a file, or cannot be made or written in.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{what} {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise UsageError(f"{what} {folder} is not writable: {error.strerror or error}") from None
+
+
+def _writable_picture(output: Path) -> None:
+    """Check that a figure can be saved as ``output``: a known picture type, in a writable folder.
+
+    Raises:
+        UsageError: If it cannot.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    kinds = sorted(FigureCanvasBase.get_supported_filetypes(), key=lambda kind: (kind != "png", kind))
+    if output.is_dir():
+        raise UsageError(f"--output {output} is a folder; give a file such as {output / 'comparison.png'}")
+    if output.suffix.lower().lstrip(".") not in kinds:
+        raise UsageError(f"--output {output} must end in one of {', '.join('.' + kind for kind in kinds)}")
+    _writable_folder(output.parent, "the folder of --output,")
+    if output.exists() and not os.access(output, os.W_OK):
+        raise UsageError(f"--output {output} is not writable")
+
+
+def _load(source: str | None) -> data.MnistData:
+    try:
+        return data.load_mnist(source)
+    except ValueError as error:  # a bad $COURSE_MNIST_SOURCE
+        raise UsageError(str(error)) from None
+
 
 def _compare(arguments: argparse.Namespace) -> int:
+    output = Path(arguments.output)
+    _writable_picture(output)
     environment.setup(seed=arguments.seed)
     from course_utils import compare, training
 
-    mnist = data.load_mnist(arguments.source)
-    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else None
+    mnist = _load(arguments.source)
+    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs is not None else None
     trained = compare.train_article_models(mnist, settings, seed=arguments.seed)
     print()
     print(compare.comparison_table(trained).to_markdown(intfmt=","))
-    output = Path(arguments.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
     compare.comparison_figure(trained, mnist).savefig(output, dpi=120)
     print(f"\nComparison picture written to {output.resolve()}")
     if not mnist.is_full_mnist:
@@ -27,17 +151,24 @@ def _compare(arguments: argparse.Namespace) -> int:
 
 
 def _study(arguments: argparse.Namespace) -> int:
+    output = Path(arguments.output)
+    _writable_folder(output)
     environment.setup(seed=0)
     from course_utils import study, training
 
-    mnist = data.load_mnist(arguments.source)
-    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs else training.TrainingSettings()
-    seeds = tuple(arguments.seeds) if arguments.seeds else study.StudyConfig().seeds
-    config = study.StudyConfig(tuple(arguments.depths), seeds, settings)
-    result = study.load_or_run(config, mnist, Path(arguments.output), max_minutes=None)  # asked for: always run
+    mnist = _load(arguments.source)
+    _writable_folder(study.backend_directory(output, source=mnist.source))
+    default = study.StudyConfig()
+    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs is not None else default.settings
+    depths = tuple(arguments.depths) if arguments.depths is not None else default.depths
+    seeds = tuple(arguments.seeds) if arguments.seeds is not None else default.seeds
+    config = study.StudyConfig(depths, seeds, settings)
+    result = study.load_or_run(config, mnist, output, max_minutes=None)  # asked for: always run
     print()
     print(result.table().to_markdown(intfmt=","))
-    print(f"\nTables and figure in {study.backend_directory(Path(arguments.output)).resolve()}: {', '.join(study.FILES)}")
+    print(
+        f"\nTables and figure in {study.backend_directory(output, source=mnist.source).resolve()}: {', '.join(study.FILES)}"
+    )
     if not mnist.is_full_mnist:
         print("These numbers come from the course's 5,000-digit subset, not from full MNIST.")
     return 0
@@ -46,7 +177,7 @@ def _study(arguments: argparse.Namespace) -> int:
 def _execute(arguments: argparse.Namespace) -> int:
     from course_utils.maintain import notebooks
 
-    paths = [Path(path).with_suffix(".ipynb") for path in arguments.notebooks] or notebooks.course_notebooks()
+    paths = [path.with_suffix(".ipynb") for path in arguments.notebooks] or notebooks.course_notebooks()
     for path in paths:
         print(f"executing {path} ...", flush=True)
         print(f"  {notebooks.execute(path):.1f} s", flush=True)
@@ -82,31 +213,57 @@ def _guide(arguments: argparse.Namespace) -> int:
 def _release(arguments: argparse.Namespace) -> int:
     from course_utils.maintain import release
 
-    paths = [Path(path) for path in arguments.notebooks] or None
-    return release.main(Path(arguments.output), paths, from_ipynb=arguments.from_ipynb)
+    paths = arguments.notebooks or None
+    return release.main(Path(arguments.output), paths, from_ipynb=arguments.from_ipynb, force=arguments.force)
+
+
+def _add_compare(commands: argparse._SubParsersAction) -> None:
+    compare = commands.add_parser("compare", help="train the article's three models and compare them")
+    compare.add_argument("--output", action=_Once, default="results/comparison.png", help="where to write the picture")
+    compare.add_argument("--epochs", action=_Once, type=_positive, default=None, help="override the course's epochs")
+    compare.add_argument("--seed", action=_Once, type=_seed, default=environment.DEFAULT_SEED)
+    compare.add_argument("--source", action=_Once, choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
+    compare.set_defaults(handler=_compare)
+
+
+def _add_study(commands: argparse._SubParsersAction) -> None:
+    study = commands.add_parser("study", help="measure every depth over several seeds, with PCA as baseline")
+    study.add_argument("--depths", action=_Once, type=_depth, nargs="+", default=None, help="default: the study's depths")
+    study.add_argument("--seeds", action=_Once, type=_seed, nargs="+", default=None, help="default: the study's 10 seeds")
+    study.add_argument("--epochs", action=_Once, type=_positive, default=None, help="override the course's epochs")
+    study.add_argument(
+        "--output",
+        action=_Once,
+        default="results/study",
+        help="folder for the CSV tables and the figure (one subfolder per backend)",
+    )
+    study.add_argument("--source", action=_Once, choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
+    study.set_defaults(handler=_study)
+
+
+def _add_release(commands: argparse._SubParsersAction) -> None:
+    release = commands.add_parser(
+        "release", help="write student copies of the notebooks, every solution replaced by a placeholder"
+    )
+    release.add_argument("notebooks", type=_notebook, nargs="*", help="notebooks to copy (.ipynb or .py); default: all")
+    release.add_argument("--output", action=_Once, default="student", help="folder for the copies (git ignores student/)")
+    release.add_argument(
+        "--from-ipynb", action="store_true", help="use the executed .ipynb files as they are, ignoring the .py pairs"
+    )
+    release.add_argument(
+        "--force", action="store_true", help="replace copies already there, keeping each as NAME.ipynb.bak-<time> first"
+    )
+    release.set_defaults(handler=_release)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of the course."""
     parser = argparse.ArgumentParser(prog="python -m course_utils", description="Autoencoder course tools.")
     commands = parser.add_subparsers(dest="command", required=True)
-    compare = commands.add_parser("compare", help="train the article's three models and compare them")
-    compare.add_argument("--output", default="results/comparison.png", help="where to write the picture")
-    compare.add_argument("--epochs", type=int, default=None, help="override the course's epochs")
-    compare.add_argument("--seed", type=int, default=environment.DEFAULT_SEED)
-    compare.add_argument("--source", choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
-    compare.set_defaults(handler=_compare)
-    study_command = commands.add_parser("study", help="measure every depth over several seeds, with PCA as baseline")
-    study_command.add_argument("--depths", type=int, nargs="+", default=[1, 2, 3])
-    study_command.add_argument("--seeds", type=int, nargs="+", default=None, help="default: the study's 10 seeds")
-    study_command.add_argument("--epochs", type=int, default=None, help="override the course's epochs")
-    study_command.add_argument(
-        "--output", default="results/study", help="folder for the CSV tables and the figure (one subfolder per backend)"
-    )
-    study_command.add_argument("--source", choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
-    study_command.set_defaults(handler=_study)
+    _add_compare(commands)
+    _add_study(commands)
     execute = commands.add_parser("execute", help="run notebooks top to bottom and store their outputs (maintainers)")
-    execute.add_argument("notebooks", nargs="*", help="notebooks to run (.ipynb or .py); default: all")
+    execute.add_argument("notebooks", type=_notebook, nargs="*", help="notebooks to run (.ipynb or .py); default: all")
     execute.set_defaults(handler=_execute)
     check_pairs = commands.add_parser(
         "check-pairs", help="say which notebooks disagree with their .py pair or were executed with other code"
@@ -114,19 +271,19 @@ def build_parser() -> argparse.ArgumentParser:
     check_pairs.set_defaults(handler=_check_pairs)
     guide = commands.add_parser("guide", help="write the instructor guide's exercise table from the exercise registry")
     guide.set_defaults(handler=_guide)
-    release_command = commands.add_parser(
-        "release", help="write student copies of the notebooks, every solution replaced by a placeholder"
-    )
-    release_command.add_argument("notebooks", nargs="*", help="notebooks to copy (.ipynb or .py); default: all")
-    release_command.add_argument("--output", default="student", help="folder for the copies (git ignores student/)")
-    release_command.add_argument(
-        "--from-ipynb", action="store_true", help="use the executed .ipynb files as they are, ignoring the .py pairs"
-    )
-    release_command.set_defaults(handler=_release)
+    _add_release(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command and return its exit code."""
-    arguments = build_parser().parse_args(argv)
-    return arguments.handler(arguments)
+    """Run one command and return its exit code.
+
+    Raises:
+        SystemExit: With code 2 and a one-line message for a bad value, before any work.
+    """
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return arguments.handler(arguments)
+    except UsageError as error:
+        parser.exit(2, f"{parser.prog} {arguments.command}: error: {error}\n")

@@ -16,15 +16,23 @@ hand-edited copies. In a student copy:
 
 The cells come from the notebook's ``.py`` file (the source of truth) and their outputs from the
 executed ``.ipynb`` wherever the cell is unchanged; a warning says when the ``.ipynb`` is stale.
+
+Nothing goes wrong in silence and nothing is lost: every copy is made and checked before any is
+written (each exercise of the registry that a check marks must have lost its solution, and no
+solution line, near-miss ``solution`` tag or check output may remain), and a copy already in the
+output folder, perhaps with a student's work in it, is only replaced with ``force``, after it has
+been kept as ``NAME.ipynb.bak-YYYYmmdd-HHMMSS`` next to it.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import difflib
 import re
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +40,7 @@ import jupytext
 import nbformat
 from jupytext.combine import combine_inputs_with_outputs
 
+from course_utils.exercises import registry
 from course_utils.maintain import notebooks
 
 SOLUTION_TAG = "solution"
@@ -57,6 +66,7 @@ class ReleaseReport:
         solutions: The exercises whose solutions were replaced, e.g. ``["Exercise 3.1"]``.
         cleared_checks: How many check cells lost their outputs.
         warnings: For example a stale ``.ipynb`` whose outputs could not all be used.
+        backup: Where the copy that ``target`` replaced was kept (None if there was none).
     """
 
     source: Path
@@ -64,6 +74,7 @@ class ReleaseReport:
     solutions: list[str] = field(default_factory=list)
     cleared_checks: int = 0
     warnings: list[str] = field(default_factory=list)
+    backup: Path | None = None
 
 
 def load_instructor_notebook(path: Path, from_ipynb: bool = False) -> tuple[nbformat.NotebookNode, list[str]]:
@@ -81,10 +92,10 @@ def load_instructor_notebook(path: Path, from_ipynb: bool = False) -> tuple[nbfo
     if from_ipynb or not script.exists():
         if not executed.exists():
             raise ReleaseError(f"neither {script} nor {executed} exists.")
-        return nbformat.read(executed, as_version=4), warnings
-    notebook = jupytext.read(script)
+        return _read(executed, nbformat.read), warnings
+    notebook = _read(script, jupytext.read)
     if executed.exists():
-        previous = nbformat.read(executed, as_version=4)
+        previous = _read(executed, nbformat.read)
         problem = _pairing_problem(previous, notebook)
         if problem:
             warnings.append(
@@ -95,6 +106,15 @@ def load_instructor_notebook(path: Path, from_ipynb: bool = False) -> tuple[nbfo
     else:
         warnings.append(f"{executed.name} does not exist: the student copy has no outputs.")
     return notebook, warnings
+
+
+def _read(path: Path, reader: Callable[..., nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    """``reader(path)`` as version 4, or a :class:`ReleaseError` that names the file."""
+    try:
+        return reader(path, as_version=4)
+    except (OSError, ValueError, KeyError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ReleaseError(f"cannot read {path}: {reason}") from None
 
 
 def _pairing_problem(executed: nbformat.NotebookNode, script: nbformat.NotebookNode) -> str | None:
@@ -109,6 +129,16 @@ def _pairing_problem(executed: nbformat.NotebookNode, script: nbformat.NotebookN
 def is_solution(cell: nbformat.NotebookNode) -> bool:
     """Whether a cell is tagged ``solution``."""
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def near_miss_tags(cell: nbformat.NotebookNode) -> list[str]:
+    """Tags that look like a misspelled ``solution`` (``Solution``, ``solutions``, ``soluton``)."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return [
+        tag
+        for tag in tags
+        if tag != SOLUTION_TAG and ("solut" in tag.lower() or difflib.get_close_matches(tag.lower(), [SOLUTION_TAG]))
+    ]
 
 
 def is_check(cell: nbformat.NotebookNode) -> bool:
@@ -247,7 +277,7 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
     student.metadata[notebooks.METADATA_KEY] = {"student_copy": True}
     leaks = solution_leaks(notebook, student)
     if leaks:
-        raise ReleaseError(f"a solution would survive in the student copy: {leaks[0]!r}")
+        raise ReleaseError(f"a solution would survive in the student copy: {leaks[0]}")
     return student
 
 
@@ -269,6 +299,11 @@ def _replace_solution(cell: nbformat.NotebookNode, exercise: str, cells: list, i
 def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.NotebookNode) -> list[str]:
     """Solution lines, solution cells or check outputs still present in a student copy (empty when safe)."""
     leaks = [f"cell {index} is still tagged solution" for index, cell in enumerate(student.cells) if is_solution(cell)]
+    leaks += [
+        f"cell {index} ({_exercise_name(student.cells, index)}) is tagged {tag!r}, not {SOLUTION_TAG!r}"
+        for index, cell in enumerate(student.cells)
+        for tag in near_miss_tags(cell)
+    ]
     leaks += [
         f"check cell {index} keeps its output"
         for index, cell in enumerate(student.cells)
@@ -292,40 +327,129 @@ def _output_text(output: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
-def release_notebook(path: Path, output_dir: Path, from_ipynb: bool = False) -> ReleaseReport:
-    """Write the student copy of one notebook into ``output_dir`` and say what it contains."""
+def unreplaced_exercises(notebook: str, replaced: Iterable[str]) -> list[str]:
+    """The registry's exercises of ``notebook`` whose solution the student copy did not replace.
+
+    Only exercises that a check marks need a solution cell; one answered in widgets alone (quick
+    questions) has none to hide.
+
+    Args:
+        notebook: The notebook's file stem, e.g. ``"03_two_hidden_layers"``.
+        replaced: The exercises whose solutions were replaced (:attr:`ReleaseReport.solutions`).
+    """
+    done = set(replaced)
+    return [
+        f"Exercise {exercise.number} ({exercise.title})"
+        for exercise in registry.exercises_in(notebook)
+        if any(call.is_check for call in exercise.calls) and f"Exercise {exercise.number}" not in done
+    ]
+
+
+def prepare(path: Path, from_ipynb: bool = False) -> tuple[nbformat.NotebookNode, ReleaseReport]:
+    """The student copy of one notebook, checked against the exercise registry, and its report.
+
+    Raises:
+        ReleaseError: Naming the notebook, if it cannot be read, a solution would survive, or an
+            exercise of the registry kept its solution.
+    """
     path = Path(path)
     report = ReleaseReport(path)
-    notebook, report.warnings = load_instructor_notebook(path, from_ipynb)
-    student = student_notebook(notebook, report)
+    try:
+        notebook, report.warnings = load_instructor_notebook(path, from_ipynb)
+        student = student_notebook(notebook, report)
+    except ReleaseError as error:
+        raise ReleaseError(f"{path.name}: {error}") from None
+    missing = unreplaced_exercises(path.stem, report.solutions)
+    if missing:
+        raise ReleaseError(
+            f"{path.name}: {' and '.join(missing)} kept its solution: tag its solution cell `{SOLUTION_TAG}` "
+            "(below the exercise's heading) and release again."
+        )
+    return student, report
+
+
+def release_notebook(path: Path, output_dir: Path, from_ipynb: bool = False, force: bool = False) -> ReleaseReport:
+    """Write the student copy of one notebook into ``output_dir`` and say what it contains."""
+    return release(output_dir, [path], from_ipynb, force)[0]
+
+
+def _check_output(output_dir: Path, chosen: list[Path]) -> None:
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ReleaseError(f"{output_dir} is a file, not a folder; give a folder for the student copies.")
+    if output_dir.resolve() in {path.resolve().parent for path in chosen}:
+        raise ReleaseError(f"{output_dir} holds the instructor notebooks; write the student copies elsewhere.")
+    stems: dict[str, Path] = {}
+    for path in chosen:
+        other = stems.setdefault(path.stem, path)
+        if other.resolve().with_suffix("") != path.resolve().with_suffix(""):
+            raise ReleaseError(f"{other} and {path} would both be written to {output_dir / path.stem}.ipynb.")
+
+
+def backup_path(target: Path, stamp: str) -> Path:
+    """A free name next to ``target`` for keeping it: ``NAME.ipynb.bak-<stamp>`` (``-2``, ``-3`` if taken)."""
+    candidate, number = target.with_name(f"{target.name}.bak-{stamp}"), 1
+    while candidate.exists():
+        number += 1
+        candidate = target.with_name(f"{target.name}.bak-{stamp}-{number}")
+    return candidate
+
+
+def _write(copies: list[tuple[nbformat.NotebookNode, ReleaseReport]], output_dir: Path, force: bool) -> None:
+    targets = [output_dir / f"{report.source.stem}.ipynb" for _, report in copies]
+    existing = [target for target in targets if target.exists()]
+    if existing and not force:
+        raise ReleaseError(
+            f"{output_dir} already holds {', '.join(target.name for target in existing)}, perhaps with students' "
+            "work: nothing written. Pass --force to replace them, each first kept as NAME.ipynb.bak-<time>."
+        )
     output_dir.mkdir(parents=True, exist_ok=True)
-    report.target = output_dir / f"{path.stem}.ipynb"
-    nbformat.write(student, report.target)
-    return report
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for (student, report), target in zip(copies, targets):
+        if target.exists():
+            report.backup = backup_path(target, stamp)
+            target.rename(report.backup)
+        nbformat.write(student, target)
+        report.target = target
 
 
 def release(
-    output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None, from_ipynb: bool = False
+    output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None, from_ipynb: bool = False, force: bool = False
 ) -> list[ReleaseReport]:
     """Write student copies of the course notebooks (or of ``paths``) into ``output_dir``.
 
+    Every copy is made and checked before any is written: one bad notebook writes nothing.
+
+    Args:
+        output_dir: The folder for the copies.
+        paths: The notebooks (``.py`` or ``.ipynb``); default: the course's.
+        from_ipynb: Use the executed ``.ipynb`` files as they are, ignoring the ``.py`` pairs.
+        force: Replace copies already in ``output_dir``, keeping each as ``NAME.ipynb.bak-<time>``.
+
     Raises:
-        ReleaseError: If ``output_dir`` is a folder of instructor notebooks, or a copy would leak a solution.
+        ReleaseError: If ``output_dir`` is a file or a folder of instructor notebooks, two notebooks
+            share a name, a copy would leak a solution, or copies exist and ``force`` is False.
+        OSError: If the folder or a copy cannot be written.
     """
     chosen = [Path(path) for path in paths] if paths else notebooks.course_notebooks()
     output_dir = Path(output_dir)
-    sources = {path.resolve().parent for path in chosen}
-    if output_dir.resolve() in sources:
-        raise ReleaseError(f"{output_dir} holds the instructor notebooks; write the student copies elsewhere.")
-    return [release_notebook(path, output_dir, from_ipynb) for path in chosen]
+    _check_output(output_dir, chosen)
+    unique = list({path.resolve().with_suffix(""): path for path in chosen}.values())
+    copies = [prepare(path, from_ipynb) for path in unique]
+    _write(copies, output_dir, force)
+    return [report for _, report in copies]
 
 
-def main(output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None, from_ipynb: bool = False) -> int:
+def main(
+    output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None, from_ipynb: bool = False, force: bool = False
+) -> int:
     """Run :func:`release` and print one line per notebook; returns an exit code."""
     try:
-        reports = release(output_dir, paths, from_ipynb)
+        reports = release(output_dir, paths, from_ipynb, force)
     except ReleaseError as error:
         print(f"release: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"release: cannot write the student copies in {output_dir}: {error}", file=sys.stderr)
         return 1
     for report in reports:
         exercises = ", ".join(report.solutions) or "no exercises"
@@ -333,6 +457,8 @@ def main(output_dir: Path = DEFAULT_OUTPUT, paths: Iterable[Path] | None = None,
             f"{report.target}: {len(report.solutions)} solution(s) replaced ({exercises}), "
             f"{report.cleared_checks} check output(s) cleared"
         )
+        if report.backup:
+            print(f"  the copy it replaced is kept as {report.backup}")
         for warning in report.warnings:
             print(f"  warning: {warning}")
     print(f"Student copies in {Path(output_dir).resolve()}")

@@ -1,0 +1,125 @@
+"""The command line: every bad input is a one-line error before any data is loaded or any model trained."""
+
+import subprocess
+import sys
+
+import pytest
+
+from course_utils import compare, data, study
+from course_utils.backend import keras
+from course_utils.maintain import notebooks
+from course_utils.maintain.cli import build_parser, main
+
+
+def _refuse(what: str):
+    def refused(*args, **kwargs):
+        raise AssertionError(f"{what} ran although the command line was wrong")
+
+    return refused
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Any data loading, training or notebook run fails the test."""
+    monkeypatch.setattr(data, "load_mnist", _refuse("data loading"))
+    monkeypatch.setattr(study, "run_study", _refuse("the study"))
+    monkeypatch.setattr(compare, "train_article_models", _refuse("training"))
+    monkeypatch.setattr(notebooks, "execute", _refuse("a notebook run"))
+
+
+def _usage_error(argv: list[str], capsys) -> str:
+    """The one error line of a command that must stop with a usage error (exit code 2)."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"python -m course_utils {argv[0]}: error: ")
+    return last
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["study", "--epochs", "0"], "--epochs: 0 is not a positive whole number"),
+        (["compare", "--epochs", "0"], "--epochs: 0 is not a positive whole number"),
+        (["study", "--epochs", "-3"], "--epochs: -3 is not a positive whole number"),
+        (["study", "--epochs", "three"], "--epochs: 'three' is not a whole number"),
+        (["study", "--epochs", "3", "--epochs", "5"], "--epochs: given twice"),
+        (["compare", "--output", "a.png", "--output", "b.png"], "--output: given twice"),
+        (["study", "--source", "subset", "--source", "full"], "--source: given twice"),
+        (["study", "--seeds", "5", "5"], "--seeds: 5 given twice"),
+        (["study", "--seeds", "-1"], "--seeds: seed -1 is not between 0 and 4294967295"),
+        (["compare", "--seed", "-1"], "--seed: seed -1 is not between 0 and 4294967295"),
+        (["compare", "--seed", str(2**32)], "--seed: seed 4294967296 is not between 0 and 4294967295"),
+        (["study", "--depths", "0"], "--depths: depth 0 is not one of 1, 2, 3, 4, 5"),
+        (["study", "--depths", "6"], "--depths: depth 6 is not one of 1, 2, 3, 4, 5"),
+        (["study", "--depths", "1", "2", "1"], "--depths: 1 given twice"),
+        (["execute", "notebooks/99_missing.py"], "no notebook notebooks/99_missing.py"),
+        (["execute", "course_utils/data.py"], "course_utils/data.py is not a paired notebook"),
+        (["release", "nowhere/02_x.ipynb"], "no notebook nowhere/02_x.ipynb"),
+        (["release", "notebooks/02_one_hidden_layer.txt"], "give a notebook as .py or .ipynb"),
+    ],
+)
+def test_a_bad_value_is_a_usage_error_before_any_work(argv, says, no_work, capsys):
+    assert says in _usage_error(argv, capsys)
+
+
+def test_the_values_given_are_the_values_used():
+    arguments = build_parser().parse_args(["study", "--depths", "3", "1", "--seeds", "0", "7", "--epochs", "2"])
+    assert (arguments.depths, arguments.seeds, arguments.epochs) == ([3, 1], [0, 7], 2)
+    defaults = build_parser().parse_args(["study"])
+    assert (defaults.depths, defaults.seeds, defaults.epochs) == (None, None, None)
+
+
+def test_the_study_trains_the_epochs_given(tmp_path, monkeypatch, capsys):
+    seen = {}
+
+    def load_or_run(config, mnist, directory, max_minutes):
+        seen["config"] = config
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(study, "load_or_run", load_or_run)
+    with pytest.raises(KeyboardInterrupt):
+        main(["study", "--epochs", "2", "--seeds", "3", "--output", str(tmp_path)])
+    assert seen["config"].settings.epochs == 2 and seen["config"].seeds == (3,)
+    assert seen["config"].depths == study.StudyConfig().depths
+
+
+def test_the_study_output_must_be_a_writable_folder(tmp_path, no_work, capsys):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    assert f"--output {a_file} is a file, not a folder" in _usage_error(["study", "--output", str(a_file)], capsys)
+    inside_a_file = a_file / "study"
+    assert f"--output {inside_a_file} is not writable" in _usage_error(["study", "--output", str(inside_a_file)], capsys)
+    assert a_file.read_text() == "mine"
+
+
+def test_the_study_backend_folder_must_be_writable_too(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(study, "run_study", _refuse("the study"))
+    (tmp_path / keras.backend.backend()).write_text("not a folder")
+    assert "is a file, not a folder" in _usage_error(["study", "--seeds", "0", "--output", str(tmp_path)], capsys)
+
+
+def test_the_compare_output_must_be_a_picture_file_in_a_writable_folder(tmp_path, no_work, capsys):
+    assert f"--output {tmp_path} is a folder" in _usage_error(["compare", "--output", str(tmp_path)], capsys)
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    beneath = a_file / "comparison.png"
+    assert f"folder of --output, {a_file} is a file" in _usage_error(["compare", "--output", str(beneath)], capsys)
+    unknown = tmp_path / "comparison.xyz"
+    assert "must end in one of .png" in _usage_error(["compare", "--output", str(unknown)], capsys)
+    assert not unknown.exists() and a_file.read_text() == "mine"
+
+
+def test_a_bad_data_source_variable_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(data.SOURCE_VARIABLE, "everything")
+    monkeypatch.setattr(compare, "train_article_models", _refuse("training"))
+    assert "'everything'; use one of subset, full" in _usage_error(["compare", "--output", str(tmp_path / "c.png")], capsys)
+
+
+def test_the_help_does_not_load_keras():
+    code = "import sys; from course_utils.maintain.cli import build_parser; build_parser(); print('keras' in sys.modules)"
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "False"
