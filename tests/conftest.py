@@ -6,6 +6,7 @@ Jupyter's runtime files, XDG caches) points into one temporary folder, and the s
 anything under the user's own copies of them changed.
 """
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ os.environ["COURSE_REFERENCE_RUN"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 ISOLATED = Path(tempfile.mkdtemp(prefix="course-tests-"))
+# Removed at exit, after IPython (imported later, so its exit handlers run first) has saved its history.
+atexit.register(shutil.rmtree, ISOLATED, ignore_errors=True)
 ISOLATED_VARIABLES = {
     "COURSE_CACHE_DIR": "course-cache",
     "KERAS_HOME": "keras",
@@ -64,10 +67,9 @@ HOME_BEFORE = home_snapshot()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if the suite wrote into the user's home folder; remove the isolated folder."""
+    """Fail the run if the suite wrote into the user's home folder."""
     after = home_snapshot()
     changed = sorted(path for path in set(HOME_BEFORE) | set(after) if HOME_BEFORE.get(path) != after.get(path))
-    shutil.rmtree(ISOLATED, ignore_errors=True)
     if changed:
         print(f"\nThe test suite wrote into the home folder {HOME}: {', '.join(changed[:10])}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

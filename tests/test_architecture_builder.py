@@ -1,5 +1,6 @@
 """The architecture builder, driven as a student would: type sizes and layer counts, read the table."""
 
+import numpy as np
 import pytest
 
 from course_utils import models
@@ -96,3 +97,61 @@ def test_builder_renders_statically(builder):
         assert name in header and f"{count:,}" in header
     bundle = builder.mimebundle()
     assert WIDGET_VIEW in bundle and "51,726" in bundle["text/html"] and "latent" in bundle["text/plain"]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("32,,10", "a comma with no size on one side"),
+        ("32, 10,", "a comma with no size on one side"),
+        ("1e3", "not '1e3'"),
+        ("-5", "-5 units"),
+        ("nan", "not nan"),
+        ("²", "not '²'"),
+        (str(10**100), "use at most 1,024"),
+        (str(10**400), "too long"),
+        ("9" * 5000, "too long"),
+        ("784-" + "9" * 5000 + "-2-" + "9" * 5000 + "-784", "too long"),
+        ("8 " * 200, "too long"),
+        ("0x10", "not '0x10'"),
+    ],
+    ids=[
+        "double comma",
+        "trailing comma",
+        "1e3",
+        "-5",
+        "nan",
+        "superscript",
+        "10**100",
+        "10**400",
+        "5000 nines",
+        "long",
+        "many",
+        "hex",
+    ],
+)
+def test_builder_explains_odd_text(builder, text, message):
+    builder.sizes.value = text
+    assert message in builder.message.value and builder.hidden_units is None
+    assert len(builder.message.value) < 400, "a message never repeats a huge input in full"
+    assert builder.snapshot_text()
+
+
+def test_builder_reads_full_width_digits(builder):
+    builder.sizes.value = "３２, １０"
+    assert builder.hidden_units == (32, 10) and builder.matched == "Autoencoder_3"
+
+
+@pytest.mark.parametrize("layers", [10**400, -(10**400), 2**63], ids=["10**400", "-10**400", "2**63"])
+def test_builder_explains_a_huge_number_of_layers(builder, layers):
+    builder.layers.value = layers
+    assert "impossible" in builder.message.value and len(builder.message.value) < 300
+
+
+@pytest.mark.parametrize("hidden", [None, 5, "32, 10", [[32]], np.array(32)], ids=repr)
+def test_builder_refuses_an_odd_start_with_a_value_error(hidden):
+    if isinstance(hidden, str):
+        assert architecture_builder.ArchitectureBuilder(hidden).hidden_units == (32, 10)
+        return
+    with pytest.raises(ValueError, match="hidden_units|whole number"):
+        architecture_builder.ArchitectureBuilder(hidden)

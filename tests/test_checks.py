@@ -1,6 +1,8 @@
 """Every check function, with right answers, typical wrong answers, nonsense and the ``...`` placeholder."""
 
 import itertools
+from decimal import Decimal
+from fractions import Fraction
 from types import SimpleNamespace
 
 import numpy as np
@@ -315,3 +317,184 @@ def test_exercise_4_3_a_lower_is_better_metric_picks_the_lowest():
     assert right.passed and "lowest reconstruction error (BCE)" in _text(right)
     wrong = checks.check_depth_experiment(SimpleNamespace(runs=runs), 1, metric="bce")
     assert "scores lower" in _text(wrong)
+
+
+# ---------------------------------------------------------------------------------------------
+# Odd answers and arguments: a message, never a traceback, never a pass
+# ---------------------------------------------------------------------------------------------
+
+
+HUGE_ANSWERS = [
+    pytest.param(10**400, id="10**400"),
+    pytest.param(-(10**400), id="-10**400"),
+    pytest.param(Fraction(10**400, 7), id="huge fraction"),
+    float("inf"),
+    float("nan"),
+    "1e400",
+    np.float32("nan"),
+    Decimal("sNaN"),
+    complex(5491, 0),
+    b"5491",
+    pytest.param("9" * 5000, id="5000 nines"),
+]
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        checks.check_parameters_with_3d_code,
+        checks.check_width_to_match_autoencoder_3,
+        checks.check_pixel_layer_share,
+        lambda answer: checks.check_depth_experiment(SimpleNamespace(runs=[_run(1, (), 0.4), _run(2, (10,), 0.5)]), answer),
+    ],
+    ids=["2.1", "3.2", "4.2", "4.3"],
+)
+@pytest.mark.parametrize("answer", HUGE_ANSWERS)
+def test_numeric_checks_explain_huge_and_non_finite_answers(check, answer):
+    result = check(answer)
+    assert not result.passed and result.answered and result.fix
+    assert all(len(line) < 400 for line in result.fix), "a message never repeats a huge answer in full"
+
+
+def test_numbers_from_numpy_and_the_standard_library_are_read_as_answers():
+    for answer in (np.int64(5491), np.array(5491), np.array([5491]), Decimal("5491"), Fraction(5491)):
+        assert checks.check_parameters_with_3d_code(answer).passed, answer
+    assert checks.check_width_to_match_autoencoder_3(np.array([33])).passed
+
+
+@pytest.mark.parametrize(
+    "hidden, message",
+    [(None, "list of layer sizes"), ([0], "at least 1 unit"), (["ten"], "not 'ten'"), ([10**400], "far wider")],
+    ids=["None", "zero", "text", "huge"],
+)
+def test_a_parameter_check_of_an_impossible_architecture_is_explained(hidden, message):
+    result = checks.check_parameter_count(5491, hidden)
+    assert not result.passed and message in _text(result)
+
+
+def _nan_codes(labels):
+    return np.full((len(labels), 2), np.nan)
+
+
+@pytest.mark.parametrize("pair", [(0, 1), (3, 8), (8, 9)])
+def test_exercise_2_2_never_passes_nan_codes(clustered_codes, pair):
+    _, labels = clustered_codes
+    result = checks.check_closest_digits(pair, _nan_codes(labels), labels)
+    assert not result.passed and "NaN" in _text(result) and "train" in _text(result)
+    assert "nan apart" not in _text(result)
+
+
+CODES_AND_LABELS_PROBLEMS = {
+    "codes None": ({"codes": None}, "codes = training.encode(model, x_test)"),
+    "codes a flat list": ({"codes": [1.0, 2.0, 3.0]}, "shape (n, 2)"),
+    "codes a ragged list": ({"codes": [[1.0, 2.0], [3.0]]}, "not a table of numbers"),
+    "codes 3 columns": ({"codes": np.zeros((200, 3))}, "shape (200, 3)"),
+    "codes 1 column": ({"codes": np.zeros((200, 1))}, "shape (200, 1)"),
+    "codes 3-d": ({"codes": np.zeros((200, 2, 1))}, "shape (200, 2, 1)"),
+    "codes text": ({"codes": np.full((200, 2), "0.5")}, "not numbers"),
+    "codes of None": ({"codes": np.full((200, 2), None)}, "not numbers"),
+    "codes complex": ({"codes": np.zeros((200, 2), complex)}, "not numbers"),
+    "codes True/False": ({"codes": np.zeros((200, 2), bool)}, "not numbers"),
+    "codes some NaN": ({"codes": np.where(np.arange(400).reshape(200, 2) % 7, 0.5, np.nan)}, "NaN"),
+    "codes infinite": ({"codes": np.full((200, 2), np.inf)}, "infinite"),
+    "codes too large": ({"codes": np.repeat(np.arange(10), 20)[:, None] * np.array([1e307, -1e307])}, "too large"),
+    "codes all alike": ({"codes": np.ones((200, 2))}, "collapsed"),
+    "codes empty": ({"codes": np.zeros((0, 2)), "labels": np.zeros(0, int)}, "empty"),
+    "labels None": ({"labels": None}, "y_test"),
+    "labels a dict": ({"labels": {3: 8}}, "y_test"),
+    "labels too few": ({"labels": np.arange(5)}, "5 labels"),
+    "labels one-hot": ({"labels": np.eye(10)[np.repeat(np.arange(10), 20)]}, "shape (200, 10)"),
+    "labels NaN": ({"labels": np.full(200, np.nan)}, "NaN"),
+    "labels fractions": ({"labels": np.repeat(np.arange(10), 20) + 0.5}, "digits from 0 to 9"),
+    "labels beyond 9": ({"labels": np.repeat(np.arange(10, 20), 20)}, "digits from 0 to 9"),
+    "labels text": ({"labels": np.repeat(np.arange(10), 20).astype(str)}, "not numbers"),
+    "labels two digits": ({"labels": np.repeat([3, 8], 100)}, "only the digits 3 and 8"),
+    "labels one digit": ({"labels": np.full(200, 3)}, "only the digit 3"),
+}
+
+
+@pytest.mark.parametrize("case", CODES_AND_LABELS_PROBLEMS)
+def test_exercise_2_2_explains_every_odd_codes_and_labels(clustered_codes, case):
+    changes, message = CODES_AND_LABELS_PROBLEMS[case]
+    codes, labels = changes.get("codes", clustered_codes[0]), changes.get("labels", clustered_codes[1])
+    with np.errstate(all="raise"):
+        result = checks.check_closest_digits((3, 8), codes, labels)
+    assert not result.passed and result.answered
+    assert message in _text(result), _text(result)
+    assert "3 and 8 have the closest" not in _text(result)
+
+
+def test_exercise_2_2_accepts_codes_as_lists_and_labels_as_whole_floats(clustered_codes):
+    codes, labels = clustered_codes
+    assert checks.check_closest_digits((3, 8), codes.tolist(), labels.astype(float)).passed
+    assert checks.check_closest_digits((3, 8), codes.astype(np.float32), labels.astype(np.uint8)).passed
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (("²", "3"), "not a digit"),
+        (("３", "８"), None),
+        (np.array(38), "as a pair"),
+        (itertools.count(), "exactly two digits"),
+        ((10**400, 3), "not a digit"),
+        ((np.int64(3), np.uint8(8)), None),
+        ({3: "a", 8: "b"}, None),
+    ],
+    ids=["superscript", "full-width", "0-d array", "endless", "huge", "numpy", "dict"],
+)
+def test_exercise_2_2_reads_or_explains_odd_pairs(clustered_codes, answer, message):
+    result = checks.check_closest_digits(answer, *clustered_codes)
+    assert result.passed is (message is None), _text(result)
+    assert message is None or message in _text(result)
+    assert len(_text(result)) < 600
+
+
+def test_exercise_2_2_a_tie_for_closest_never_passes():
+    labels = np.repeat(np.arange(10), 2)
+    centres = np.array([[digit * 10.0, 0.0] for digit in range(10)])
+    centres[1], centres[9] = centres[0] + [1, 0], centres[8] + [1, 0]
+    result = checks.check_closest_digits((0, 1), centres[labels], labels)
+    assert not result.passed and "equally close" in _text(result)
+
+
+def test_an_encoder_with_nan_weights_does_not_pass():
+    encoder = _encoder(Dense(10, activation="relu"), Dense(2))
+    encoder.set_weights([np.full_like(weight, np.nan) for weight in encoder.get_weights()])
+    result = checks.check_encoder_2(encoder)
+    assert not result.passed and "NaN" in _text(result)
+
+
+@pytest.mark.parametrize(
+    "hidden, message",
+    [(None, "list of layer sizes"), (["ten"], "not 'ten'")],
+)
+def test_a_model_check_of_an_impossible_architecture_is_explained(hidden, message):
+    result = model_checks.check_encoder(_encoder(Dense(10, activation="relu"), Dense(2)), hidden)
+    assert not result.passed and message in _text(result)
+    result = model_checks.check_decoder(_encoder(Dense(10, activation="relu"), Dense(2)), hidden)
+    assert not result.passed and message in _text(result)
+
+
+def test_exercise_4_3_explains_odd_explorers_and_metrics():
+    two = [_run(1, (), 0.4), _run(2, (10,), 0.5)]
+    for explorer in (SimpleNamespace(runs=5), SimpleNamespace(runs=[1, 2]), SimpleNamespace(runs=None)):
+        assert "Pass the depth explorer itself" in _text(checks.check_depth_experiment(explorer, 2))
+    for metric in (np.array(["knn_accuracy"]), ["knn_accuracy"], None, "accuracy"):
+        result = checks.check_depth_experiment(SimpleNamespace(runs=two), 2, metric=metric)
+        assert not result.passed and "knn_accuracy" in _text(result), _text(result)
+
+
+def test_exercise_4_3_a_diverged_run_is_never_the_best():
+    runs = [_run(1, (), float("nan")), _run(2, (10,), 0.5)]
+    result = checks.check_depth_experiment(SimpleNamespace(runs=runs), 1)
+    assert not result.passed and "NaN" in _text(result)
+    assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 2).passed
+    no_scores = [_run(1, (), float("nan")), _run(2, (10,), float("nan"))]
+    assert not checks.check_depth_experiment(SimpleNamespace(runs=no_scores), 2).passed
+
+
+def test_exercise_4_3_two_runs_tied_for_best_are_both_right():
+    runs = [_run(1, (), 0.5), _run(2, (10,), 0.5)]
+    assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 2).passed
+    assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 1).passed

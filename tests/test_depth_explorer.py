@@ -3,6 +3,7 @@
 import dataclasses
 import re
 
+import numpy as np
 import pytest
 
 from course_utils import models, training
@@ -120,13 +121,78 @@ def test_explorer_refuses_impossible_settings(tiny_mnist, arguments, message):
         depth_explorer.DepthExplorer(**{"data": tiny_mnist, **arguments})
 
 
-def test_run_refuses_impossible_settings_before_touching_the_controls(tiny_mnist):
+@pytest.fixture(scope="module")
+def untrained_explorer(tiny_mnist):
+    """An explorer whose training is replaced by a record of the settings it would train with."""
     explorer = depth_explorer.DepthExplorer(tiny_mnist, epochs=1, max_train_images=100)
-    with pytest.raises(ValueError, match="latent_activation must be one of linear, relu, tanh, sigmoid"):
-        explorer.run(hidden_units=(10,), latent_activation="softmax")
-    with pytest.raises(ValueError, match="epochs must be"):
-        explorer.run(epochs=1000)
-    assert explorer.sizes.value == "32, 10" and explorer.epochs.value == 1 and explorer.runs == []
+    explorer.trained = []
+
+    def record(*settings):
+        explorer.trained.append(settings)
+        raise RuntimeError("no training in this test")
+
+    explorer._train = record
+    return explorer
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"hidden_units": (10,), "latent_activation": "softmax"}, "latent_activation must be one of linear, relu, tanh"),
+        ({"epochs": 1000}, "epochs must be"),
+        ({"epochs": 10**400}, "epochs must be"),
+        ({"epochs": float("nan")}, "epochs must be"),
+        ({"epochs": "5"}, "epochs must be"),
+        ({"epochs": True}, "epochs must be"),
+        ({"latent_activation": ""}, "latent_activation must be"),
+        ({"latent_activation": ["relu"]}, "latent_activation must be"),
+        ({"latent_activation": np.array(["relu", "tanh"])}, "latent_activation must be"),
+        ({"hidden_units": 5}, "hidden_units must be a list"),
+        ({"hidden_units": np.array(32)}, "hidden_units must be a list"),
+        ({"hidden_units": [[32, 10]]}, "hidden_units must be a list"),
+        ({"hidden_units": {32: 10}}, "hidden_units must be a list"),
+    ],
+    ids=lambda value: repr(value)[:40],
+)
+def test_run_explains_impossible_settings_before_touching_the_controls(untrained_explorer, arguments, message):
+    explorer = untrained_explorer
+    assert explorer.run(**arguments) is None
+    assert message in explorer.status.value and "Not trained" in explorer.status.value
+    assert len(explorer.status.value) < 400
+    assert explorer.sizes.value == "32, 10" and explorer.epochs.value == 1 and explorer.activation.value == "linear"
+    assert explorer.trained == [] and explorer.runs == []
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("32,,10", "a comma with no size"),
+        ("1e3", "not '1e3'"),
+        ("-5", "-5 units"),
+        ("nan", "not nan"),
+        (str(10**400), "too long"),
+        ("9" * 5000, "too long"),
+    ],
+    ids=["double comma", "1e3", "-5", "nan", "10**400", "5000 nines"],
+)
+def test_odd_sizes_are_explained_and_never_trained(untrained_explorer, text, message):
+    explorer = untrained_explorer
+    explorer.sizes.value = text
+    assert message in explorer.architecture.value
+    explorer.train_button.click()
+    assert "Not trained" in explorer.status.value and explorer.trained == []
+    assert explorer.run(hidden_units=text) is None and explorer.trained == []
+    explorer.sizes.value = "32, 10"
+
+
+def test_run_reads_text_sizes_full_width_digits_and_numpy_numbers(untrained_explorer):
+    explorer = untrained_explorer
+    explorer.run(hidden_units="１０", epochs=np.int64(2), latent_activation=np.str_("tanh"))
+    assert explorer.trained == [((10,), "tanh", 2)]
+    explorer.trained.clear()
+    explorer.run(hidden_units=np.array([32, 10]), epochs=1, latent_activation="linear")
+    assert explorer.trained == [((32, 10), "linear", 1)]
+    explorer.trained.clear()
 
 
 def test_the_progress_callback_counts_epochs():

@@ -1,5 +1,8 @@
 """The result of a check, its marks and messages, and the reading of numbers a student types."""
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -51,3 +54,70 @@ def test_messages_are_escaped_and_coloured():
     assert feedback.fix_html("x") == f'<div style="color:{feedback.WRONG_COLOUR}">✗ x</div>'
     assert feedback.message_html("note") == f'<div style="color:{feedback.NOTE_COLOUR}">note</div>'
     assert "<em>a &amp; b</em>" in feedback.note_html("a & b")
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        pytest.param(10**400, "too large", id="10**400"),
+        pytest.param(-(10**400), "too large", id="-10**400"),
+        pytest.param(10**5000, "too large", id="10**5000"),
+        (Fraction(10**400, 3), "too large"),
+        ("1e400", "too large"),
+        pytest.param("9" * 5000, "too large", id="5000 nines"),
+        (Decimal("1e400"), "too large"),
+        (float("inf"), "not a finite number"),
+        ("-inf", "not a finite number"),
+        (Decimal("Infinity"), "not a finite number"),
+        (float("nan"), "NaN"),
+        ("nan", "NaN"),
+        (np.float32("nan"), "NaN"),
+        (Decimal("NaN"), "NaN"),
+        (Decimal("sNaN"), "NaN"),
+        (np.array([np.nan]), "NaN"),
+        (complex(1, 2), "complex"),
+        (np.complex128(5491), "complex"),
+        (np.bool_(True), "yes/no"),
+        (b"5491", "bytes"),
+        (np.array([1, 2]), "one number"),
+        (np.empty((0,)), "one number"),
+        ([5491], "one number"),
+        pytest.param("x" * 10**6, "not a number", id="a million x"),
+    ],
+)
+def test_every_odd_number_is_explained_briefly(answer, message):
+    value, problem = feedback.parse_number(answer)
+    assert value is None and message in problem
+    assert len(problem) < 200, "a message never repeats a huge answer in full"
+    number, whole_problem = feedback.whole_number(answer)
+    assert number is None and whole_problem
+
+
+@pytest.mark.parametrize(
+    "answer, value",
+    [
+        (Decimal("5491"), 5491.0),
+        (Fraction(5491, 1), 5491.0),
+        (np.int64(5491), 5491.0),
+        (np.float32(0.5), 0.5),
+        (np.array(5491), 5491.0),
+        (np.array([5491]), 5491.0),
+        (np.array([["98.6%"]]), 0.986),
+        ("１０", 10.0),
+    ],
+)
+def test_numbers_in_numpy_and_the_standard_library_are_read(answer, value):
+    assert feedback.parse_number(answer) == (pytest.approx(value), None)
+
+
+def test_a_count_too_large_for_exact_arithmetic_is_refused():
+    number, problem = feedback.whole_number(2**53 + 1)
+    assert number is None and "too large" in problem
+    assert feedback.whole_number(10**15) == (10**15, None)
+
+
+def test_an_array_that_holds_itself_is_explained():
+    array = np.empty(1, dtype=object)
+    array[0] = array
+    value, problem = feedback.parse_number(array)
+    assert value is None and "Give a number" in problem

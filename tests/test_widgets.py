@@ -1,5 +1,6 @@
 """The question widgets, driven as a student would: set values, press buttons, read the feedback."""
 
+import numpy as np
 import pytest
 
 from course_utils.exercises import feedback, questions, widgets
@@ -108,3 +109,39 @@ def test_display_shows_a_static_header_beside_the_live_widget(choice):
     header, live = captured.outputs
     assert "what is one point" in header.data["text/html"] and WIDGET_VIEW not in header.data
     assert WIDGET_VIEW in live.data and "One pixel of an image" in live.data["text/html"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [[1], {}, {"a": 1}, pytest.param(np.array([1, 2]), id="array"), set(), b"x", pytest.param(10**400, id="10**400"), ...],
+)
+def test_multiple_choice_explains_any_value(choice, value):
+    correct, message = choice.assess(value)
+    assert correct is None and "not one of the choices" in message and len(message) < 200
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (str(10**400), "too large"),
+        ("1e400", "too large"),
+        ("-1e400", "too large"),
+        ("9" * 5000, "too large"),
+        ("inf", "not a finite number"),
+        ("nan", "NaN"),
+        ("x" * 10**5, "not a number"),
+    ],
+    ids=["10**400", "1e400", "-1e400", "5000 nines", "inf", "nan", "long text"],
+)
+def test_numeric_question_explains_huge_and_non_finite_text(numeric, text, message):
+    assert message in numeric.submit(text)
+    assert numeric.correct is None and "Not yet" not in numeric.feedback.value
+    assert len(numeric.feedback.value) < 300
+
+
+@pytest.mark.parametrize(
+    "value", [pytest.param(10**400, id="10**400"), np.array([25120, 1]), [25120], None, b"25120", complex(25120)]
+)
+def test_numeric_question_assess_explains_values_that_are_not_text(numeric, value):
+    correct, message = numeric.assess(value)
+    assert correct is None and message

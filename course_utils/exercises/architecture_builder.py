@@ -13,14 +13,16 @@ import re
 from collections.abc import Callable, Sequence
 
 import ipywidgets
+import numpy as np
 import pandas as pd
 
 from course_utils import models
-from course_utils.exercises.feedback import WRONG_COLOUR, fix_html, message_html, note_html
+from course_utils.exercises.feedback import WRONG_COLOUR, fix_html, message_html, note_html, shown
 from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, html_table
 
 MAX_DEPTH = models.MAX_HIDDEN_LAYERS + 1  # hidden layers as the article counts them: the code included
 MAX_UNITS = 1024
+MAX_SIZES_TEXT = 200  # characters; eleven sizes of four digits fit easily
 
 
 def parse_sizes(text: str) -> tuple[tuple[int, ...] | None, str | None]:
@@ -31,10 +33,15 @@ def parse_sizes(text: str) -> tuple[tuple[int, ...] | None, str | None]:
     cleaned = str(text).strip().strip("[]()").strip()
     if not cleaned:
         return (), None
+    if len(cleaned) > MAX_SIZES_TEXT:
+        return None, f"{shown(text)} is too long for a list of layer sizes: type a few sizes such as 32, 10."
     compact = cleaned.replace(" ", "")
     if re.fullmatch(r"\d+(-\d+)+", compact):
         return _sizes_from_architecture(compact)
-    values = [_token_value(token) for token in re.split(r"[,;\s]+", cleaned) if token]
+    tokens = re.split(r"\s*[,;]\s*|\s+", cleaned)
+    if "" in tokens:
+        return None, f"{shown(text)} has a comma with no size on one side: type one comma between two sizes, e.g. 32, 10."
+    values = [_token_value(token) for token in tokens]
     if len(values) >= MAX_DEPTH:
         return None, (
             f"{len(values)} sizes make {len(values) + 1} hidden layers with the code; this course goes up to {MAX_DEPTH}."
@@ -45,18 +52,23 @@ def parse_sizes(text: str) -> tuple[tuple[int, ...] | None, str | None]:
         return None, str(error)
     too_big = [units for units in hidden if units > MAX_UNITS]
     if too_big:
-        return None, f"A layer of {too_big[0]:,} units is far wider than this course needs; use at most {MAX_UNITS:,}."
+        units = f"{too_big[0]:,}" if too_big[0] < 10**9 else "more than a billion"
+        return None, f"A layer of {units} units is far wider than this course needs; use at most {MAX_UNITS:,}."
     return hidden, None
 
 
 def _token_value(token: str) -> object:
-    """A typed size as an int, a float or the text itself, for :func:`models.validate_architecture` to judge."""
+    """A typed size as an int, a float or the text itself, for :func:`models.validate_architecture` to judge.
+
+    A whole number in another spelling (``1e3``, ``10.0``) stays text, so the message repeats what was typed.
+    """
     if re.fullmatch(r"[+-]?\d+", token):
         return int(token)
     try:
-        return float(token)
+        value = float(token)
     except ValueError:
         return token
+    return token if value.is_integer() else value
 
 
 def _sizes_from_architecture(compact: str) -> tuple[tuple[int, ...] | None, str | None]:
@@ -133,7 +145,18 @@ def _resized(hidden: Sequence[int], count: int) -> tuple[int, ...]:
     return tuple(sizes)
 
 
-def _sizes_text(hidden_units: Sequence[int]) -> str:
+def sizes_text(hidden_units: object) -> str:
+    """Sizes as a student types them, e.g. ``"32, 10"``; text stays as it is.
+
+    Raises:
+        ValueError: For anything but text, a flat list or tuple of sizes, or a 1-d array.
+    """
+    if isinstance(hidden_units, str):
+        return hidden_units
+    if isinstance(hidden_units, np.ndarray) and hidden_units.ndim == 1:
+        hidden_units = hidden_units.tolist()
+    if not isinstance(hidden_units, (list, tuple, range)) or any(isinstance(units, (list, tuple)) for units in hidden_units):
+        raise ValueError(f"hidden_units must be a list of layer sizes such as [32, 10], not {shown(hidden_units)}.")
     return ", ".join(str(units) for units in hidden_units)
 
 
@@ -149,8 +172,8 @@ class ArchitectureControls:
         on_change: Called after every change.
     """
 
-    def __init__(self, hidden_units: Sequence[int], on_change: Callable[[], None]) -> None:
-        hidden, problem = parse_sizes(_sizes_text(hidden_units))
+    def __init__(self, hidden_units: Sequence[int] | str, on_change: Callable[[], None]) -> None:
+        hidden, problem = parse_sizes(sizes_text(hidden_units))
         if problem is not None or hidden is None:
             raise ValueError(problem)
         self.hidden_units: tuple[int, ...] | None = hidden
@@ -165,7 +188,7 @@ class ArchitectureControls:
             layout=ipywidgets.Layout(width="16em"),
         )
         self.sizes = ipywidgets.Text(
-            value=_sizes_text(hidden), description="sizes before the code:", placeholder="e.g. 32, 10", style=style
+            value=sizes_text(hidden), description="sizes before the code:", placeholder="e.g. 32, 10", style=style
         )
         self.layers.observe(self._layers_changed, names="value")
         self.sizes.observe(self._sizes_changed, names="value")
@@ -179,14 +202,15 @@ class ArchitectureControls:
             return
         depth = change["new"]
         if not 1 <= depth <= MAX_DEPTH:
-            self._set(None, f"{depth} hidden layers is impossible here: choose 1 (the code alone) to {MAX_DEPTH}.")
+            count = str(depth) if abs(depth) < 10**9 else "That many"
+            self._set(None, f"{count} hidden layers is impossible here: choose 1 (the code alone) to {MAX_DEPTH}.")
             return
         hidden, problem = parse_sizes(self.sizes.value)
         if problem is not None or hidden is None:
             self._set(None, f"Fix the sizes first: {problem}")
             return
         hidden = _resized(hidden, depth - 1)
-        self._sync(self.sizes, _sizes_text(hidden))
+        self._sync(self.sizes, sizes_text(hidden))
         self._set(hidden, None)
 
     def _sizes_changed(self, change: dict) -> None:
@@ -210,9 +234,13 @@ class ArchitectureControls:
         self.hidden_units, self.problem = hidden, problem
         self._on_change()
 
-    def set_hidden_units(self, hidden_units: Sequence[int]) -> None:
-        """Show these sizes (as if typed); a problem with them shows up in :attr:`problem`."""
-        self.sizes.value = _sizes_text(hidden_units)
+    def set_hidden_units(self, hidden_units: Sequence[int] | str) -> None:
+        """Show these sizes (as if typed); a problem with them shows up in :attr:`problem`.
+
+        Raises:
+            ValueError: When ``hidden_units`` is neither text nor a list of sizes.
+        """
+        self.sizes.value = sizes_text(hidden_units)
 
 
 class ArchitectureBuilder(CourseWidget):

@@ -9,18 +9,23 @@ placeholder ``...`` is reported as "not answered yet".
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from course_utils import metrics, models
-from course_utils.exercises.feedback import NOT_ANSWERED, CheckResult, not_answered, parse_number, whole_number
-from course_utils.exercises.model_checks import check_decoder, check_encoder
+from course_utils.exercises.feedback import NOT_ANSWERED, CheckResult, not_answered, parse_number, shown, whole_number
+from course_utils.exercises.model_checks import architecture_problem, check_decoder, check_encoder
 
 WIDTH_TARGET = "Autoencoder_3"
 PIXEL_SHARE_TOLERANCE = 0.002
 METRIC_LABELS = {"knn_accuracy": "kNN accuracy", "bce": "reconstruction error (BCE)"}
+CODES_HINT = "pass the codes of the test images: codes = training.encode(model, x_test)"
+LABELS_HINT = "pass the digit of each code: y_test"
+MAX_CODE_COLUMNS = 16  # more numbers per row than this are images, not codes
+RUN_FIELDS = {"number": int, "depth": int, "epochs": int, "latent_activation": str, "parameters": int, "scores": Mapping}
 
 # --------------------------------------------------------------------------------------------
 # Parameter counts
@@ -69,7 +74,8 @@ def check_parameter_count(
     if answer is Ellipsis:
         return not_answered(title)
     value, problem = whole_number(answer)
-    if value is None:
+    problem = architecture_problem(hidden_units, latent_dim, input_dim) or problem
+    if value is None or problem is not None:
         return CheckResult(title, fix=[problem or "Give a whole number."])
     expected = models.expected_parameter_count(hidden_units, latent_dim, input_dim)
     architecture = models.architecture_string(hidden_units, latent_dim, input_dim)
@@ -103,8 +109,8 @@ def smallest_width_above(parameters: int) -> int:
 
 def _width(answer: object) -> tuple[int | None, str | None]:
     """Read one width of a hidden layer as ``(width, None)`` or ``(None, problem)``."""
-    if isinstance(answer, Sequence) and not isinstance(answer, str):
-        return None, f"Give one width (a whole number of units), not the list {answer!r}."
+    if isinstance(answer, (list, tuple)):
+        return None, f"Give one width (a whole number of units), not the list {shown(answer)}."
     width, problem = whole_number(answer)
     if width is None:
         return None, problem or "Give a whole number."
@@ -219,37 +225,102 @@ def digit_centres(codes: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray
     return {int(digit): codes[labels == digit].mean(axis=0) for digit in np.unique(labels)}
 
 
+def _digit(item: object) -> int | None:
+    """A digit from 0 to 9 given as a number or as text such as ``"3"``, or None."""
+    if isinstance(item, str) and item.strip().isdecimal() and len(item.strip()) <= 3:
+        item = int(item)
+    if isinstance(item, bool) or not isinstance(item, numbers.Integral) or not 0 <= item <= 9:
+        return None
+    return int(item)
+
+
 def _digit_pair(answer: object) -> tuple[tuple[int, int] | None, str | None]:
-    if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
-        return None, f"Give two digits as a pair such as (3, 8), not {answer!r}."
-    items = list(answer)
+    scalar_array = isinstance(answer, np.ndarray) and answer.ndim == 0
+    if isinstance(answer, (str, bytes)) or scalar_array or not isinstance(answer, Iterable):
+        return None, f"Give two digits as a pair such as (3, 8), not {shown(answer)}."
+    try:
+        items = list(itertools.islice(answer, 11))  # an endless iterator stops here
+    except Exception:  # an iterable that fails while it is read
+        return None, f"Give two digits as a pair such as (3, 8), not {shown(answer)}."
     if len(items) != 2:
-        return None, f"Give exactly two digits, such as (3, 8); you gave {len(items)}."
-    digits = []
-    for item in items:
-        if isinstance(item, str) and item.strip().isdigit():
-            item = int(item)
-        if isinstance(item, bool) or not isinstance(item, numbers.Integral) or not 0 <= item <= 9:
-            return None, f"{item!r} is not a digit from 0 to 9."
-        digits.append(int(item))
+        count = len(items) if len(items) <= 10 else "more than 10"
+        return None, f"Give exactly two digits, such as (3, 8); you gave {count}."
+    digits = [_digit(item) for item in items]
+    for item, digit in zip(items, digits):
+        if digit is None:
+            return None, f"{shown(item)} is not a digit from 0 to 9."
     if digits[0] == digits[1]:
         return None, f"Both digits are {digits[0]}: a digit's distance to itself is 0, so leave such pairs out."
     return (min(digits), max(digits)), None
 
 
-def _codes_problem(codes: np.ndarray, labels: np.ndarray) -> str | None:
-    """Why ``codes`` and ``labels`` are not latent codes with one label each, or None."""
-    if codes.ndim != 2 or len(codes) != len(labels) or len(codes) == 0:
+def _numbers(values: object, name: str, hint: str) -> tuple[np.ndarray | None, str | None]:
+    """``values`` as a NumPy array of real numbers, or what is wrong with them."""
+    if values is None:
+        return None, f"The {name} are None: {hint}."
+    try:
+        array = np.asarray(values)
+    except Exception:  # ragged lists, and objects NumPy cannot read
+        return None, f"The {name} are not a table of numbers: {hint}."
+    if array.dtype.kind not in "iuf":
+        return None, f"The {name} hold {array.dtype} values, not numbers: {hint}."
+    return array, None
+
+
+def _codes_problem(codes: np.ndarray) -> str | None:
+    """Why ``codes`` are not the finite 2-number codes of some images, or None."""
+    if codes.ndim == 2 and codes.shape[1] > MAX_CODE_COLUMNS:
+        return f"These look like images ({codes.shape[1]} numbers each), not latent codes: {CODES_HINT}."
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        return f"The codes have shape {codes.shape}; latent codes have 2 numbers per image, shape (n, 2): {CODES_HINT}."
+    if len(codes) == 0:
+        return f"The codes are empty: {CODES_HINT}."
+    if np.isnan(codes).any():
+        return "The codes contain NaN: the model probably diverged; train it again, then compute the codes again."
+    if np.isinf(codes).any():
         return (
-            f"Pass the latent codes (shape (n, 2)) and their labels, e.g. check_closest_digits(answer, codes, "
-            f"y_test); got codes of shape {codes.shape} and {len(labels)} labels."
+            "The codes contain infinite values: the model probably diverged; train it again, then compute the codes again."
         )
-    if codes.shape[1] > 16:
-        return f"These look like images ({codes.shape[1]} numbers each), not latent codes: pass the codes."
+    if (codes == codes[0]).all():
+        return "All codes are the same point: the model collapsed; train it again, then compute the codes again."
     return None
 
 
-def check_closest_digits(answer: object, codes: np.ndarray, labels: np.ndarray) -> CheckResult:
+def _labels_problem(labels: np.ndarray, count: int) -> str | None:
+    """Why ``labels`` are not one digit for each of ``count`` codes, with at least three digits, or None."""
+    if labels.ndim != 1:
+        return f"The labels have shape {labels.shape}; give one digit per code, shape (n,): {LABELS_HINT}."
+    if len(labels) != count:
+        return (
+            f"There are {count} codes but {len(labels)} labels: pass the codes and the labels of the same images, "
+            "e.g. check_closest_digits(answer, codes, y_test)."
+        )
+    if np.isnan(labels).any():
+        return f"The labels contain NaN: {LABELS_HINT}."
+    odd = labels[~np.isin(labels, np.arange(10))]
+    if len(odd):
+        return f"The labels must be digits from 0 to 9 ({LABELS_HINT}); these include {odd[0]:g}."
+    digits = [str(digit) for digit in np.unique(labels).astype(int)]
+    if len(digits) < 3:
+        return (
+            f"The labels hold only the digit{'s' if len(digits) > 1 else ''} {' and '.join(digits)}: pass the labels "
+            "of all the test images (y_test), so that there are pairs of digits to compare."
+        )
+    return None
+
+
+def _latent_codes(codes: object, labels: object) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
+    """``(codes, labels, None)`` as arrays, or ``(..., what to fix in them)``."""
+    codes, problem = _numbers(codes, "codes", CODES_HINT)
+    if codes is None:
+        return None, None, problem
+    labels, problem = _numbers(labels, "labels", LABELS_HINT)
+    if labels is None:
+        return None, None, problem
+    return codes, labels, _codes_problem(codes) or _labels_problem(labels, len(codes))
+
+
+def check_closest_digits(answer: object, codes: object, labels: object) -> CheckResult:
     """Exercise 2.2: the two digits whose mean codes (cluster centres) lie closest together.
 
     Args:
@@ -260,25 +331,43 @@ def check_closest_digits(answer: object, codes: np.ndarray, labels: np.ndarray) 
     title = "Exercise 2.2"
     if answer is Ellipsis:
         return not_answered(title)
-    codes, labels = np.asarray(codes), np.asarray(labels)
-    pair, problem = None, _codes_problem(codes, labels)
+    codes, labels, problem = _latent_codes(codes, labels)
+    pair = None
     if problem is None:
         pair, problem = _digit_pair(answer)
-    if problem is not None or pair is None:
+    if problem is not None or pair is None or codes is None or labels is None:
         return CheckResult(title, fix=[problem or "Give two digits."])
-    centres = digit_centres(codes, labels)
+    with np.errstate(all="ignore"):  # codes near the largest float overflow; the verdict says so
+        centres = digit_centres(codes, labels)
     missing = [digit for digit in pair if digit not in centres]
     if missing:
         return CheckResult(title, fix=[f"No code has the label {missing[0]}; choose digits that occur in the plot."])
     return _closest_pair_verdict(title, pair, centres)
 
 
+def _distances_problem(distances: dict[tuple[int, int], float], ranked: list[tuple[int, int]]) -> str | None:
+    """Why these centre distances single out no closest pair, or None."""
+    if not all(math.isfinite(distance) for distance in distances.values()):
+        return "The codes are too large to measure distances between them: the model probably diverged; train it again."
+    closest = distances[ranked[0]]
+    if distances[ranked[1]] == closest:
+        return (
+            f"Several pairs of centres are equally close ({closest:.3g} apart), so no single pair is closest: "
+            "train the model again and look at its new codes."
+        )
+    return None
+
+
 def _closest_pair_verdict(title: str, pair: tuple[int, int], centres: dict[int, np.ndarray]) -> CheckResult:
     """Right if ``pair`` has the closest centres; else how many pairs are closer, never which."""
-    distances = {
-        (a, b): float(np.linalg.norm(centres[a] - centres[b])) for a, b in itertools.combinations(sorted(centres), 2)
-    }
+    with np.errstate(all="ignore"):
+        distances = {
+            (a, b): float(np.linalg.norm(centres[a] - centres[b])) for a, b in itertools.combinations(sorted(centres), 2)
+        }
     ranked = sorted(distances, key=distances.get)
+    problem = _distances_problem(distances, ranked)
+    if problem is not None:
+        return CheckResult(title, fix=[problem])
     mine = distances[pair]
     if pair == ranked[0]:
         return CheckResult(
@@ -346,33 +435,72 @@ def _fairness(runs: Sequence, result: CheckResult) -> None:
         )
 
 
-def _best_run_choice(runs: Sequence, best_run: object, metric: str, result: CheckResult) -> None:
+def _metric_problem(runs: Sequence, metric: object) -> str | None:
+    """Why ``metric`` names no measure of the runs, or None."""
+    names = sorted({name for run in runs for name in run.scores if isinstance(name, str)}) or list(METRIC_LABELS)
+    if isinstance(metric, str) and metric in names:
+        return None
+    return f"{shown(metric)} is not a measure in your table; use one of {', '.join(names)}."
+
+
+def _score(run, metric: object) -> float:
+    """The run's ``metric`` as a float; NaN when it is missing or not a finite number."""
+    value, _ = parse_number(run.scores.get(metric))
+    return math.nan if value is None else value
+
+
+def _best_run_choice(runs: Sequence, best_run: object, metric: object, result: CheckResult) -> None:
     """Add to ``result`` whether ``best_run`` is the number of the run with the best ``metric``."""
-    by_number = {run.number: run for run in runs}
+    problem = _metric_problem(runs, metric)
+    if problem is not None:
+        result.fix.append(problem)
+        return
     chosen, problem = whole_number(best_run)
     if chosen is None:
         result.fix.append(f"Give the number of a run in your table: {problem}")
         return
+    by_number = {run.number: run for run in runs}
     if chosen not in by_number:
         result.fix.append(f"There is no run {chosen}; your runs are numbered {', '.join(map(str, by_number))}.")
         return
+    _judge_best_run(by_number[chosen], {run.number: _score(run, metric) for run in runs}, metric, result)
+
+
+def _judge_best_run(mine, scores: dict[int, float], metric: object, result: CheckResult) -> None:
+    """Add to ``result`` whether run ``mine`` has the best finite score; a tie for the best is right too."""
     lower = metric in metrics.LOWER_IS_BETTER
-    best = (min if lower else max)(runs, key=lambda run: run.scores.get(metric, float("inf" if lower else "-inf")))
-    mine, name = by_number[chosen], METRIC_LABELS.get(metric, metric)
-    if mine.number == best.number:
+    name, score = METRIC_LABELS.get(metric, metric), scores[mine.number]
+    if not math.isfinite(score):
+        result.fix.append(
+            f"Run {mine.number} has no finite {name} (NaN or missing: its training probably diverged), so it cannot "
+            f"be the best: read the {metric} column again."
+        )
+        return
+    finite = [value for value in scores.values() if math.isfinite(value)]
+    best = min(finite) if lower else max(finite)
+    if score == best:
         result.right.append(
-            f"Run {best.number} ({best.architecture}, {best.parameters:,} parameters) has the "
-            f"{'lowest' if lower else 'highest'} {name} in your table: {best.scores[metric]:.3f}. Is the winner "
+            f"Run {mine.number} ({mine.architecture}, {mine.parameters:,} parameters) has the "
+            f"{'lowest' if lower else 'highest'} {name} in your table: {best:.3f}. Is the winner "
             "also the biggest model? Compare the parameter counts before crediting depth alone."
         )
     else:
         result.fix.append(
-            f"Run {mine.number} has {name} {mine.scores.get(metric, float('nan')):.3f}, but another run in your "
-            f"table scores {'lower' if lower else 'higher'}: read the {metric} column again."
+            f"Run {mine.number} has {name} {score:.3f}, but another run in your table scores "
+            f"{'lower' if lower else 'higher'}: read the {metric} column again."
         )
 
 
-def check_depth_experiment(explorer: object, best_run: object, metric: str = "knn_accuracy") -> CheckResult:
+def _explorer_runs(explorer: object) -> list | None:
+    """The explorer's runs, or None when ``explorer`` is not a depth explorer."""
+    runs = getattr(explorer, "runs", None)
+    if not isinstance(runs, (list, tuple)):
+        return None
+    fields_fit = (isinstance(getattr(run, name, None), kind) for run in runs for name, kind in RUN_FIELDS.items())
+    return list(runs) if all(fields_fit) else None
+
+
+def check_depth_experiment(explorer: object, best_run: object, metric: object = "knn_accuracy") -> CheckResult:
     """Exercise 4.3: a fair depth comparison in the depth explorer, and its best run.
 
     Args:
@@ -383,9 +511,9 @@ def check_depth_experiment(explorer: object, best_run: object, metric: str = "kn
     title = "Exercise 4.3"
     if explorer is Ellipsis:
         return not_answered(title)
-    runs = getattr(explorer, "runs", None)
+    runs = _explorer_runs(explorer)
     if runs is None:
-        return CheckResult(title, fix=[f"Pass the depth explorer itself (the object you displayed), not {explorer!r}."])
+        return CheckResult(title, fix=[f"Pass the depth explorer itself (the object you displayed), not {shown(explorer)}."])
     result = CheckResult(title, answered=best_run is not Ellipsis)
     if len(runs) < 2:
         result.fix.append(f"Train at least two models (press Train once per depth); your table has {len(runs)}.")

@@ -12,6 +12,7 @@ import html
 import io
 import itertools
 import logging
+import numbers
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +24,8 @@ from matplotlib.figure import Figure
 from course_utils import compare, metrics, models, plots, training
 from course_utils.backend import keras
 from course_utils.data import MnistData, split_validation
-from course_utils.exercises.architecture_builder import ArchitectureControls, article_match
-from course_utils.exercises.feedback import fix_html, message_html, note_html, right_html
+from course_utils.exercises.architecture_builder import ArchitectureControls, article_match, sizes_text
+from course_utils.exercises.feedback import fix_html, message_html, note_html, right_html, shown
 from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, html_table
 
 MAX_EPOCHS = 100
@@ -139,11 +140,11 @@ def figure_png(figure: Figure) -> bytes:
 
 def check_settings(epochs: object, latent_activation: object) -> None:
     """Raise ``ValueError`` for epochs outside 1 to 100 or an activation the explorer does not offer."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
-        raise ValueError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}, not {epochs!r}.")
-    if latent_activation not in LATENT_ACTIVATIONS:
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or not 1 <= epochs <= MAX_EPOCHS:
+        raise ValueError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}, not {shown(epochs)}.")
+    if not isinstance(latent_activation, str) or latent_activation not in LATENT_ACTIVATIONS:
         choices = ", ".join(LATENT_ACTIVATIONS)
-        raise ValueError(f"latent_activation must be one of {choices}, not {latent_activation!r}.")
+        raise ValueError(f"latent_activation must be one of {choices}, not {shown(latent_activation)}.")
 
 
 def explorer_data(data: MnistData, max_train_images: int) -> MnistData:
@@ -182,12 +183,13 @@ class DepthExplorer(CourseWidget):
         self,
         data: MnistData,
         epochs: int = 5,
-        hidden_units: Sequence[int] = (32, 10),
+        hidden_units: Sequence[int] | str = (32, 10),
         latent_activation: str = "linear",
         seed: int = 42,
         max_train_images: int = EXPLORER_TRAIN_IMAGES,
     ) -> None:
         check_settings(epochs, latent_activation)
+        epochs, latent_activation = int(epochs), str(latent_activation)
         self.data = explorer_data(data, max_train_images)
         self.full_train_size = len(data.x_train) - len(self.data.x_test)
         self.seed = seed
@@ -255,22 +257,30 @@ class DepthExplorer(CourseWidget):
 
     def run(
         self,
-        hidden_units: Sequence[int] | None = None,
+        hidden_units: Sequence[int] | str | None = None,
         latent_activation: str | None = None,
         epochs: int | None = None,
     ) -> ExplorerRun | None:
         """Set the controls (those given), press Train and return the new run.
 
-        Impossible sizes are shown in the widget and give None, as for a student; an unknown
-        activation or epochs outside 1 to 100 raise ``ValueError``.
+        Impossible settings (sizes, an unknown activation, epochs outside 1 to 100) are shown in
+        the widget and give None, as for a student; the controls keep their values.
         """
-        check_settings(epochs if epochs is not None else self.epochs.value, latent_activation or self.activation.value)
-        if hidden_units is not None:
-            self.controls.set_hidden_units(hidden_units)
+        try:
+            check_settings(
+                self.epochs.value if epochs is None else epochs,
+                self.activation.value if latent_activation is None else latent_activation,
+            )
+            sizes = None if hidden_units is None else sizes_text(hidden_units)
+        except ValueError as error:
+            self.status.value = fix_html(f"Not trained: {error}")
+            return None
+        if sizes is not None:
+            self.sizes.value = sizes
         if latent_activation is not None:
-            self.activation.value = latent_activation
+            self.activation.value = str(latent_activation)
         if epochs is not None:
-            self.epochs.value = epochs
+            self.epochs.value = int(epochs)
         before = len(self.runs)
         self.train_button.click()
         return self.runs[-1] if len(self.runs) > before else None

@@ -6,8 +6,10 @@ This module imports nothing of the course: checks and widgets both build on it.
 from __future__ import annotations
 
 import html
+import math
 import numbers
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 
@@ -17,6 +19,9 @@ RIGHT_COLOUR, WRONG_COLOUR, NOTE_COLOUR = "#1a7f37", "#b35900", "#57606a"
 NOT_ANSWERED = (
     "Not answered yet: replace the ... in the exercise cell above with your answer, run that cell, then run this one again."
 )
+EXAMPLE = "give a number such as 1234."
+LONGEST_SHOWN = 40  # characters of an answer repeated in a message
+LARGEST_COUNT = 10**15
 VERDICT_COLOURS = {"right": RIGHT_COLOUR, "not yet": WRONG_COLOUR, "not answered yet": NOTE_COLOUR}
 
 
@@ -75,16 +80,62 @@ def not_answered(title: str) -> CheckResult:
     return CheckResult(title, fix=[NOT_ANSWERED], answered=False)
 
 
+def shown(answer: object) -> str:
+    """``repr(answer)`` cut to a readable length, for a message; it never raises."""
+    try:
+        text = repr(answer)
+    except Exception:  # an int of thousands of digits, or an object whose repr fails
+        text = "a number with thousands of digits" if isinstance(answer, int) else f"a {type(answer).__name__}"
+    if isinstance(answer, int) and len(text) > LONGEST_SHOWN and text[-1].isdigit():
+        return f"a {len(text.lstrip('-')):,}-digit number"
+    return text if len(text) <= LONGEST_SHOWN else text[: LONGEST_SHOWN - 1] + "…"
+
+
 def parse_number(answer: object) -> tuple[float | None, str | None]:
-    """Read a number, or text such as ``"25,120"`` or ``"98.6%"``, as ``(value, None)`` or ``(None, problem)``."""
-    if isinstance(answer, bool):
-        return None, f"{answer!r} is a yes/no value, not a number: give a number such as 1234."
-    if isinstance(answer, numbers.Real):
-        value = float(answer)
-        return (value, None) if np.isfinite(value) else (None, f"{answer!r} is not a finite number.")
+    """Read a number, or text such as ``"25,120"`` or ``"98.6%"``, as ``(value, None)`` or ``(None, problem)``.
+
+    The value is always finite; anything else (NaN, infinity, a number too large for a float, an
+    array of several numbers, bytes, ...) gives a problem that says what to type instead.
+    """
+    if isinstance(answer, (bool, np.bool_)):
+        return None, f"{shown(answer)} is a yes/no value, not a number: {EXAMPLE}"
     if isinstance(answer, str):
         return _parse_text(answer)
-    return None, f"Give a number such as 1234, not {type(answer).__name__} {answer!r}."
+    if isinstance(answer, np.ndarray):
+        return _parse_array(answer)
+    if isinstance(answer, (numbers.Real, Decimal)):
+        return _parse_real(answer)
+    if isinstance(answer, numbers.Complex):
+        return None, f"{shown(answer)} is a complex number: give a real number such as 1234."
+    if isinstance(answer, (bytes, bytearray)):
+        return None, f"{shown(answer)} is bytes, not a number: type the number itself, such as 1234."
+    if isinstance(answer, (list, tuple)):
+        return None, f"Give one number such as 1234, not the {type(answer).__name__} {shown(answer)}."
+    return None, f"Give a number such as 1234, not {type(answer).__name__} {shown(answer)}."
+
+
+def _finite(value: float, answer: object, says_infinite: bool) -> tuple[float | None, str | None]:
+    """``(value, None)`` for a finite value, else what is wrong with ``answer``."""
+    if math.isnan(value):
+        return None, f"{shown(answer)} is not a finite number (NaN): {EXAMPLE}"
+    if math.isinf(value) and says_infinite:
+        return None, f"{shown(answer)} is not a finite number: {EXAMPLE}"
+    if math.isinf(value):
+        return None, f"{shown(answer)} is too large to work with: {EXAMPLE}"
+    return value, None
+
+
+def _parse_real(answer: numbers.Real | Decimal) -> tuple[float | None, str | None]:
+    if isinstance(answer, Decimal) and answer.is_nan():  # float() refuses a signalling NaN
+        return _finite(math.nan, answer, False)
+    try:
+        value = float(answer)
+    except OverflowError:  # an int or a fraction beyond the largest float
+        value = math.inf
+    except (TypeError, ValueError):
+        return None, f"Give a number such as 1234, not {type(answer).__name__} {shown(answer)}."
+    infinite = isinstance(answer, (float, np.floating)) or (isinstance(answer, Decimal) and answer.is_infinite())
+    return _finite(value, answer, infinite)
 
 
 def _parse_text(answer: str) -> tuple[float | None, str | None]:
@@ -95,18 +146,35 @@ def _parse_text(answer: str) -> tuple[float | None, str | None]:
     if cleaned.endswith("%"):
         cleaned, scale = cleaned[:-1], 0.01
     try:
-        return parse_number(float(cleaned) * scale)
+        value = float(cleaned) * scale
     except ValueError:
-        return None, f"{answer!r} is not a number: use digits only, for example 1234 or 0.25."
+        return None, f"{shown(answer)} is not a number: use digits only, for example 1234 or 0.25."
+    return _finite(value, answer, "inf" in cleaned.lower())
+
+
+def _parse_array(answer: np.ndarray) -> tuple[float | None, str | None]:
+    """A NumPy array holding one number, such as ``np.array([5491])``, read as that number."""
+    if answer.size != 1:
+        return None, f"Give one number such as 1234, not an array of shape {answer.shape}."
+    item = answer.reshape(-1)[0]
+    if isinstance(item, np.ndarray):  # an object array that holds an array (or itself)
+        return None, f"Give a number such as 1234, not an array inside an array {shown(answer)}."
+    return parse_number(item)
 
 
 def whole_number(answer: object) -> tuple[int | None, str | None]:
-    """Read a count (a number, or text such as ``"5,491"``) as ``(value, None)`` or ``(None, problem)``."""
+    """Read a count (a number, or text such as ``"5,491"``) as ``(value, None)`` or ``(None, problem)``.
+
+    Counts above 10**15 are refused: no count of this course comes near, and above it a float
+    no longer holds every whole number exactly.
+    """
     value, problem = parse_number(answer)
-    if problem is not None or value is None:
-        return None, problem or "Give a whole number."
-    if value != int(value):
-        return None, f"{answer!r} is not a whole number: a count has no fraction."
+    if value is None:
+        return None, problem or "Give a whole number such as 1234."
+    if abs(value) > LARGEST_COUNT:
+        return None, f"{shown(answer)} is too large for a count: give a whole number such as 1234."
+    if not value.is_integer():
+        return None, f"{shown(answer)} is not a whole number: a count has no fraction."
     return int(value), None
 
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from course_utils import models
 from course_utils.backend import keras
-from course_utils.exercises.feedback import CheckResult, not_answered
+from course_utils.exercises.feedback import CheckResult, not_answered, shown
+
+MAX_CHECKED_UNITS = 100_000  # wider than any layer of the course, small enough to count exactly
 
 ACTIVATION_REASONS = {
     "linear": "keep the code linear (leave out activation= or write activation='linear'): a ReLU code can collapse to zeros",
@@ -43,6 +47,18 @@ class Expected:
         return f"{self.input_dim} → " + " → ".join(f"{units} ({activation})" for units, activation in self.layers)
 
 
+def architecture_problem(hidden_units, latent_dim=models.LATENT_DIM, input_dim=models.INPUT_DIM) -> str | None:
+    """Why these sizes are no mirrored autoencoder a check can compare with, or None."""
+    try:
+        hidden = models.validate_architecture(hidden_units, latent_dim, input_dim)
+    except ValueError as error:
+        return f"The check was given an impossible architecture: {error}"
+    too_wide = [units for units in (*hidden, latent_dim, input_dim) if units > MAX_CHECKED_UNITS]
+    if too_wide:
+        return f"A layer of {shown(too_wide[0])} units is far wider than any model of this course."
+    return None
+
+
 def check_encoder(
     model: object, hidden_units: Sequence[int], latent_dim: int = models.LATENT_DIM, title: str = "Encoder"
 ) -> CheckResult:
@@ -54,6 +70,9 @@ def check_encoder(
         latent_dim: The expected size of the code.
         title: Shown as the heading of the result.
     """
+    problem = architecture_problem(hidden_units, latent_dim)
+    if problem is not None:
+        return CheckResult(title, fix=[problem])
     layers = [(int(units), "relu") for units in hidden_units] + [(latent_dim, "linear")]
     label = f"the encoder of {models.architecture_string(hidden_units, latent_dim)}"
     return check_dense_model(model, Expected(layers, models.INPUT_DIM, "encoder", label), title)
@@ -70,6 +89,9 @@ def check_decoder(
         latent_dim: The size of the code the decoder reads.
         title: Shown as the heading of the result.
     """
+    problem = architecture_problem(hidden_units, latent_dim)
+    if problem is not None:
+        return CheckResult(title, fix=[problem])
     layers = [(int(units), "relu") for units in reversed(hidden_units)] + [(models.INPUT_DIM, "sigmoid")]
     label = f"the decoder of {models.architecture_string(hidden_units, latent_dim)}"
     return check_dense_model(model, Expected(layers, latent_dim, "decoder", label), title)
@@ -79,12 +101,15 @@ def check_dense_model(model: object, expected: Expected, title: str) -> CheckRes
     """Compare a model's Dense layers with ``expected``; an odd object gets advice, never a traceback."""
     if model is Ellipsis:
         return not_answered(title)
+    if not isinstance(expected, Expected):
+        return CheckResult(title, fix=[f"The check needs an Expected description of the model, not {shown(expected)}."])
     try:
         problem = model_problem(model, expected.kind, expected.input_dim)
         if problem is not None:
             return CheckResult(title, fix=[problem])
         steps = dense_steps(model)
         parameters = models.count_trainable(model)
+        finite = finite_weights(model)
     except Exception as error:  # an odd object must give advice, never a traceback
         return CheckResult(title, fix=[f"Could not inspect your {expected.kind}: {type(error).__name__}: {error}"])
     result = CheckResult(title, right=[f"It is a Keras model that takes {expected.input_dim} numbers."])
@@ -93,9 +118,19 @@ def check_dense_model(model: object, expected: Expected, title: str) -> CheckRes
         result.fix += size_problems
         return result
     _compare_activations(steps, expected, result)
+    if not finite:
+        result.fix.append(
+            f"Your {expected.kind}'s weights contain NaN or infinite values (a training that diverged leaves them so): "
+            "build it again."
+        )
     if not result.fix:
         result.right.append(f"{parameters:,} trainable parameters, like {expected.label}.")
     return result
+
+
+def finite_weights(model) -> bool:
+    """True when every weight of ``model`` is a finite number."""
+    return all(np.isfinite(keras.ops.convert_to_numpy(weight)).all() for weight in model.weights)
 
 
 def _activation_name(activation: object) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 import ipywidgets
 import pandas as pd
 
-from course_utils.exercises.feedback import fix_html, message_html, note_html, parse_number, right_html
+from course_utils.exercises.feedback import fix_html, message_html, note_html, parse_number, right_html, shown
 
 LIVE_NOTE = (
     "Needs a running notebook: in the online book the controls below are a snapshot. "
@@ -146,9 +146,9 @@ class MultipleChoice(Question):
     def assess(self, value: object) -> tuple[bool | None, str]:
         if value is None:
             return None, "Choose one of the answers first, then press Check."
-        if value not in self.choices:
-            return None, f"{value!r} is not one of the choices."
-        return value == self.answer, self.choices[str(value)]
+        if not isinstance(value, str) or value not in self.choices:
+            return None, f"{shown(value)} is not one of the choices."
+        return value == self.answer, self.choices[value]
 
     def snapshot_html(self) -> str:
         items = "".join(f"<li>{html.escape(choice)}</li>" for choice in self.choices)
