@@ -529,3 +529,13 @@ def test_after_all_that_the_explorer_still_trains(explorer):
     finally:
         explorer._train = explorer.record
     assert run is not None and run.hidden_units == (4,) and math.isfinite(run.scores["knn_accuracy"])
+
+
+def test_every_check_of_the_registry_is_fed_arbitrary_answers_here():
+    """A new exercise's check must join the tables above (CONTRIBUTING.md, "Add an exercise")."""
+    from course_utils.exercises import registry
+
+    covered = {check for check, _ in NUMERIC_CHECKS.values()} | {check for check, _ in MODEL_CHECKS.values()}
+    covered |= {checks.check_closest_digits, checks.check_depth_experiment}
+    in_registry = {call.function for exercise in registry.all_exercises() for call in exercise.calls if call.is_check}
+    assert in_registry <= covered, f"not fed arbitrary answers: {sorted(f.__name__ for f in in_registry - covered)}"
