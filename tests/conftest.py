@@ -100,3 +100,23 @@ def small_mnist(offline_mnist: MnistData) -> MnistData:
 def rng() -> np.random.Generator:
     """A seeded random generator."""
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def recording_explorer(small_mnist: MnistData):
+    """A depth explorer on 100 images whose training only records the settings it was given.
+
+    ``explorer.trained`` lists them; ``explorer.record`` is the recorder, to put back after a test
+    that lets one real training through.
+    """
+    from course_utils.exercises import depth_explorer
+
+    explorer = depth_explorer.DepthExplorer(small_mnist, epochs=1, max_train_images=100)
+    explorer.trained = []
+
+    def record(*settings):
+        explorer.trained.append(settings)
+        raise RuntimeError("no training in this test")
+
+    explorer._train = explorer.record = record
+    return explorer

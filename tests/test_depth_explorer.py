@@ -121,20 +121,6 @@ def test_explorer_refuses_impossible_settings(tiny_mnist, arguments, message):
         depth_explorer.DepthExplorer(**{"data": tiny_mnist, **arguments})
 
 
-@pytest.fixture(scope="module")
-def untrained_explorer(tiny_mnist):
-    """An explorer whose training is replaced by a record of the settings it would train with."""
-    explorer = depth_explorer.DepthExplorer(tiny_mnist, epochs=1, max_train_images=100)
-    explorer.trained = []
-
-    def record(*settings):
-        explorer.trained.append(settings)
-        raise RuntimeError("no training in this test")
-
-    explorer._train = record
-    return explorer
-
-
 @pytest.mark.parametrize(
     "arguments, message",
     [
@@ -154,8 +140,8 @@ def untrained_explorer(tiny_mnist):
     ],
     ids=lambda value: repr(value)[:40],
 )
-def test_run_explains_impossible_settings_before_touching_the_controls(untrained_explorer, arguments, message):
-    explorer = untrained_explorer
+def test_run_explains_impossible_settings_before_touching_the_controls(recording_explorer, arguments, message):
+    explorer = recording_explorer
     assert explorer.run(**arguments) is None
     assert message in explorer.status.value and "Not trained" in explorer.status.value
     assert len(explorer.status.value) < 400
@@ -175,8 +161,8 @@ def test_run_explains_impossible_settings_before_touching_the_controls(untrained
     ],
     ids=["double comma", "1e3", "-5", "nan", "10**400", "5000 nines"],
 )
-def test_odd_sizes_are_explained_and_never_trained(untrained_explorer, text, message):
-    explorer = untrained_explorer
+def test_odd_sizes_are_explained_and_never_trained(recording_explorer, text, message):
+    explorer = recording_explorer
     explorer.sizes.value = text
     assert message in explorer.architecture.value
     explorer.train_button.click()
@@ -185,8 +171,8 @@ def test_odd_sizes_are_explained_and_never_trained(untrained_explorer, text, mes
     explorer.sizes.value = "32, 10"
 
 
-def test_run_reads_text_sizes_full_width_digits_and_numpy_numbers(untrained_explorer):
-    explorer = untrained_explorer
+def test_run_reads_text_sizes_full_width_digits_and_numpy_numbers(recording_explorer):
+    explorer = recording_explorer
     explorer.run(hidden_units="１０", epochs=np.int64(2), latent_activation=np.str_("tanh"))
     assert explorer.trained == [((10,), "tanh", 2)]
     explorer.trained.clear()

@@ -481,27 +481,14 @@ def test_the_builder_answers_any_sizes_and_layer_count(text, layers):
         assert widget.snapshot_text()
 
 
-@pytest.fixture(scope="module")
-def explorer(small_mnist):
-    """A depth explorer on 100 images whose training only records the settings it was given."""
-    widget = depth_explorer.DepthExplorer(small_mnist, epochs=1, max_train_images=100)
-    widget.trained = []
-
-    def record(*settings):
-        widget.trained.append(settings)
-        raise RuntimeError("no training in the property tests")
-
-    widget._train = widget.record = record
-    return widget
-
-
 @FEW
 @given(
     hidden=st.one_of(st.none(), SIZES, SIZES_TEXT, ANYTHING),
     activation=st.one_of(st.none(), st.sampled_from(depth_explorer.LATENT_ACTIVATIONS), ANYTHING),
     epochs=st.one_of(st.none(), st.integers(-2, 102), ANYTHING),
 )
-def test_the_explorer_answers_any_settings_and_trains_only_valid_ones(explorer, hidden, activation, epochs):
+def test_the_explorer_answers_any_settings_and_trains_only_valid_ones(recording_explorer, hidden, activation, epochs):
+    explorer = recording_explorer
     explorer.trained.clear()
     assert explorer.run(hidden, activation, epochs) is None
     assert explorer.status.value and explorer.architecture.value and explorer.runs == []
@@ -512,7 +499,8 @@ def test_the_explorer_answers_any_settings_and_trains_only_valid_ones(explorer, 
 
 @FEW
 @given(text=SIZES_TEXT)
-def test_the_explorer_sizes_box_answers_any_text(explorer, text):
+def test_the_explorer_sizes_box_answers_any_text(recording_explorer, text):
+    explorer = recording_explorer
     explorer.trained.clear()
     explorer.sizes.value = text
     explorer.train_button.click()
@@ -521,8 +509,9 @@ def test_the_explorer_sizes_box_answers_any_text(explorer, text):
     assert explorer.snapshot_text()
 
 
-def test_after_all_that_the_explorer_still_trains(explorer):
+def test_after_all_that_the_explorer_still_trains(recording_explorer):
     """One real, tiny training: the odd input above left the controls usable."""
+    explorer = recording_explorer
     del explorer._train
     try:
         run = explorer.run(hidden_units=(4,), latent_activation="linear", epochs=1)
