@@ -18,7 +18,7 @@ import pandas as pd
 
 from course_utils import models
 from course_utils.exercises.feedback import WRONG_COLOUR, fix_html, message_html, note_html, shown
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, html_table
+from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, html_table
 
 MAX_DEPTH = models.MAX_HIDDEN_LAYERS + 1  # hidden layers as the article counts them: the code included
 MAX_UNITS = 1024
@@ -180,15 +180,9 @@ class ArchitectureControls:
         self.problem: str | None = None
         self._on_change = on_change
         self._syncing = False
-        style = {"description_width": "initial"}
-        self.layers = ipywidgets.IntText(
-            value=len(hidden) + 1,
-            description="hidden layers (with the code):",
-            style=style,
-            layout=ipywidgets.Layout(width="16em"),
-        )
+        self.layers = ipywidgets.IntText(value=len(hidden) + 1, **field_options("hidden layers (with the code):"))
         self.sizes = ipywidgets.Text(
-            value=sizes_text(hidden), description="sizes before the code:", placeholder="e.g. 32, 10", style=style
+            value=sizes_text(hidden), placeholder="e.g. 32, 10", **field_options("sizes before the code:")
         )
         self.layers.observe(self._layers_changed, names="value")
         self.sizes.observe(self._sizes_changed, names="value")
@@ -256,7 +250,7 @@ class ArchitectureBuilder(CourseWidget):
         self.table = ipywidgets.HTML()
         self.controls = ArchitectureControls(hidden_units, self._refresh)
         self.layers, self.sizes = self.controls.layers, self.controls.sizes
-        self.box = ipywidgets.VBox([ipywidgets.HBox([self.layers, self.sizes]), self.message, self.summary, self.table])
+        self.box = ipywidgets.VBox([field_row(self.layers, self.sizes), self.message, self.summary, self.table])
         self._refresh()
 
     @property

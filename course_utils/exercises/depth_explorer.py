@@ -26,7 +26,7 @@ from course_utils.backend import keras
 from course_utils.data import MnistData, split_validation
 from course_utils.exercises.architecture_builder import ArchitectureControls, article_match, sizes_text
 from course_utils.exercises.feedback import fix_html, message_html, note_html, right_html, shown
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, html_table
+from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, html_table
 
 MAX_EPOCHS = 100
 LATENT_ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
@@ -207,8 +207,8 @@ class DepthExplorer(CourseWidget):
         """Settings on top, then Train and its progress, the pictures and scores, the table of runs."""
         return ipywidgets.VBox(
             [
-                ipywidgets.HBox([self.layers, self.sizes]),
-                ipywidgets.HBox([self.activation, self.epochs]),
+                field_row(self.layers, self.sizes),
+                field_row(self.activation, self.epochs),
                 self.architecture,
                 ipywidgets.HBox([self.train_button, self.progress]),
                 self.status,
@@ -219,21 +219,15 @@ class DepthExplorer(CourseWidget):
         )
 
     def _make_controls(self, epochs: int, latent_activation: str) -> None:
-        style = {"description_width": "initial"}
         self.activation = ipywidgets.Dropdown(
-            options=LATENT_ACTIVATIONS, value=latent_activation, description="code activation:", style=style
+            options=LATENT_ACTIVATIONS, value=latent_activation, **field_options("code activation:")
         )
-        self.epochs = ipywidgets.BoundedIntText(
-            value=epochs,
-            min=1,
-            max=MAX_EPOCHS,
-            description="epochs:",
-            style=style,
-            layout=ipywidgets.Layout(width="10em"),
-        )
+        self.epochs = ipywidgets.BoundedIntText(value=epochs, min=1, max=MAX_EPOCHS, **field_options("epochs:"))
         self.train_button = ipywidgets.Button(description="Train", button_style="primary", icon="play")
         self.train_button.on_click(self._on_train)
-        self.progress = ipywidgets.IntProgress(value=0, min=0, max=epochs, description=f"epoch 0/{epochs}", style=style)
+        self.progress = ipywidgets.IntProgress(
+            value=0, min=0, max=epochs, description=f"epoch 0/{epochs}", style={"description_width": "initial"}
+        )
 
     def _make_outputs(self) -> None:
         self.architecture = ipywidgets.HTML()

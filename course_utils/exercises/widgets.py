@@ -26,9 +26,29 @@ import pandas as pd
 from course_utils.exercises.feedback import fix_html, message_html, note_html, parse_number, right_html, shown
 
 LIVE_NOTE = (
-    "Needs a running notebook: in the online book the controls below are a snapshot. "
-    "Open the notebook (launch buttons at the top of the page) to use them."
+    "Needs a running notebook: in a book the controls below are a snapshot. Run the notebook in JupyterLab to use them."
 )
+
+
+def field_options(description: str) -> dict[str, object]:
+    """Keyword arguments for a text, number or drop-down control: its whole description, then a box wide enough to read.
+
+    ipywidgets cuts a description at 80 px; ``description_width="initial"`` shows all of it, and the
+    box gets what is left of the control's width. A control set narrower than its description (the
+    depth explorer's "hidden layers (with the code):" at 16em) leaves the box no width at all, so it
+    shows no number. ``max-content`` makes the control as wide as its description plus the box's own
+    width in the browser, whatever the font.
+    """
+    return {
+        "description": description,
+        "style": {"description_width": "initial"},
+        "layout": ipywidgets.Layout(width="max-content"),
+    }
+
+
+def field_row(*controls: ipywidgets.Widget) -> ipywidgets.HBox:
+    """Controls side by side, going on to the next line when the notebook is too narrow for all of them."""
+    return ipywidgets.HBox(list(controls), layout=ipywidgets.Layout(flex_flow="row wrap"))
 
 
 def html_table(frame: pd.DataFrame, uuid: str, right: Sequence[str] = (), formats: Mapping | None = None):
@@ -184,8 +204,8 @@ class NumericQuestion(Question):
         self.mistakes = dict(mistakes or {})
         self.explanation = explanation
         self.tolerance = tolerance
-        self.input = ipywidgets.Text(placeholder="type a number", description="Answer:")
-        self.box = ipywidgets.VBox([ipywidgets.HBox([self.input, self.button]), self.feedback])
+        self.input = ipywidgets.Text(placeholder="type a number", **field_options("Answer:"))
+        self.box = ipywidgets.VBox([field_row(self.input, self.button), self.feedback])
 
     def assess(self, value: object) -> tuple[bool | None, str]:
         if isinstance(value, str) and not value.strip():
