@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_utils compare|study|execute|check-pairs|guide|release``.
+"""Command line: ``python -m course_utils compare|study|execute|check-pairs|colab-cell|guide|release``.
 
 Every value is checked before any data is loaded or any model trained: a bad one is a one-line
 usage error (exit code 2), never a traceback, and never a silent default.
@@ -187,15 +187,53 @@ def _execute(arguments: argparse.Namespace) -> int:
 def _check_pairs(arguments: argparse.Namespace) -> int:
     from course_utils.maintain import notebooks
 
+    try:
+        url = notebooks.repository_url()
+    except ValueError as error:
+        print(error)
+        return 1
     problems = [
         problem
         for path in notebooks.course_notebooks()
-        for problem in (notebooks.pairing_problem(path), notebooks.stale_reason(path))
+        for problem in (
+            notebooks.pairing_problem(path),
+            notebooks.stale_reason(path),
+            notebooks.colab_cell_problem(path, url),
+        )
         if problem is not None
     ]
     for problem in problems:
         print(problem)
     return 1 if problems else 0
+
+
+def _colab_cell(arguments: argparse.Namespace) -> int:
+    from course_utils.maintain import notebooks
+
+    try:
+        url = notebooks.repository_url()
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if url is None:
+        print(
+            f"{notebooks.PYPROJECT.name} names no repository ([project.urls] {notebooks.REPOSITORY_KEY}): "
+            "on Colab the cell says how to install the course by hand."
+        )
+    else:
+        print(f"Colab cell for the repository {url}")
+    changed = []
+    for path in notebooks.course_notebooks():
+        script = path.with_suffix(".py")
+        if not script.exists():
+            print(f"{path.name} has no {script.name} to write the cell into: skipped")
+        elif notebooks.write_colab_cell(script, url):
+            changed.append(script)
+    if not changed:
+        print("Every notebook already opens with this cell.")
+        return 0
+    print(f"Wrote the Colab cell into {', '.join(script.name for script in changed)}.")
+    print("Their executed notebooks are now stale: run `python -m course_utils execute`.")
+    return 0
 
 
 def _guide(arguments: argparse.Namespace) -> int:
@@ -266,9 +304,15 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("notebooks", type=_notebook, nargs="*", help="notebooks to run (.ipynb or .py); default: all")
     execute.set_defaults(handler=_execute)
     check_pairs = commands.add_parser(
-        "check-pairs", help="say which notebooks disagree with their .py pair or were executed with other code"
+        "check-pairs",
+        help="say which notebooks disagree with their .py pair, were executed with other code or lack the Colab cell",
     )
     check_pairs.set_defaults(handler=_check_pairs)
+    colab_cell = commands.add_parser(
+        "colab-cell",
+        help="write the Colab install cell, made from pyproject.toml's repository, first into every notebook's .py",
+    )
+    colab_cell.set_defaults(handler=_colab_cell)
     guide = commands.add_parser("guide", help="write the instructor guide's exercise table from the exercise registry")
     guide.set_defaults(handler=_guide)
     _add_release(commands)

@@ -1,10 +1,14 @@
-"""Maintainer tools for the notebooks: execution with a fingerprint, pairing and staleness checks."""
+"""Maintainer tools for the notebooks: execution with a fingerprint, pairing and staleness checks,
+and the Colab cell that opens every notebook."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +19,11 @@ import nbformat
 
 from course_utils import cache, data, environment
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, installed as tomli (pyproject.toml's dependencies)
+    import tomli as tomllib
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
@@ -23,6 +32,63 @@ PAIRED_FORMAT = "py:percent"
 CELL_TIMEOUT_SECONDS = 600
 # The kernels that make the committed outputs are the reference run: the book's data, and strict claims.
 REFERENCE_ENVIRONMENT = {environment.REFERENCE_RUN_VARIABLE: "1", data.SOURCE_VARIABLE: "subset"}
+# The one place that names the course's repository: [project.urls] Repository in pyproject.toml.
+PYPROJECT = PROJECT_DIR / "pyproject.toml"
+REPOSITORY_KEY = "Repository"
+# A value still to be filled in, such as https://github.com/YOUR-ACCOUNT/YOUR-REPOSITORY or <url>.
+PLACEHOLDER = re.compile(r"YOUR[-_]|<[^>]*>", re.IGNORECASE)
+# An https address that a shell command takes as it is (no spaces, quotes, $ or braces).
+REPOSITORY_PATTERN = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)+/?")
+# The Colab cell: the first code cell of every notebook, dropped from the book by its tag.
+COLAB_TAG = "remove-cell"
+COLAB_TEST = '"google.colab" in sys.modules'
+COLAB_FOLDER = "/content/course"
+_COLAB_INSTALL = textwrap.dedent(
+    """\
+    # On Google Colab, which opens a notebook without the rest of the
+    # course: fetch the course, install it and work in its notebooks/
+    # folder. Anywhere else this cell does nothing.
+    import sys
+
+    if {test}:
+        import importlib
+        import os
+
+        if not os.path.isdir("{folder}"):
+            print("Fetching the course ...")
+            !git clone --quiet --depth 1 {url} {folder}
+        if not os.path.isdir("{folder}/notebooks"):
+            raise RuntimeError("The course could not be fetched: see above.")
+        print("Installing the course and its libraries (may take a minute) ...")
+        %pip install --quiet {folder}
+        importlib.invalidate_caches()
+        sys.path.insert(0, "{folder}")
+        importlib.import_module("course_utils")
+        %cd {folder}/notebooks
+        print("The course is installed: go on with the next cell.")"""
+)
+_COLAB_WITHOUT_REPOSITORY = textwrap.dedent(
+    """\
+    # On Google Colab, which opens a notebook without the rest of the
+    # course, the course must be installed first. Anywhere else this cell
+    # does nothing.
+    import sys
+
+    if {test}:
+        import importlib.util
+
+        importlib.invalidate_caches()
+        if importlib.util.find_spec("course_utils") is None:
+            raise RuntimeError(
+                "This copy of the course does not name the repository it "
+                "comes from, so it cannot install itself on Colab. Install "
+                "it first, in a new cell: %pip install git+<the address of "
+                "the repository you got the course from>. Or upload the "
+                "course folder (the one with pyproject.toml), then run "
+                "%pip install <that folder> and %cd <that folder>/notebooks."
+                " Then run this notebook again from the top."
+            )"""
+)
 
 
 def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -61,6 +127,99 @@ def stale_reason(path: Path) -> str | None:
             f"run `python -m course_utils execute {path}`"
         )
     return None
+
+
+def repository_url(pyproject: Path = PYPROJECT) -> str | None:
+    """The address of the course's repository: ``[project.urls] Repository`` in pyproject.toml.
+
+    It is the one place that names the repository; every notebook's Colab cell is made from it
+    (:func:`colab_cell_source`).
+
+    Returns:
+        The address without a trailing slash, or None while the file names none or only a
+        placeholder (``https://github.com/YOUR-ACCOUNT/...``).
+
+    Raises:
+        ValueError: If it names something else than a plain https address.
+    """
+    if not pyproject.is_file():
+        return None
+    with pyproject.open("rb") as file:
+        urls = tomllib.load(file).get("project", {}).get("urls", {})
+    url = urls.get(REPOSITORY_KEY)
+    if url is None or (isinstance(url, str) and (not url.strip() or PLACEHOLDER.search(url))):
+        return None
+    if not isinstance(url, str) or not REPOSITORY_PATTERN.fullmatch(url.strip()):
+        raise ValueError(
+            f"{pyproject.name}: [project.urls] {REPOSITORY_KEY} = {url!r} is not a plain https address "
+            "such as https://github.com/OWNER/NAME"
+        )
+    return url.strip().rstrip("/")
+
+
+def colab_cell_source(url: str | None) -> str:
+    """The source of the Colab cell, the first code cell of every notebook.
+
+    On Colab (``google.colab`` imported) it clones the repository at ``url`` (shallow) into
+    ``/content/course``, installs it with ``%pip``, makes ``course_utils`` importable in the same
+    kernel and moves into the clone's ``notebooks/`` folder, so that relative paths work. Without
+    ``url`` it stops on Colab, unless ``course_utils`` is already installed, with a message that
+    says how to install the course by hand. Anywhere else it does nothing.
+    """
+    if url is None:
+        return _COLAB_WITHOUT_REPOSITORY.format(test=COLAB_TEST)
+    return _COLAB_INSTALL.format(test=COLAB_TEST, url=url, folder=COLAB_FOLDER)
+
+
+def is_colab_cell(cell: nbformat.NotebookNode) -> bool:
+    """Whether a cell is a Colab cell (of any repository address, or of none)."""
+    return cell.cell_type == "code" and f"if {COLAB_TEST}:" in cell.source
+
+
+def colab_cell_problem(path: Path, url: str | None) -> str | None:
+    """Why a notebook does not open with the Colab cell for ``url``, tagged ``remove-cell``, or None.
+
+    The ``.py`` pair is read when there is one (it is the source), else the ``.ipynb``.
+    """
+    script = path.with_suffix(".py")
+    source = script if script.exists() else path
+    if not source.exists():
+        return None  # pairing_problem names the missing notebook
+    notebook = jupytext.read(source)
+    first = next((cell for cell in notebook.cells if cell.cell_type == "code"), None)
+    fix = "run `python -m course_utils colab-cell`, then execute the notebooks"
+    if first is None or first.source != colab_cell_source(url):
+        return f"{source.name}: its first code cell is not the Colab cell made from pyproject.toml: {fix}"
+    if COLAB_TAG not in first.metadata.get("tags", []):
+        return f"{source.name}: its Colab cell is not tagged {COLAB_TAG}: {fix}"
+    return None
+
+
+def write_colab_cell(script: Path, url: str | None) -> bool:
+    """Make the Colab cell for ``url`` the first code cell of a notebook's ``.py`` pair.
+
+    A Colab cell already there is rewritten; otherwise the cell goes right after the title (the
+    first markdown cell).
+
+    Returns:
+        Whether the file changed.
+    """
+    notebook = jupytext.read(script)
+    source = colab_cell_source(url)
+    first = next((cell for cell in notebook.cells if cell.cell_type == "code"), None)
+    if first is not None and is_colab_cell(first):
+        first.source = source
+        tags = first.metadata.setdefault("tags", [])
+        if COLAB_TAG not in tags:
+            tags.insert(0, COLAB_TAG)
+    else:
+        after_title = 1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0
+        notebook.cells.insert(after_title, nbformat.v4.new_code_cell(source, metadata={"tags": [COLAB_TAG]}))
+    text = jupytext.writes(notebook, fmt=PAIRED_FORMAT)
+    if text.strip() == script.read_text().strip():
+        return False
+    script.write_text(text)
+    return True
 
 
 def paired_script_text(path: Path) -> str:
