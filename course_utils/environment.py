@@ -8,6 +8,7 @@ import os
 import platform
 import sys
 import tempfile
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,11 +170,15 @@ def setup(seed: int = DEFAULT_SEED) -> None:
     _show_figures_inline()
     set_seed(seed)
     found = versions()
-    listed = ", ".join(f"{name} {version}" for name, version in found.items() if name != "backend")
-    print(f"Keras backend: {found['backend']} | seed: {seed} | {listed}")
+    backend = found["backend"]
+    version = f" {found[backend]}" if backend in found else ""
+    listed = ", ".join(f"{name} {number}" for name, number in found.items() if name not in ("backend", backend))
+    # Two short lines, and the note wrapped: they fit a code block of the book (77 characters).
+    print(f"Keras backend: {backend}{version} | seed: {seed}")
+    print(f"versions: {listed}")
     difference = version_difference(found)
     if difference:
-        print(difference)
+        print(textwrap.fill(difference, 76))
 
 
 def version_difference(found: dict[str, str]) -> str:

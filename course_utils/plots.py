@@ -1,7 +1,8 @@
 """Figures of the course: digit grids, reconstructions, latent spaces and training curves.
 
 Every function returns a Matplotlib ``Figure`` that is not registered with pyplot, so a notebook
-shows it exactly once and a script can ``savefig`` it.
+shows it exactly once and a script can ``savefig`` it. Figures are at most :data:`MAX_WIDTH`
+inches wide: several panels go into rows rather than one long strip.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from matplotlib.figure import Figure
 
 IMAGE_SIDE = 28
 DIGIT_COLOURS = "tab10"
+# Notebooks draw figures at 100 dpi, and the book's text column is about 750 px wide on a 1280 px
+# screen: a figure up to 10 inches wide is shrunk so little that 10-point text (tick and axis
+# labels) stays at 9 px or more there.
+MAX_WIDTH = 10.0
 
 
 def _image(pixels: np.ndarray) -> np.ndarray:
@@ -67,7 +72,7 @@ def plot_comparison(
     for name, images in rows.items():
         if len(images) != columns:
             raise ValueError(f"{name!r} has {len(images)} images but there are {columns} originals.")
-    figure = Figure(figsize=(columns * 0.9 + 1.4, len(rows) * 1.0 + 0.5), layout="constrained")
+    figure = Figure(figsize=(columns * 0.85 + 1.3, len(rows) * 0.95 + 0.5), layout="constrained")
     grid = figure.subplots(len(rows), columns, squeeze=False)
     for row, (name, images) in enumerate(rows.items()):
         for column in range(columns):
@@ -98,22 +103,59 @@ def plot_latent_space(codes: np.ndarray, labels: np.ndarray, title: str = "Test 
 
 
 def plot_latent_spaces(
-    codes_by_model: Mapping[str, np.ndarray], labels: np.ndarray, title: str = "Latent spaces side by side"
+    codes_by_model: Mapping[str, np.ndarray],
+    labels: np.ndarray,
+    title: str = "Latent spaces side by side",
+    columns: int = 2,
 ) -> Figure:
-    """One latent scatter per model, side by side, sharing the digit legend."""
-    figure = Figure(figsize=(4.2 * len(codes_by_model) + 1.0, 4.2), layout="constrained")
-    grid = figure.subplots(1, len(codes_by_model), squeeze=False)[0]
+    """One latent scatter per model, ``columns`` to a row, sharing the digit legend.
+
+    The legend fills the free place of the last row when there is one (three models in two
+    rows of two), else it stands to the right of the last panel.
+    """
+    count = len(codes_by_model)
+    room_for_legend = 0.0 if count % min(columns, count) else 1.0
+    figure, panels, spare = _panel_grid(count, columns, (4.2, 3.8), extra_width=room_for_legend)
     colours = _digit_colours()
-    for axes, (name, codes) in zip(grid, codes_by_model.items()):
+    for axes, (name, codes) in zip(panels, codes_by_model.items()):
         for digit in range(10):
             chosen = labels == digit
             axes.scatter(codes[chosen, 0], codes[chosen, 1], s=4, alpha=0.6, color=colours[digit], label=str(digit))
         axes.set_title(name)
         axes.set_xlabel("latent dimension 1")
         axes.set_ylabel("latent dimension 2")
-    grid[-1].legend(title="digit", markerscale=3, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    legend = {"title": "digit", "markerscale": 3, "frameon": False}
+    if spare:
+        spare[0].legend(*panels[-1].get_legend_handles_labels(), loc="center", **legend)
+    else:
+        panels[-1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), **legend)
     figure.suptitle(title)
     return figure
+
+
+def _panel_grid(
+    count: int, columns: int, panel: tuple[float, float], extra_width: float = 0.0, **shared
+) -> tuple[Figure, list, list]:
+    """A figure of ``count`` panels, ``columns`` (or fewer) to a row.
+
+    Args:
+        count: How many panels.
+        columns: Panels per row at most.
+        panel: Width and height of one panel in inches.
+        extra_width: Inches added on the right, e.g. for a legend beside the panels.
+        **shared: ``sharex``/``sharey`` for ``Figure.subplots``.
+
+    Returns:
+        The figure, its panels, and the free places of the last row (axes switched off).
+    """
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
+    width, height = panel
+    figure = Figure(figsize=(width * columns + extra_width, height * rows + 0.6), layout="constrained")
+    grid = list(figure.subplots(rows, columns, squeeze=False, **shared).flat)
+    for axes in grid[count:]:
+        axes.axis("off")
+    return figure, grid[:count], grid[count:]
 
 
 def _digit_colours() -> list:
@@ -141,11 +183,12 @@ def plot_history(history, title: str = "Loss per epoch") -> Figure:
     return figure
 
 
-def plot_histories(histories: Mapping[str, object], title: str = "Training and validation loss per model") -> Figure:
-    """One panel per run with its training and validation loss, on a shared loss axis."""
-    figure = Figure(figsize=(4.2 * len(histories), 3.6), layout="constrained")
-    grid = figure.subplots(1, len(histories), squeeze=False, sharey=True)[0]
-    for axes, (name, history) in zip(grid, histories.items()):
+def plot_histories(
+    histories: Mapping[str, object], title: str = "Training and validation loss per model", columns: int = 3
+) -> Figure:
+    """One panel per run with its training and validation loss, ``columns`` to a row, on a shared loss axis."""
+    figure, panels, _ = _panel_grid(len(histories), columns, (3.3, 3.3), sharey=True)
+    for axes, (name, history) in zip(panels, histories.items()):
         curves = getattr(history, "history", history)
         for key, label in (("loss", "training"), ("val_loss", "validation")):
             if key in curves:
@@ -156,6 +199,47 @@ def plot_histories(histories: Mapping[str, object], title: str = "Training and v
         axes.set_title(name)
         axes.set_xlabel("epoch")
         axes.legend()
-    grid[0].set_ylabel("loss (binary cross-entropy)")
+    for axes in panels[:: min(columns, len(panels))]:
+        axes.set_ylabel("loss (binary cross-entropy)")
+    figure.suptitle(title)
+    return figure
+
+
+def plot_measures_by_depth(
+    summary: Sequence[Mapping],
+    measures: Sequence[str],
+    baseline: str | None = None,
+    lower_is_better: Sequence[str] = (),
+    title: str = "Latent quality against depth (mean ± sd over seeds)",
+    columns: int = 3,
+) -> Figure:
+    """Each measure against depth, mean ± sd over seeds, one panel per measure, ``columns`` to a row.
+
+    Args:
+        summary: One row per model with its ``depth`` and each measure's ``<measure>_mean`` and
+            ``<measure>_sd`` (:meth:`course_utils.study.StudyResult.summary`).
+        measures: The measures to draw, e.g. ``study.METRIC_NAMES``.
+        baseline: The model drawn as a dashed level line with its name (PCA) instead of a point.
+        lower_is_better: Measures whose panel title says that lower is better.
+        title: Figure title.
+        columns: Panels per row; the legend takes the free place of the last row, if any.
+    """
+    figure, panels, spare = _panel_grid(len(measures), columns, (3.3, 2.9))
+    models = [row for row in summary if row["model"] != baseline]
+    level = next((row for row in summary if row["model"] == baseline), None)
+    depths = [row["depth"] for row in models]
+    for axes, measure in zip(panels, measures):
+        means = [row[f"{measure}_mean"] for row in models]
+        spreads = [row[f"{measure}_sd"] for row in models]
+        axes.errorbar(depths, means, yerr=spreads, marker="o", capsize=4, label="autoencoder")
+        if level is not None:
+            axes.axhline(level[f"{measure}_mean"], color="grey", linestyle="--", label=baseline)
+        axes.set_xticks(depths)
+        axes.set_xlabel("hidden layers in the encoder")
+        axes.set_title(measure + (" (lower is better)" if measure in lower_is_better else ""))
+    if spare:
+        spare[0].legend(*panels[0].get_legend_handles_labels(), loc="center", frameon=False)
+    else:
+        panels[0].legend()
     figure.suptitle(title)
     return figure

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from course_utils import cache, environment, metrics, models, training
+from course_utils import cache, environment, metrics, models, plots, training
 from course_utils.backend import keras
 from course_utils.data import MnistData, load_offline_subset
 
@@ -104,7 +104,8 @@ def train_and_measure(
     stored = cache.load_json(saved, key) if saved is not None else None
     if stored is not None:
         if verbose:
-            print(f"Loaded the saved result of this exact run of {model.name} from {saved}.")
+            print(f"Loaded the saved result of this exact run of {model.name}")
+            print(f"from {saved}.")
         return MeasuredRun(stored["history"], stored["scores"])
     history = training.train(model, x_train, x_val, settings, seed=seed, verbose=verbose, callbacks=callbacks)
     run = MeasuredRun(history.history, metrics.measure(metrics.autoencoder_representation(model), data))
@@ -180,25 +181,10 @@ def summary_table(summary: Sequence[dict]) -> pd.DataFrame:
 
 
 def study_figure(summary: Sequence[dict], title: str = "Latent quality against depth (mean ± sd over seeds)") -> Figure:
-    """Each metric against depth with error bars; PCA as a dashed line with its value."""
-    figure = Figure(figsize=(3.2 * len(METRIC_NAMES), 3.4), layout="constrained")
-    grid = figure.subplots(1, len(METRIC_NAMES))
-    autoencoders = [row for row in summary if row["model"] != PCA_NAME]
-    pca = next((row for row in summary if row["model"] == PCA_NAME), None)
-    depths = [row["depth"] for row in autoencoders]
-    for axes, metric in zip(grid, METRIC_NAMES):
-        means = [row[f"{metric}_mean"] for row in autoencoders]
-        spreads = [row[f"{metric}_sd"] for row in autoencoders]
-        axes.errorbar(depths, means, yerr=spreads, marker="o", capsize=4, label="autoencoder")
-        if pca is not None:
-            axes.axhline(pca[f"{metric}_mean"], color="grey", linestyle="--", label="PCA (2-D)")
-        axes.set_xticks(depths)
-        axes.set_xlabel("hidden layers in the encoder")
-        axes.set_ylabel(metric + (" (lower is better)" if metric in metrics.LOWER_IS_BETTER else ""))
-        axes.set_title(metric)
-    grid[0].legend()
-    figure.suptitle(title)
-    return figure
+    """Each metric against depth with error bars; PCA as a dashed line (:func:`plots.plot_measures_by_depth`)."""
+    return plots.plot_measures_by_depth(
+        summary, METRIC_NAMES, baseline=PCA_NAME, lower_is_better=metrics.LOWER_IS_BETTER, title=title
+    )
 
 
 def fingerprint(config: StudyConfig, data: MnistData, versions: dict[str, str] | None = None) -> str:
@@ -359,7 +345,8 @@ def load_or_run(
     saved = load(folder, config, key)
     if saved is not None:
         if verbose:
-            print(f"Loaded the saved study from {folder} (made by this code with these settings and data).")
+            print(f"Loaded the saved study from {folder}")
+            print("(made by this code with these settings and data).")
         return saved
     runs = len(config.depths) * len(config.seeds)
     estimate = estimate_seconds(config, data)

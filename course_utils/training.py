@@ -67,10 +67,10 @@ class TrainingSettings:
 class EpochLine(keras.callbacks.Callback):
     """Print one line per reported epoch (at most ``max_lines``), an estimate after the first, then the total time."""
 
-    def __init__(self, epochs: int, max_lines: int = 10, val_name: str = "val") -> None:
+    def __init__(self, epochs: int, max_lines: int = 3, val_name: str = "val") -> None:
         super().__init__()
         self.epochs = epochs
-        self.every = max(1, -(-epochs // max_lines))
+        self.every = _round_step(-(-epochs // max_lines))
         self.val_name = val_name
         self.started = 0.0
 
@@ -89,6 +89,14 @@ class EpochLine(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None) -> None:
         print(f"trained in {time.perf_counter() - self.started:.1f} s", flush=True)
+
+
+def _round_step(step: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``step``: epochs 10, 20, 30 are reported."""
+    nice = 1
+    while nice < step:
+        nice = nice * 5 // 2 if str(nice).startswith("2") else nice * 2
+    return nice
 
 
 def compile_autoencoder(autoencoder: Autoencoder, settings: TrainingSettings) -> None:
@@ -118,7 +126,7 @@ def train(
         x_val: Optional images watched after every epoch; their loss is reported as ``val_loss``.
         settings: Epochs, batch size and learning rate; ``None`` uses the course defaults.
         seed: Seeds the shuffling (and dropout) so the same call gives the same losses.
-        verbose: Print a progress line per epoch (at most ten lines).
+        verbose: Print progress: the first epoch with an estimate of the total, then a few more lines.
         callbacks: Extra Keras callbacks, for example early stopping.
         reuse: Load the result of an identical earlier run (same initial weights, images, settings,
             seed, library versions and code version) from the cache instead of training again,
@@ -249,7 +257,8 @@ def _load_cached(autoencoder: Autoencoder, path: Path, key: str, verbose: bool) 
     history.history = curves
     if verbose:
         epochs = len(history.history["loss"])
-        print(f"Reused an identical earlier run of {autoencoder.name} ({epochs} epochs) from {path.parent}.")
+        print(f"Reused an identical earlier run of {autoencoder.name} ({epochs} epochs)")
+        print(f"from {path.parent}.")
         print(f"Final loss {history.history['loss'][-1]:.4f}; pass reuse=False to train again.")
     return history
 

@@ -156,3 +156,11 @@ def test_stratified_subset_balances_digits(offline_mnist):
 def test_split_arguments_are_checked(offline_mnist, call):
     with pytest.raises(ValueError):
         call(offline_mnist)
+
+
+def test_the_data_line_fits_the_books_code_blocks(offline_mnist):
+    lines = offline_mnist.description.splitlines()
+    assert lines[0].startswith("Data: the course's split of 5,000 real MNIST digits")
+    assert len(lines) == 2 and all(len(line) <= data.DESCRIPTION_WIDTH for line in lines)
+    unavailable = data.load_offline_subset("full MNIST unavailable: " + "a long reason " * 12)
+    assert all(len(line) <= data.DESCRIPTION_WIDTH for line in unavailable.description.splitlines())

@@ -79,3 +79,51 @@ def test_histories_side_by_side_mark_the_best_epoch():
     assert [axes.get_title() for axes in figure.axes] == ["A", "B"]
     labels = [line.get_label() for line in figure.axes[0].get_lines()]
     assert labels == ["training", "validation", "best epoch (2)"]
+
+
+def _summary():
+    rows = [{"model": f"Autoencoder_{depth}", "depth": depth} for depth in (1, 2, 3)]
+    rows.append({"model": "PCA (2-D)", "depth": 0})
+    for number, row in enumerate(rows):
+        for measure in ("bce", "mse", "knn", "trust", "silhouette"):
+            row[f"{measure}_mean"], row[f"{measure}_sd"] = 0.1 * number, 0.01
+    return rows
+
+
+def test_measures_by_depth_go_into_rows_with_the_legend_in_the_free_place():
+    measures = ("bce", "mse", "knn", "trust", "silhouette")
+    figure = plots.plot_measures_by_depth(_summary(), measures, baseline="PCA (2-D)", lower_is_better=("bce", "mse"))
+    panels = [axes for axes in figure.axes if axes.axison]
+    titles = ["bce (lower is better)", "mse (lower is better)", "knn", "trust", "silhouette"]
+    assert [axes.get_title() for axes in panels] == titles
+    assert [axes.get_subplotspec().rowspan.start for axes in panels] == [0, 0, 0, 1, 1], "three to a row"
+    spare = [axes for axes in figure.axes if not axes.axison]
+    assert len(spare) == 1
+    assert [text.get_text() for text in spare[0].get_legend().get_texts()] == ["PCA (2-D)", "autoencoder"]
+    assert list(panels[0].get_xticks()) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_every_figure_fits_the_books_text_column(rng, images, count):
+    """At most MAX_WIDTH inches: 10-point labels stay readable in the book's ~750 px column."""
+    names = [f"model {number}" for number in range(count)]
+    labels = np.arange(50) % 10
+    figures = [
+        plots.plot_latent_spaces({name: rng.normal(size=(50, 2)) for name in names}, labels),
+        plots.plot_histories({name: {"loss": [0.3, 0.2], "val_loss": [0.3, 0.25]} for name in names}),
+        plots.plot_measures_by_depth(_summary(), ("bce", "mse", "knn", "trust", "silhouette")[:count]),
+        plots.plot_comparison(images, {name: images for name in names}),
+        plots.show_digits(images),
+        plots.plot_latent_space(rng.normal(size=(50, 2)), labels),
+    ]
+    for figure in figures:
+        assert figure.get_figwidth() <= plots.MAX_WIDTH
+
+
+def test_three_latent_spaces_make_two_rows_with_the_legend_in_the_fourth_place(rng):
+    labels = np.arange(50) % 10
+    figure = plots.plot_latent_spaces({name: rng.normal(size=(50, 2)) for name in "ABC"}, labels)
+    panels = [axes for axes in figure.axes if axes.axison]
+    assert [axes.get_title() for axes in panels] == ["A", "B", "C"]
+    legend = next(axes for axes in figure.axes if not axes.axison).get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == [str(digit) for digit in range(10)]
