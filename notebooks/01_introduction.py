@@ -35,6 +35,27 @@
 # **In this notebook** you load the data, meet the three models and see a first 2-D
 # representation made without any neural network.
 
+# %% tags=["remove-cell"]
+# On Google Colab, which opens a notebook without the rest of the
+# course, the course must be installed first. Anywhere else this cell
+# does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib.util
+
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("course_utils") is None:
+        raise RuntimeError(
+            "This copy of the course does not name the repository it "
+            "comes from, so it cannot install itself on Colab. Install "
+            "it first, in a new cell: %pip install git+<the address of "
+            "the repository you got the course from>. Or upload the "
+            "course folder (the one with pyproject.toml), then run "
+            "%pip install <that folder> and %cd <that folder>/notebooks."
+            " Then run this notebook again from the top."
+        )
+
 # %% [markdown]
 # ## Setup
 # The same first cell opens every notebook: it keeps TensorFlow's start-up messages out of the
@@ -64,16 +85,20 @@ environment.setup(seed=42)
 #
 # %%
 mnist = data.load_mnist()
-x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test
-print("x_train:", x_train.shape, x_train.dtype, "values from", x_train.min(), "to", x_train.max())
-print("x_test: ", x_test.shape)
+x_train, y_train = mnist.x_train, mnist.y_train
+x_test, y_test = mnist.x_test, mnist.y_test
+print("x_train:", x_train.shape, x_train.dtype)
+print("x_test: ", x_test.shape, x_test.dtype)
+print("pixel values from", x_train.min(), "to", x_train.max())
 
 # %% [markdown]
 # Each image is a row of 784 numbers between 0 (white) and 1 (black): the 28 × 28 grid read row
 # by row. Here are the first twenty training images with their labels.
 
 # %% tags=["hide-input"]
-plots.show_digits(x_train[:20], y_train[:20], title="The first twenty training images")
+plots.show_digits(
+    x_train[:20], y_train[:20], title="The first twenty training images"
+)
 
 # %% [markdown]
 # ## The three models
@@ -96,7 +121,8 @@ for name, hidden_units in models.ARTICLE_HIDDEN_UNITS.items():
     by_hand = models.expected_parameter_count(hidden_units, latent_dim)
     by_keras = models.build_article_model(name).count_params()
     assert by_hand == by_keras == models.ARTICLE_PARAMETER_COUNTS[name]
-    print(f"{name}: {models.architecture_string(hidden_units, latent_dim):<24} {by_keras:>7,} parameters")
+    architecture = models.architecture_string(hidden_units, latent_dim)
+    print(f"{name}: {architecture:<24} {by_keras:>7,} parameters")
 
 # %% [markdown]
 # Three layers cost thirteen times the parameters of one. Whether the latent space is worth that
@@ -110,7 +136,11 @@ for name, hidden_units in models.ARTICLE_HIDDEN_UNITS.items():
 # %%
 pca = metrics.pca_representation(x_train)
 pca_codes = pca.encode(x_test)
-plots.plot_latent_space(pca_codes, y_test, title="Test digits along the first two principal components")
+plots.plot_latent_space(
+    pca_codes,
+    y_test,
+    title="Test digits along the first two principal components",
+)
 
 # %% [markdown]
 # Some digits, the 0s and 1s above all, have their own regions; most others pile up in the middle.
@@ -123,7 +153,8 @@ plots.plot_latent_space(pca_codes, y_test, title="Test digits along the first tw
 
 # %%
 pca_scores = metrics.measure(pca, mnist)
-print(f"PCA: kNN accuracy {pca_scores['knn_accuracy']:.3f}, reconstruction error {pca_scores['bce']:.4f}")
+knn, bce = pca_scores["knn_accuracy"], pca_scores["bce"]
+print(f"PCA: kNN accuracy {knn:.3f}, reconstruction error {bce:.4f}")
 
 # %% [markdown]
 # Far above chance, far from perfect: the bar an autoencoder has to clear.

@@ -23,11 +23,40 @@
 # **You will**: build the model, count its parameters, train it, look at its reconstructions and
 # latent space, and compare it with the PCA baseline from notebook 1.
 
+# %% tags=["remove-cell"]
+# On Google Colab, which opens a notebook without the rest of the
+# course, the course must be installed first. Anywhere else this cell
+# does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib.util
+
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("course_utils") is None:
+        raise RuntimeError(
+            "This copy of the course does not name the repository it "
+            "comes from, so it cannot install itself on Colab. Install "
+            "it first, in a new cell: %pip install git+<the address of "
+            "the repository you got the course from>. Or upload the "
+            "course folder (the one with pyproject.toml), then run "
+            "%pip install <that folder> and %cd <that folder>/notebooks."
+            " Then run this notebook again from the top."
+        )
+
 # %% [markdown]
 # ## Setup
 
 # %%
-from course_utils import compare, data, environment, metrics, models, plots, training
+from course_utils import (
+    compare,
+    data,
+    environment,
+    metrics,
+    models,
+    plots,
+    training,
+)
 
 environment.setup(seed=42)
 
@@ -36,7 +65,8 @@ environment.setup(seed=42)
 
 # %%
 mnist = data.load_mnist()
-x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test
+x_train, y_train = mnist.x_train, mnist.y_train
+x_test, y_test = mnist.x_test, mnist.y_test
 
 # %% [markdown]
 # ## Build the model
@@ -46,7 +76,8 @@ x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, m
 # %% tags=["nbval-check-output"]
 latent_dim = models.LATENT_DIM
 model = models.build_article_model("Autoencoder_2", seed=42)
-encoder, decoder, autoencoder = model.encoder, model.decoder, model.autoencoder
+encoder, decoder = model.encoder, model.decoder
+autoencoder = model.autoencoder
 models.layer_table(model)
 
 # %% [markdown]
@@ -61,8 +92,13 @@ models.layer_table(model)
 
 # %%
 settings = training.TrainingSettings()
-print(settings)
-history = training.train(model, x_train, x_test, settings, seed=42, reuse=True, val_name="test")
+for setting, value in vars(settings).items():
+    print(f"{setting:>13}: {value}")
+
+# %%
+history = training.train(
+    model, x_train, x_test, settings, seed=42, reuse=True, val_name="test"
+)
 
 # %% tags=["hide-input"]
 plots.plot_history(history, title="Autoencoder_2: loss per epoch")
@@ -74,7 +110,9 @@ plots.plot_history(history, title="Autoencoder_2: loss per epoch")
 # %% tags=["hide-input"]
 shown = compare.first_of_each_digit(y_test)
 plots.show_reconstructions(
-    x_test[shown], training.reconstruct(model, x_test[shown]), title="Autoencoder_2: test digits and reconstructions"
+    x_test[shown],
+    training.reconstruct(model, x_test[shown]),
+    title="Autoencoder_2: test digits and reconstructions",
 )
 
 # %% [markdown]
@@ -84,16 +122,22 @@ plots.show_reconstructions(
 
 # %% tags=["hide-input"]
 codes = training.encode(model, x_test)
-plots.plot_latent_space(codes, y_test, title="Autoencoder_2: test digits in the latent space")
+plots.plot_latent_space(
+    codes, y_test, title="Autoencoder_2: test digits in the latent space"
+)
 
 # %% [markdown]
 # ## Measure
 # The same measures as for PCA in notebook 1 (see `metrics.METRIC_DESCRIPTIONS` for all five).
 
 # %%
+representations = {
+    "PCA (2-D)": metrics.pca_representation(x_train),
+    "Autoencoder_2": metrics.autoencoder_representation(model),
+}
 scores = {
-    "PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist),
-    "Autoencoder_2": metrics.measure(metrics.autoencoder_representation(model), mnist),
+    name: metrics.measure(representation, mnist)
+    for name, representation in representations.items()
 }
 metrics.score_table(scores)
 
@@ -111,16 +155,16 @@ metrics.score_table(scores)
 # PCA's and sometimes below, always within 0.07 of it. One run is not enough to rank two close models.
 
 # %% tags=["remove-cell"]
-autoencoder_scores, pca_scores = scores["Autoencoder_2"], scores["PCA (2-D)"]
+ours, pca = scores["Autoencoder_2"], scores["PCA (2-D)"]
 environment.claim(
-    autoencoder_scores["bce"] < pca_scores["bce"],
+    ours["bce"] < pca["bce"],
     "Autoencoder_2 reconstructs a little better than PCA",
-    f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}",
+    f"BCE {ours['bce']:.4f} against {pca['bce']:.4f}",
 )
 environment.claim(
-    abs(autoencoder_scores["knn_accuracy"] - pca_scores["knn_accuracy"]) < 0.07,
+    abs(ours["knn_accuracy"] - pca["knn_accuracy"]) < 0.07,
     "Autoencoder_2's kNN accuracy is within 0.07 of PCA's",
-    f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}",
+    f"{ours['knn_accuracy']:.3f} against {pca['knn_accuracy']:.3f}",
 )
 
 # %% [markdown]
@@ -153,7 +197,7 @@ my_encoder = keras.Sequential(
     ],
     name="my_encoder",
 )
-my_encoder.summary()
+my_encoder.summary(line_length=48)
 
 # %%
 checks.check_encoder_2(my_encoder)
@@ -177,8 +221,13 @@ builder
 
 # %% tags=["solution"]
 parameters_3 = models.ARTICLE_PARAMETER_COUNTS["Autoencoder_3"]
-width_3_2 = next(width for width in range(1, 1000) if models.expected_parameter_count([width]) > parameters_3)
-print(f"784-{width_3_2}-2-{width_3_2}-784 has {models.expected_parameter_count([width_3_2]):,} parameters")
+width_3_2 = next(
+    width
+    for width in range(1, 1000)
+    if models.expected_parameter_count([width]) > parameters_3
+)
+count = models.expected_parameter_count([width_3_2])
+print(f"784-{width_3_2}-2-{width_3_2}-784 has {count:,} parameters")
 
 # %%
 checks.check_width_to_match_autoencoder_3(width_3_2)

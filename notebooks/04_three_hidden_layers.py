@@ -23,11 +23,40 @@
 # **You will**: build the model, count its parameters, train it, look at its reconstructions and
 # latent space, and compare it with the PCA baseline from notebook 1.
 
+# %% tags=["remove-cell"]
+# On Google Colab, which opens a notebook without the rest of the
+# course, the course must be installed first. Anywhere else this cell
+# does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib.util
+
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("course_utils") is None:
+        raise RuntimeError(
+            "This copy of the course does not name the repository it "
+            "comes from, so it cannot install itself on Colab. Install "
+            "it first, in a new cell: %pip install git+<the address of "
+            "the repository you got the course from>. Or upload the "
+            "course folder (the one with pyproject.toml), then run "
+            "%pip install <that folder> and %cd <that folder>/notebooks."
+            " Then run this notebook again from the top."
+        )
+
 # %% [markdown]
 # ## Setup
 
 # %%
-from course_utils import compare, data, environment, metrics, models, plots, training
+from course_utils import (
+    compare,
+    data,
+    environment,
+    metrics,
+    models,
+    plots,
+    training,
+)
 
 environment.setup(seed=42)
 
@@ -36,7 +65,8 @@ environment.setup(seed=42)
 
 # %%
 mnist = data.load_mnist()
-x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test
+x_train, y_train = mnist.x_train, mnist.y_train
+x_test, y_test = mnist.x_test, mnist.y_test
 
 # %% [markdown]
 # ## Build the model
@@ -46,7 +76,8 @@ x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, m
 # %% tags=["nbval-check-output"]
 latent_dim = models.LATENT_DIM
 model = models.build_article_model("Autoencoder_3", seed=42)
-encoder, decoder, autoencoder = model.encoder, model.decoder, model.autoencoder
+encoder, decoder = model.encoder, model.decoder
+autoencoder = model.autoencoder
 models.layer_table(model)
 
 # %% [markdown]
@@ -61,8 +92,13 @@ models.layer_table(model)
 
 # %%
 settings = training.TrainingSettings()
-print(settings)
-history = training.train(model, x_train, x_test, settings, seed=42, reuse=True, val_name="test")
+for setting, value in vars(settings).items():
+    print(f"{setting:>13}: {value}")
+
+# %%
+history = training.train(
+    model, x_train, x_test, settings, seed=42, reuse=True, val_name="test"
+)
 
 # %% tags=["hide-input"]
 plots.plot_history(history, title="Autoencoder_3: loss per epoch")
@@ -74,7 +110,9 @@ plots.plot_history(history, title="Autoencoder_3: loss per epoch")
 # %% tags=["hide-input"]
 shown = compare.first_of_each_digit(y_test)
 plots.show_reconstructions(
-    x_test[shown], training.reconstruct(model, x_test[shown]), title="Autoencoder_3: test digits and reconstructions"
+    x_test[shown],
+    training.reconstruct(model, x_test[shown]),
+    title="Autoencoder_3: test digits and reconstructions",
 )
 
 # %% [markdown]
@@ -84,16 +122,22 @@ plots.show_reconstructions(
 
 # %% tags=["hide-input"]
 codes = training.encode(model, x_test)
-plots.plot_latent_space(codes, y_test, title="Autoencoder_3: test digits in the latent space")
+plots.plot_latent_space(
+    codes, y_test, title="Autoencoder_3: test digits in the latent space"
+)
 
 # %% [markdown]
 # ## Measure
 # The same measures as for PCA in notebook 1 (see `metrics.METRIC_DESCRIPTIONS` for all five).
 
 # %%
+representations = {
+    "PCA (2-D)": metrics.pca_representation(x_train),
+    "Autoencoder_3": metrics.autoencoder_representation(model),
+}
 scores = {
-    "PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist),
-    "Autoencoder_3": metrics.measure(metrics.autoencoder_representation(model), mnist),
+    name: metrics.measure(representation, mnist)
+    for name, representation in representations.items()
 }
 metrics.score_table(scores)
 
@@ -113,26 +157,26 @@ metrics.score_table(scores)
 # silhouette near zero do not contradict each other).
 
 # %% tags=["remove-cell"]
-autoencoder_scores, pca_scores = scores["Autoencoder_3"], scores["PCA (2-D)"]
+ours, pca = scores["Autoencoder_3"], scores["PCA (2-D)"]
 environment.claim(
-    autoencoder_scores["knn_accuracy"] > pca_scores["knn_accuracy"],
+    ours["knn_accuracy"] > pca["knn_accuracy"],
     "Autoencoder_3's kNN accuracy is above PCA's",
-    f"{autoencoder_scores['knn_accuracy']:.3f} against {pca_scores['knn_accuracy']:.3f}",
+    f"{ours['knn_accuracy']:.3f} against {pca['knn_accuracy']:.3f}",
 )
 environment.claim(
-    autoencoder_scores["bce"] < pca_scores["bce"] - 0.01,
+    ours["bce"] < pca["bce"] - 0.01,
     "Autoencoder_3 reconstructs clearly better than PCA",
-    f"BCE {autoencoder_scores['bce']:.4f} against {pca_scores['bce']:.4f}",
+    f"BCE {ours['bce']:.4f} against {pca['bce']:.4f}",
 )
 environment.claim(
-    autoencoder_scores["trustworthiness"] > pca_scores["trustworthiness"],
+    ours["trustworthiness"] > pca["trustworthiness"],
     "Autoencoder_3's neighbourhoods are more trustworthy than PCA's",
-    f"{autoencoder_scores['trustworthiness']:.3f} against {pca_scores['trustworthiness']:.3f}",
+    f"{ours['trustworthiness']:.3f} against {pca['trustworthiness']:.3f}",
 )
 environment.claim(
-    autoencoder_scores["silhouette"] < 0.05,
+    ours["silhouette"] < 0.05,
     "Autoencoder_3's clusters touch (silhouette below 0.05)",
-    f"silhouette {autoencoder_scores['silhouette']:+.3f}",
+    f"silhouette {ours['silhouette']:+.3f}",
 )
 
 # %% [markdown]
@@ -162,11 +206,12 @@ my_decoder = keras.Sequential(
         keras.Input(shape=(2,)),
         keras.layers.Dense(10, activation="relu"),
         keras.layers.Dense(32, activation="relu"),
-        keras.layers.Dense(784, activation="sigmoid"),  # every pixel between 0 and 1
+        # every pixel between 0 and 1
+        keras.layers.Dense(784, activation="sigmoid"),
     ],
     name="my_decoder",
 )
-my_decoder.summary()
+my_decoder.summary(line_length=48)
 
 # %%
 checks.check_decoder_3(my_decoder)
@@ -181,9 +226,12 @@ checks.check_decoder_3(my_decoder)
 # first layer and the decoder's last layer. Set `share_4_2` to it as a fraction (0.5 for half).
 
 # %% tags=["solution"]
-first_layer = 784 * 32 + 32  # encoder: 784 pixels to 32 units, plus 32 biases
-last_layer = 32 * 784 + 784  # decoder: 32 units back to 784 pixels, plus 784 biases
-total = 51_726  # Autoencoder_3's parameter count, from the layer table
+# encoder: 784 pixels to 32 units, plus 32 biases
+first_layer = 784 * 32 + 32
+# decoder: 32 units back to 784 pixels, plus 784 biases
+last_layer = 32 * 784 + 784
+# Autoencoder_3's parameter count, from the layer table
+total = 51_726
 share_4_2 = (first_layer + last_layer) / total
 print(f"{share_4_2:.1%} of the {total:,} parameters")
 
@@ -212,8 +260,9 @@ explorer
 
 # %% tags=["solution", "nbval-ignore-output"]
 explorer.run(hidden_units=[])  # 1 hidden layer: 784-2-784
-explorer.run(hidden_units=[32, 10])  # 3 hidden layers: Autoencoder_3's shape
-best_run_4_3 = max(explorer.runs, key=lambda run: run.scores["knn_accuracy"]).number
+explorer.run(hidden_units=[32, 10])  # 3 hidden layers, as Autoencoder_3
+best = max(explorer.runs, key=lambda run: run.scores["knn_accuracy"])
+best_run_4_3 = best.number
 print(f"best kNN accuracy: run {best_run_4_3}")
 
 # %%

@@ -24,11 +24,39 @@
 # you ran notebooks 2 to 4 first, `reuse=True` loads their results instead of training again:
 # the weights, data, settings and seed are the same, so the models would be too.
 
+# %% tags=["remove-cell"]
+# On Google Colab, which opens a notebook without the rest of the
+# course, the course must be installed first. Anywhere else this cell
+# does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib.util
+
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("course_utils") is None:
+        raise RuntimeError(
+            "This copy of the course does not name the repository it "
+            "comes from, so it cannot install itself on Colab. Install "
+            "it first, in a new cell: %pip install git+<the address of "
+            "the repository you got the course from>. Or upload the "
+            "course folder (the one with pyproject.toml), then run "
+            "%pip install <that folder> and %cd <that folder>/notebooks."
+            " Then run this notebook again from the top."
+        )
+
 # %% [markdown]
 # ## Setup
 
 # %%
-from course_utils import compare, data, environment, metrics, plots, training
+from course_utils import (
+    compare,
+    data,
+    environment,
+    metrics,
+    plots,
+    training,
+)
 
 environment.setup(seed=42)
 
@@ -37,8 +65,10 @@ environment.setup(seed=42)
 
 # %%
 mnist = data.load_mnist()
-x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test
-trained = compare.train_article_models(mnist, training.TrainingSettings(), seed=42, reuse=True)
+x_train, y_train = mnist.x_train, mnist.y_train
+x_test, y_test = mnist.x_test, mnist.y_test
+settings = training.TrainingSettings()
+trained = compare.train_article_models(mnist, settings, seed=42, reuse=True)
 
 # %% [markdown]
 # ## Size and reconstruction error
@@ -51,8 +81,13 @@ compare.comparison_table(trained)
 # ## Latent spaces
 
 # %% tags=["hide-input"]
-codes = {name: training.encode(result.autoencoder, x_test) for name, result in trained.items()}
-plots.plot_latent_spaces(codes, y_test, title="Test digits in the latent space of each model")
+codes = {
+    name: training.encode(result.autoencoder, x_test)
+    for name, result in trained.items()
+}
+plots.plot_latent_spaces(
+    codes, y_test, title="Test digits in the latent space of each model"
+)
 
 # %% [markdown]
 # ## Measured
@@ -60,9 +95,11 @@ plots.plot_latent_spaces(codes, y_test, title="Test digits in the latent space o
 # (seed 42). Notebook 6 repeats them over several seeds to show how much they vary.
 
 # %%
-scores = {"PCA (2-D)": metrics.measure(metrics.pca_representation(x_train), mnist)}
+pca = metrics.pca_representation(x_train)
+scores = {"PCA (2-D)": metrics.measure(pca, mnist)}
 for name, result in trained.items():
-    scores[name] = metrics.measure(metrics.autoencoder_representation(result.autoencoder), mnist)
+    representation = metrics.autoencoder_representation(result.autoencoder)
+    scores[name] = metrics.measure(representation, mnist)
 metrics.score_table(scores)
 
 # %% [markdown]
@@ -89,17 +126,23 @@ compare.comparison_figure(trained, mnist)
 # %% tags=["remove-cell"]
 bce = {name: result.test_loss for name, result in trained.items()}
 environment.claim(
-    bce["Autoencoder_1"] > bce["Autoencoder_2"] + 0.005 and bce["Autoencoder_2"] > bce["Autoencoder_3"] + 0.002,
+    bce["Autoencoder_1"] > bce["Autoencoder_2"] + 0.005
+    and bce["Autoencoder_2"] > bce["Autoencoder_3"] + 0.002,
     "the reconstruction error falls with each added layer",
-    "BCE " + ", ".join(f"{name} {value:.4f}" for name, value in bce.items()),
+    "BCE "
+    + ", ".join(f"{name} {value:.4f}" for name, value in bce.items()),
 )
 knn = {name: row["knn_accuracy"] for name, row in scores.items()}
 environment.claim(
     knn["Autoencoder_1"] < knn["PCA (2-D)"] < knn["Autoencoder_3"],
     "in kNN accuracy Autoencoder_1 is below PCA and Autoencoder_3 above it",
-    "kNN accuracy " + ", ".join(f"{name} {value:.3f}" for name, value in knn.items()),
+    "kNN accuracy "
+    + ", ".join(f"{name} {value:.3f}" for name, value in knn.items()),
 )
-environment.claim(all(row["silhouette"] < 0.05 for row in scores.values()), "no silhouette reaches 0.05")
+environment.claim(
+    all(row["silhouette"] < 0.05 for row in scores.values()),
+    "no silhouette reaches 0.05",
+)
 
 # %% [markdown]
 # ## Summary

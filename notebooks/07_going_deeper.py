@@ -25,13 +25,42 @@
 # whether and when they overfit, make one overfit on purpose, and measure what early stopping and
 # dropout change.
 
+# %% tags=["remove-cell"]
+# On Google Colab, which opens a notebook without the rest of the
+# course, the course must be installed first. Anywhere else this cell
+# does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib.util
+
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("course_utils") is None:
+        raise RuntimeError(
+            "This copy of the course does not name the repository it "
+            "comes from, so it cannot install itself on Colab. Install "
+            "it first, in a new cell: %pip install git+<the address of "
+            "the repository you got the course from>. Or upload the "
+            "course folder (the one with pyproject.toml), then run "
+            "%pip install <that folder> and %cd <that folder>/notebooks."
+            " Then run this notebook again from the top."
+        )
+
 # %% [markdown]
 # ## Setup
 
 # %%
 from pathlib import Path
 
-from course_utils import data, environment, metrics, models, plots, study, training
+from course_utils import (
+    data,
+    environment,
+    metrics,
+    models,
+    plots,
+    study,
+    training,
+)
 
 environment.setup(seed=42)
 
@@ -50,11 +79,18 @@ environment.setup(seed=42)
 # %%
 mnist = data.load_mnist()
 fit_images = int(0.8 * len(mnist.x_train))
-planned_runs = [(3, fit_images, 60), (4, fit_images, 60), (5, fit_images, 60)] + [(5, 300, 200)] * 3
+planned_runs = [(depth, fit_images, 60) for depth in (3, 4, 5)]
+planned_runs += [(5, 300, 200)] * 3
 mnist = study.affordable_data(mnist, planned_runs)
-x_train, y_train, x_test, y_test = mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test
-x_fit, y_fit, x_val, y_val = data.split_validation(x_train, y_train, fraction=0.2, seed=0)
-print(f"{len(x_fit):,} images to train on, {len(x_val):,} to validate, {len(x_test):,} to test")
+x_train, y_train = mnist.x_train, mnist.y_train
+x_test, y_test = mnist.x_test, mnist.y_test
+x_fit, y_fit, x_val, y_val = data.split_validation(
+    x_train, y_train, fraction=0.2, seed=0
+)
+print(
+    f"{len(x_fit):,} images to train on, {len(x_val):,} to validate,",
+    f"{len(x_test):,} to test",
+)
 
 # %% [markdown]
 # ## Two deeper models
@@ -67,7 +103,8 @@ print(f"{len(x_fit):,} images to train on, {len(x_val):,} to validate, {len(x_te
 for depth in (3, 4, 5):
     hidden_units = study.HIDDEN_UNITS_BY_DEPTH[depth]
     parameters = models.expected_parameter_count(hidden_units)
-    print(f"depth {depth}: {models.architecture_string(hidden_units):<32} {parameters:>8,} parameters")
+    architecture = models.architecture_string(hidden_units)
+    print(f"depth {depth}: {architecture:<32} {parameters:>8,} parameters")
 
 # %% [markdown]
 # ## Training and validation curves
@@ -86,23 +123,30 @@ long_training = training.TrainingSettings(epochs=60)
 saved_runs = Path("results/going_deeper")
 deep_runs = {}
 for depth in (3, 4, 5):
-    model = models.build_autoencoder(study.HIDDEN_UNITS_BY_DEPTH[depth], seed=42)
+    hidden_units = study.HIDDEN_UNITS_BY_DEPTH[depth]
+    model = models.build_autoencoder(hidden_units, seed=42)
+    saved = saved_runs / f"{model.name}.json"
     deep_runs[model.name] = study.train_and_measure(
-        model, x_fit, x_val, mnist, long_training, seed=42, saved=saved_runs / f"{model.name}.json"
+        model, x_fit, x_val, mnist, long_training, seed=42, saved=saved
     )
 deep_histories = {name: run.history for name, run in deep_runs.items()}
 deep_scores = {name: run.scores for name, run in deep_runs.items()}
 
 # %% tags=["hide-input"]
-plots.plot_histories(deep_histories, title="Depths 3 to 5 on 3,200 training images")
+plots.plot_histories(
+    deep_histories, title="Depths 3 to 5 on 3,200 training images"
+)
 
 # %%
-reports = {name: training.overfitting(history) for name, history in deep_histories.items()}
+reports = {
+    name: training.overfitting(history)
+    for name, history in deep_histories.items()
+}
 for name, report in reports.items():
-    print(
-        f"{name}: best validation loss at epoch {report['best_epoch']} of {report['epochs']}, "
-        f"final gap {report['final_gap']:.4f}, rise since the best epoch {report['rise']:.4f}"
-    )
+    best, epochs = report["best_epoch"], report["epochs"]
+    gap, rise = report["final_gap"], report["rise"]
+    print(f"{name}: best validation loss at epoch {best} of {epochs},")
+    print(f"    final gap {gap:.4f}, rise since the best epoch {rise:.4f}")
 
 # %% [markdown]
 # And the quality of the deeper models, measured on the test images:
@@ -123,18 +167,27 @@ metrics.score_table(deep_scores)
 # the reconstruction error falls by far more than its seed spread.)
 
 # %% tags=["remove-cell"]
-environment.claim(all(report["rise"] < 0.002 for report in reports.values()), "no depth overfits within 60 epochs")
 environment.claim(
-    reports["Autoencoder_5"]["final_gap"] > reports["Autoencoder_3"]["final_gap"],
+    all(report["rise"] < 0.002 for report in reports.values()),
+    "no depth overfits within 60 epochs",
+)
+environment.claim(
+    reports["Autoencoder_5"]["final_gap"]
+    > reports["Autoencoder_3"]["final_gap"],
     "the gap between training and validation loss grows with depth",
 )
-deep_bce = [deep_scores[name]["bce"] for name in ("Autoencoder_3", "Autoencoder_4", "Autoencoder_5")]
+deep_bce = [
+    deep_scores[name]["bce"]
+    for name in ("Autoencoder_3", "Autoencoder_4", "Autoencoder_5")
+]
 environment.claim(
-    deep_bce[0] > deep_bce[1] > deep_bce[2] and deep_bce[0] - deep_bce[2] > 0.005,
+    deep_bce[0] > deep_bce[1] > deep_bce[2]
+    and deep_bce[0] - deep_bce[2] > 0.005,
     "each added layer lowers the reconstruction error",
 )
 environment.claim(
-    deep_scores["Autoencoder_5"]["knn_accuracy"] > deep_scores["Autoencoder_3"]["knn_accuracy"],
+    deep_scores["Autoencoder_5"]["knn_accuracy"]
+    > deep_scores["Autoencoder_3"]["knn_accuracy"],
     "with this seed, depth 5 has a higher kNN accuracy than depth 3",
 )
 
@@ -149,7 +202,10 @@ environment.claim(
 
 # %%
 x_small, y_small = data.stratified_subset(x_fit, y_fit, 300, seed=0)
-small_data = data.MnistData(x_small, y_small, x_test, y_test, mnist.source, "300-image subset of the training images")
+reason = "300-image subset of the training images"
+small_data = data.MnistData(
+    x_small, y_small, x_test, y_test, mnist.source, reason
+)
 overfit_training = training.TrainingSettings(epochs=200)
 deepest = study.HIDDEN_UNITS_BY_DEPTH[5]
 variants = {
@@ -160,21 +216,37 @@ variants = {
 small_runs = {}
 for name, (options, callbacks) in variants.items():
     model = models.build_autoencoder(deepest, seed=42, **options)
-    saved = saved_runs / f"{model.name}-300-images-{name.replace(' ', '-')}.json"
+    file_name = f"{model.name}-300-images-{name.replace(' ', '-')}.json"
+    saved = saved_runs / file_name
     small_runs[name] = study.train_and_measure(
-        model, x_small, x_val, small_data, overfit_training, seed=42, callbacks=callbacks, saved=saved, verbose=False
+        model,
+        x_small,
+        x_val,
+        small_data,
+        overfit_training,
+        seed=42,
+        callbacks=callbacks,
+        saved=saved,
+        verbose=False,
     )
-    print(f"{name}: {len(small_runs[name].history['loss'])} epochs", flush=True)
+    epochs = len(small_runs[name].history["loss"])
+    print(f"{name}: {epochs} epochs", flush=True)
 small_histories = {name: run.history for name, run in small_runs.items()}
 
 # %% tags=["hide-input"]
-plots.plot_histories(small_histories, title="Depth 5 on 300 training images")
+plots.plot_histories(
+    small_histories, title="Depth 5 on 300 training images"
+)
 
 # %%
-small_reports = {name: training.overfitting(history) for name, history in small_histories.items()}
+small_reports = {
+    name: training.overfitting(history)
+    for name, history in small_histories.items()
+}
 small_scores = {name: run.scores for name, run in small_runs.items()}
 for name, report in small_reports.items():
-    print(f"{name:>14}: best epoch {report['best_epoch']:>3} of {report['epochs']:>3}, rise {report['rise']:.4f}")
+    best = f"{report['best_epoch']:>3} of {report['epochs']:>3}"
+    print(f"{name:>14}: best epoch {best}, rise {report['rise']:.4f}")
 metrics.score_table(small_scores)
 
 # %% [markdown]
@@ -196,23 +268,37 @@ metrics.score_table(small_scores)
 # overfitting to counter.
 
 # %% tags=["remove-cell"]
-plain, stopped, dropped = (small_reports[name] for name in ("no remedy", "early stopping", "dropout 0.2"))
-environment.claim(
-    plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"], "with 300 images the deepest model overfits"
+plain, stopped, dropped = (
+    small_reports[name]
+    for name in ("no remedy", "early stopping", "dropout 0.2")
 )
-environment.claim(plain["final_gap"] > 2.5 * reports["Autoencoder_5"]["final_gap"], "with 300 images the gap is much larger")
-environment.claim(stopped["epochs"] < 0.75 * plain["epochs"], "early stopping saves a large part of the epochs")
+small_bce = [row["bce"] for row in small_scores.values()]
 environment.claim(
-    small_scores["early stopping"]["bce"] <= small_scores["no remedy"]["bce"],
+    plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"],
+    "with 300 images the deepest model overfits",
+)
+environment.claim(
+    plain["final_gap"] > 2.5 * reports["Autoencoder_5"]["final_gap"],
+    "with 300 images the gap is much larger",
+)
+environment.claim(
+    stopped["epochs"] < 0.75 * plain["epochs"],
+    "early stopping saves a large part of the epochs",
+)
+environment.claim(
+    small_scores["early stopping"]["bce"]
+    <= small_scores["no remedy"]["bce"],
     "early stopping gives no worse reconstructions",
 )
 environment.claim(
-    dropped["final_gap"] < 0.01 and small_scores["dropout 0.2"]["bce"] == min(row["bce"] for row in small_scores.values()),
+    dropped["final_gap"] < 0.01
+    and small_scores["dropout 0.2"]["bce"] == min(small_bce),
     "dropout closes the gap and gives the best reconstructions",
 )
 environment.claim(
     all(
-        small_scores[name]["knn_accuracy"] < small_scores["no remedy"]["knn_accuracy"]
+        small_scores[name]["knn_accuracy"]
+        < small_scores["no remedy"]["knn_accuracy"]
         for name in ("early stopping", "dropout 0.2")
     ),
     "both remedies lower the kNN accuracy",
@@ -227,4 +313,5 @@ environment.claim(
 #   neither improves the latent separation.
 # - Always watch a validation set taken from the training images, never the test set.
 #
-# This is the last notebook. The [instructor guide](../book/instructor_guide.md) lists the exercises.
+# This is the last notebook. Instructors: the exercises, their learning goals and their answers are
+# listed in the instructor guide, `book/instructor_guide.md` in the course's repository.

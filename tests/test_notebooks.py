@@ -42,8 +42,9 @@ def test_notebook_states_its_data_source(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_opens_with_setup_and_closes_with_summary(path):
     cells = json.loads(path.read_text())["cells"]
-    first_code = next(cell for cell in cells if cell["cell_type"] == "code")
-    assert "environment.setup(" in "".join(first_code["source"])
+    colab, setup = [cell for cell in cells if cell["cell_type"] == "code"][:2]  # test_colab_cell checks the first
+    assert "google.colab" in "".join(colab["source"])
+    assert "environment.setup(" in "".join(setup["source"])
     headings = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
     assert any(heading.startswith("## Summary") for heading in headings)
 
