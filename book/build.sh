@@ -36,9 +36,16 @@ if problems:
 print(f"book: {len(chapters)} notebooks are up to date: {', '.join(path.name for path in chapters)}")
 PY
 
-# A fresh site: no page, image or script of an earlier build (a renamed notebook, say) survives.
-rm -rf book/_build/html book/_build/.doctrees book/_build/jupyter_execute book/_build/.jupyter_cache
-started=$SECONDS
-jupyter-book build . --config book/_config.yml --toc book/_toc.yml --path-output book \
-  --builder html --all -W -n --keep-going
-echo "book: built in $((SECONDS - started)) s, $(du -sh book/_build/html | cut -f1) in book/_build/html"
+# Two editions from the same notebooks (book/_ext/course_book.py): the public student edition in
+# book/_build/html (no solution, no check verdict, no instructor guide) and the instructor edition
+# in book/_build/instructor/_build/html (solutions folded, the guide). A fresh site each time: no
+# page, image or script of an earlier build (a renamed notebook, say) survives.
+build_edition() {  # build_edition EDITION TOC OUTPUT
+  local started=$SECONDS
+  rm -rf "$3/_build/html" "$3/_build/.doctrees" "$3/_build/jupyter_execute" "$3/_build/.jupyter_cache"
+  COURSE_BOOK_EDITION=$1 jupyter-book build . --config book/_config.yml --toc "$2" --path-output "$3" \
+    --builder html --all -W -n --keep-going
+  echo "book: $1 edition built in $((SECONDS - started)) s, $(du -sh "$3/_build/html" | cut -f1) in $3/_build/html"
+}
+build_edition student book/_toc.yml book
+build_edition instructor book/_toc_instructor.yml book/_build/instructor

@@ -214,7 +214,7 @@ def placeholder_source(solution: str, exercise: str, later_sources: Iterable[str
     return "\n".join(lines)
 
 
-def _solution_lines(notebook: nbformat.NotebookNode) -> set[str]:
+def solution_lines(notebook: nbformat.NotebookNode) -> set[str]:
     """Lines of solution cells that no other cell contains: they must not reach a student copy.
 
     Comments and bare names (a cell ending in ``answer_2_1`` to show it) give nothing away and are
@@ -309,7 +309,7 @@ def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.Notebook
         for index, cell in enumerate(student.cells)
         if is_check(cell) and cell.get("outputs")
     ]
-    secret = _solution_lines(instructor)
+    secret = solution_lines(instructor)
     for index, cell in enumerate(student.cells):
         texts = [cell.source, *(_output_text(output) for output in cell.get("outputs", []))]
         for line in secret:
