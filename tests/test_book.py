@@ -120,6 +120,8 @@ FIGURE_SCALES_JS = """() => [...document.querySelectorAll('div.cell_output img')
   .map(image => [image.src.split('/').pop(), image.getBoundingClientRect().width / image.naturalWidth])"""
 EXERCISE_TEXTS_JS = """() => Object.fromEntries(
   [...document.querySelectorAll('div.exercise')].map(box => [box.id, box.textContent]))"""
+SPLIT_LOGS_JS = """() => [...document.querySelectorAll('div.cell_output')]
+  .filter(output => output.querySelectorAll(':scope > .output.stream').length > 1).length"""
 LINKS_JS = """() => Object.fromEntries([
     ['download', '.btn-download-source-button'],
     ['binder', 'a[href*="mybinder.org"]'],
@@ -145,6 +147,7 @@ class PageReport:
     cut_off: list[str]  # elements past the column or scrolling sideways
     text: str  # the article's text as the reader sees it, folded parts included
     exercise_texts: dict[str, str]  # exercise label -> the text of its box
+    split_logs: int  # cells whose printed lines are split into several output blocks
     solutions_closed: list[bool]  # per solution, as the page opens
     solutions_opened: list[bool]  # per solution, after a click on its toggle
     links: dict[str, str]  # header buttons: download / Binder / Colab / repository
@@ -259,6 +262,7 @@ def inspect(browser, site_url: str, edition: str, docname: str, width: str) -> P
             cut_off=cut_off,
             text=page.locator("article.bd-article").text_content(),
             exercise_texts=page.evaluate(EXERCISE_TEXTS_JS),
+            split_logs=page.evaluate(SPLIT_LOGS_JS),
             solutions_closed=closed,
             solutions_opened=opened,
             links={name: href for name, href in links.items() if href},
@@ -452,6 +456,17 @@ def test_student_pages_give_no_answer_away(reports, docname):
             if re.search(rf"(?<![\d,.]){re.escape(n)}(?![\d,])", box)
         ]
     assert not leaks, f"{report.url} (student edition) gives answers away:\n" + "\n".join(leaks)
+
+
+PLUMBING = ("environment.claim(", "google.colab", "# noqa", "nbval")
+
+
+@pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
+def test_student_pages_show_no_plumbing(reports, docname):
+    report = reports["student", docname, "desktop"]
+    shown = [word for word in PLUMBING if word in report.text]
+    assert not shown, f"{report.url}: maintainer plumbing in the lesson (tag its cell remove-cell): {shown}"
+    assert report.split_logs == 0, f"{report.url}: {report.split_logs} cells print in several blocks (nb_merge_streams)"
 
 
 def test_the_student_book_has_no_instructor_guide():
