@@ -133,6 +133,72 @@ def plot_latent_spaces(
     return figure
 
 
+def latent_grid(codes: np.ndarray, steps: int = 10, coverage: float = 0.98) -> np.ndarray:
+    """An even ``steps`` x ``steps`` grid of 2-D codes over the middle ``coverage`` of ``codes``.
+
+    The grid spans, in each latent dimension, the range between the (1 - coverage) / 2 and the
+    (1 + coverage) / 2 quantiles, so a few far-out codes do not stretch it. Rows run from the
+    highest value of dimension 2 down, columns from the lowest value of dimension 1 up: the grid
+    reads like the latent scatter plot.
+
+    Returns:
+        The ``steps * steps`` codes, shape ``(steps * steps, 2)``, row by row.
+    """
+    codes = np.asarray(codes, dtype="float64")
+    if codes.ndim != 2 or codes.shape[1] != 2 or len(codes) < 2:
+        raise ValueError(f"codes must be 2-D codes of shape (n, 2), n >= 2, not of shape {codes.shape}.")
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2, not {steps}.")
+    low, high = np.quantile(codes, [(1 - coverage) / 2, (1 + coverage) / 2], axis=0)
+    across = np.linspace(low[0], high[0], steps)
+    down = np.linspace(high[1], low[1], steps)
+    return np.array([(x, y) for y in down for x in across])
+
+
+def decoder_grid(decode, codes: np.ndarray, steps: int = 10) -> np.ndarray:
+    """The digits a decoder makes of an even grid over ``codes``, as one picture.
+
+    Args:
+        decode: Codes ``(n, 2)`` to images ``(n, 784)``, e.g. ``Representation.decode``.
+        codes: The codes whose range the grid covers (:func:`latent_grid`), e.g. the test codes.
+        steps: Digits per row and per column.
+
+    Returns:
+        A ``(28 * steps, 28 * steps)`` image with pixels clipped to [0, 1] (PCA's inverse can
+        leave that range).
+    """
+    images = np.clip(np.asarray(decode(latent_grid(codes, steps))), 0.0, 1.0)
+    tiles = images.reshape(steps, steps, IMAGE_SIDE, IMAGE_SIDE)
+    return tiles.transpose(0, 2, 1, 3).reshape(steps * IMAGE_SIDE, steps * IMAGE_SIDE)
+
+
+def plot_decoder_grids(
+    decoders: Mapping[str, tuple], steps: int = 10, title: str = "What each code decodes to", columns: int = 2
+) -> Figure:
+    """For each model, the digits its decoder makes of an even grid over its test codes.
+
+    Args:
+        decoders: Model name to ``(decode, codes)``: its decoding function and the codes whose
+            range the grid covers.
+        steps: Digits per row and per column of each grid.
+        title: Figure title.
+        columns: Grids per row.
+    """
+    figure, panels, _ = _panel_grid(len(decoders), columns, (4.2, 4.3))
+    for axes, (name, (decode, codes)) in zip(panels, decoders.items()):
+        grid = latent_grid(codes, steps)
+        low, high = grid.min(axis=0), grid.max(axis=0)
+        half = (high - low) / (steps - 1) / 2  # each digit is centred on its code
+        extent = (low[0] - half[0], high[0] + half[0], low[1] - half[1], high[1] + half[1])
+        picture = decoder_grid(decode, codes, steps)
+        axes.imshow(picture, cmap="gray_r", vmin=0, vmax=1, extent=extent, aspect="auto")
+        axes.set_title(name)
+        axes.set_xlabel("latent dimension 1")
+        axes.set_ylabel("latent dimension 2")
+    figure.suptitle(title)
+    return figure
+
+
 def _panel_grid(
     count: int, columns: int, panel: tuple[float, float], extra_width: float = 0.0, **shared
 ) -> tuple[Figure, list, list]:

@@ -127,3 +127,39 @@ def test_three_latent_spaces_make_two_rows_with_the_legend_in_the_fourth_place(r
     assert [axes.get_title() for axes in panels] == ["A", "B", "C"]
     legend = next(axes for axes in figure.axes if not axes.axison).get_legend()
     assert [text.get_text() for text in legend.get_texts()] == [str(digit) for digit in range(10)]
+
+
+def test_the_latent_grid_spans_the_middle_of_the_codes_like_the_scatter_plot():
+    codes = np.column_stack([np.linspace(0, 100, 101), np.linspace(-50, 50, 101)])
+    grid = plots.latent_grid(codes, steps=3, coverage=0.98)
+    assert grid.shape == (9, 2)
+    assert grid[0].tolist() == pytest.approx([1, 49])  # top left: lowest dimension 1, highest dimension 2
+    assert grid[-1].tolist() == pytest.approx([99, -49])
+    assert grid[1, 0] > grid[0, 0] and grid[3, 1] < grid[0, 1]
+
+
+@pytest.mark.parametrize("codes", [np.zeros((5, 3)), np.zeros((1, 2)), np.zeros(4)])
+def test_the_latent_grid_refuses_codes_that_are_not_two_numbers(codes):
+    with pytest.raises(ValueError, match="shape"):
+        plots.latent_grid(codes)
+
+
+def test_the_decoder_grid_puts_each_decoded_digit_at_its_code():
+    def decode(points):  # a digit that is dark where dimension 1 is positive, beyond [0, 1] for PCA-like decoders
+        return np.repeat(np.where(points[:, :1] > 0, 2.0, -1.0), 784, axis=1)
+
+    codes = np.column_stack([np.linspace(-1, 1, 50), np.linspace(-1, 1, 50)])
+    picture = plots.decoder_grid(decode, codes, steps=4)
+    assert picture.shape == (4 * 28, 4 * 28)
+    assert picture.min() == 0.0 and picture.max() == 1.0  # clipped
+    assert picture[:, : 2 * 28].max() == 0.0 and picture[:, 2 * 28 :].min() == 1.0  # left half negative codes
+
+
+def test_the_decoder_grids_figure_has_one_picture_per_model():
+    codes = np.random.default_rng(0).normal(size=(100, 2))
+    decoders = {name: (lambda points: np.full((len(points), 784), 0.5), codes) for name in ("PCA", "a", "b", "c")}
+    figure = plots.plot_decoder_grids(decoders, steps=5)
+    shown = [axes for axes in figure.axes if axes.images]
+    assert [axes.get_title() for axes in shown] == list(decoders)
+    assert shown[0].images[0].get_array().shape == (5 * 28, 5 * 28)
+    assert figure.get_size_inches()[0] <= plots.MAX_WIDTH
