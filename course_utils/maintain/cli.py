@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_utils compare|study|execute|check-pairs|colab-cell|guide|release``.
+"""Command line: ``python -m course_utils compare|study|execute|check-pairs|colab-cell|guide|release|grade``.
 
 Every value is checked before any data is loaded or any model trained: a bad one is a one-line
 usage error (exit code 2), never a traceback, and never a silent default.
@@ -255,6 +255,22 @@ def _release(arguments: argparse.Namespace) -> int:
     return release.main(Path(arguments.output), paths, from_ipynb=arguments.from_ipynb, force=arguments.force)
 
 
+def _grade(arguments: argparse.Namespace) -> int:
+    from course_utils.maintain import grade
+
+    folder = Path(arguments.folder)
+    output = Path(arguments.output) if arguments.output is not None else folder / grade.DEFAULT_NAME
+    try:
+        problem = grade.layout_problem(folder)
+        if problem:
+            raise grade.GradeError(problem)
+        grade.check_output(output, arguments.force)
+    except grade.GradeError as error:
+        raise UsageError(str(error)) from None
+    _writable_folder(output.parent, "the folder of --output,")
+    return grade.main(folder, output, timeout=arguments.timeout, force=arguments.force)
+
+
 def _add_compare(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser("compare", help="train the article's three models and compare them")
     compare.add_argument("--output", action=_Once, default="results/comparison.png", help="where to write the picture")
@@ -294,6 +310,19 @@ def _add_release(commands: argparse._SubParsersAction) -> None:
     release.set_defaults(handler=_release)
 
 
+def _add_grade(commands: argparse._SubParsersAction) -> None:
+    grade = commands.add_parser(
+        "grade", help="run students' copies (FOLDER/<student>/NN_name.ipynb) and write each check's verdict to a CSV"
+    )
+    grade.add_argument("folder", help="one sub-folder per student, named by the student's id, holding their notebooks")
+    grade.add_argument("--output", action=_Once, default=None, help="the CSV to write (default: FOLDER/grades.csv)")
+    grade.add_argument(
+        "--timeout", action=_Once, type=_positive, default=600, help="seconds for each notebook (default: 600)"
+    )
+    grade.add_argument("--force", action="store_true", help="replace the CSV, keeping it first as NAME.bak-<time>")
+    grade.set_defaults(handler=_grade)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of the course."""
     parser = argparse.ArgumentParser(prog="python -m course_utils", description="Autoencoder course tools.")
@@ -316,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     guide = commands.add_parser("guide", help="write the instructor guide's exercise table from the exercise registry")
     guide.set_defaults(handler=_guide)
     _add_release(commands)
+    _add_grade(commands)
     return parser
 
 

@@ -1,0 +1,368 @@
+"""Grade students' copies: run each in a fresh kernel and record every check's verdict.
+
+``python -m course_utils grade FOLDER`` expects one sub-folder per student, named by the student's
+id, holding that student's notebooks as ``release`` wrote them (``NN_name.ipynb``)::
+
+    FOLDER/
+        ada/02_one_hidden_layer.ipynb
+        ada/03_two_hidden_layers.ipynb
+        grace/02_one_hidden_layer.ipynb
+
+Only notebooks with checked exercises (the registry's) are run. Each runs as a student would run
+it: from a copy in memory (the student's file is only read), in a fresh kernel started in the
+course's ``notebooks/`` folder, with an empty training cache, on the course's data, outside the
+reference run, within a time limit for the whole notebook. Before the student's first cell, the
+grader's own cell wraps the check functions of :mod:`course_utils.exercises.checks` so that each
+call appends its result (passed, message) to a JSON-lines file: verdicts are recorded, not read
+back from the displayed text, and those recorded before a crash or a timeout are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import math
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import nbformat
+import pandas as pd
+
+from course_utils import cache, data, environment
+from course_utils.exercises import registry
+from course_utils.maintain import notebooks, release
+
+DEFAULT_TIMEOUT = 600
+DEFAULT_NAME = "grades.csv"
+COLUMNS = ("student", "notebook", "exercise", "title", "passed", "message", "status")
+NOT_RUN = "not run"
+MARKS = {"yes": "✓", "no": "✗", NOT_RUN: "–"}
+# Median run times from README.md's table (benchmarks/notebook_budgets.py), plus a kernel's start-up.
+NOTEBOOK_SECONDS = {
+    "01_introduction": 12,
+    "02_one_hidden_layer": 21,
+    "03_two_hidden_layers": 20,
+    "04_three_hidden_layers": 29,
+    "05_comparison": 16,
+    "06_measuring_latent_quality": 16,
+    "07_going_deeper": 12,
+}
+START_SECONDS = 5
+RECORD_VARIABLE = "COURSE_GRADE_RECORD"
+# The grader's cell, run before the student's first cell.
+RECORDER_CELL = "from course_utils.maintain import grade as _grade\n\n_grade.install_recorder()\ndel _grade"
+
+
+class GradeError(ValueError):
+    """Raised when a folder cannot be graded (its layout, or the output file)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's notebook.
+
+    Attributes:
+        student: The student's id (the name of their sub-folder).
+        path: The notebook.
+    """
+
+    student: str
+    path: Path
+
+    @property
+    def notebook(self) -> str:
+        """The notebook's stem, e.g. ``"02_one_hidden_layer"``."""
+        return self.path.stem
+
+
+def checked_exercises(notebook: str) -> tuple[registry.Exercise, ...]:
+    """The registry's exercises of ``notebook`` that a check function marks (not widgets alone)."""
+    return tuple(exercise for exercise in registry.exercises_in(notebook) if _check_names(exercise))
+
+
+def _check_names(exercise: registry.Exercise) -> list[str]:
+    return [call.function.__name__ for call in exercise.calls if call.is_check]
+
+
+def _all_check_names() -> list[str]:
+    return sorted({name for exercise in registry.all_exercises() for name in _check_names(exercise)})
+
+
+# --------------------------------------------------------------------------------------------
+# Inside the student's kernel
+# --------------------------------------------------------------------------------------------
+
+
+def install_recorder(record: str | None = None) -> None:
+    """Wrap every check of the registry so that each call appends its verdict to a JSON-lines file.
+
+    Runs in the student's kernel, before the student's first cell, so that ``checks.check_...``
+    and ``from course_utils.exercises.checks import check_...`` both reach the wrapper.
+
+    Args:
+        record: The file to append to; default ``$COURSE_GRADE_RECORD``.
+    """
+    from course_utils.exercises import checks
+
+    path = record or os.environ[RECORD_VARIABLE]
+    for name in _all_check_names():
+        setattr(checks, name, _recording(name, getattr(checks, name), path))
+
+
+def _recording(name: str, check: Callable[..., object], path: str) -> Callable[..., object]:
+    """``check``, which also appends ``{"check", "passed", "message"}`` to ``path`` at each call."""
+
+    @functools.wraps(check)
+    def recorded(*args: object, **kwargs: object) -> object:
+        try:
+            result = check(*args, **kwargs)
+        except Exception as error:
+            _append(path, {"check": name, "passed": False, "message": f"the check raised {type(error).__name__}: {error}"})
+            raise
+        _append(path, {"check": name, "passed": bool(getattr(result, "passed", False)), "message": _message(result)})
+        return result
+
+    return recorded
+
+
+def _message(result: object) -> str:
+    """What a check result says: what to fix, else what is right."""
+    lines = list(getattr(result, "fix", [])) or list(getattr(result, "right", []))
+    return " ".join(lines) if lines else str(result)
+
+
+def _append(path: str, entry: dict) -> None:
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------------------------
+# The folder
+# --------------------------------------------------------------------------------------------
+
+
+def layout_problem(folder: Path) -> str | None:
+    """Why ``folder`` is not one sub-folder of notebooks per student, or None."""
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    loose = sorted(path.name for path in folder.glob("*.ipynb"))
+    if loose:
+        return (
+            f"{folder} holds notebooks directly ({', '.join(loose[:3])}{', ...' if len(loose) > 3 else ''}): "
+            "put each student's notebooks in a sub-folder named by the student's id, e.g. "
+            f"{folder / 'ada' / '02_one_hidden_layer.ipynb'}"
+        )
+    if not submissions(folder):
+        return f"{folder} has no student sub-folder with a notebook NN_name.ipynb that has checked exercises"
+    return None
+
+
+def submissions(folder: Path) -> list[Submission]:
+    """Every student's notebooks with checked exercises, by student then notebook."""
+    found = []
+    for student in sorted(path for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")):
+        for path in sorted(student.glob("[0-9][0-9]_*.ipynb")):
+            if checked_exercises(path.stem):
+                found.append(Submission(student.name, path))
+    return found
+
+
+def estimate_minutes(chosen: list[Submission]) -> float:
+    """About how long running ``chosen`` takes, from the course's measured run times."""
+    seconds = sum(NOTEBOOK_SECONDS.get(item.notebook, 30) + START_SECONDS for item in chosen)
+    return seconds / 60
+
+
+# --------------------------------------------------------------------------------------------
+# Running one copy
+# --------------------------------------------------------------------------------------------
+
+
+def run_copy(path: Path, timeout: int = DEFAULT_TIMEOUT) -> tuple[list[dict], str]:
+    """Run a student's notebook as a student would, with the checks recorded.
+
+    Args:
+        path: The student's notebook; it is only read.
+        timeout: Seconds for the whole notebook.
+
+    Returns:
+        The recorded check calls, in order, and the status: ``"ok"``, ``"error ..."`` or
+        ``"timeout: ..."``. A crash never raises.
+    """
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
+        record = Path(scratch) / "checks.jsonl"
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception as error:  # not JSON, not a notebook, unreadable
+            return [], f"error: cannot read the notebook: {_first_line(error)}"
+        with _student_kernel_environment(record):
+            status = _run_cells(notebook, timeout)
+        return _read_records(record), status
+
+
+def _run_cells(notebook: nbformat.NotebookNode, timeout: int) -> str:
+    """Run the grader's cell, then each of the notebook's cells, until the deadline; the status."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(RECORDER_CELL))
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(notebooks.NOTEBOOK_DIR)}},
+    )
+    deadline, index = time.monotonic() + timeout, 0
+    try:
+        with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own log, not the cells' output
+            for index, cell in enumerate(notebook.cells):
+                client.timeout = math.ceil(deadline - time.monotonic())
+                if client.timeout <= 0:
+                    raise CellTimeoutError("deadline")
+                client.execute_cell(cell, index)
+    except CellTimeoutError:
+        return f"timeout: stopped after {timeout} s, in cell {index}"
+    except CellExecutionError as error:
+        return f"error in cell {index}: {error.ename}: {_first_line(error.evalue)}"
+    except DeadKernelError:
+        return f"error in cell {index}: the kernel died (out of memory?)"
+    except Exception as error:  # a kernel that does not start, ...
+        return f"error: {type(error).__name__}: {_first_line(error)}"
+    return "ok"
+
+
+@contextlib.contextmanager
+def _student_kernel_environment(record: Path) -> Iterator[None]:
+    """A student's run: an empty training cache, the course's data, not the reference run."""
+    with (
+        tempfile.TemporaryDirectory() as empty,
+        mock.patch.dict(
+            os.environ, {cache.CACHE_VARIABLE: empty, data.SOURCE_VARIABLE: "subset", RECORD_VARIABLE: str(record)}
+        ),
+    ):
+        os.environ.pop(environment.REFERENCE_RUN_VARIABLE, None)  # patch.dict puts it back
+        yield
+
+
+def _read_records(record: Path) -> list[dict]:
+    if not record.exists():
+        return []
+    return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _first_line(error: object) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# Rows and tables
+# --------------------------------------------------------------------------------------------
+
+
+def rows(item: Submission, records: list[dict], status: str) -> list[dict]:
+    """One row per checked exercise of the notebook; the last call of each check counts."""
+    latest = {record["check"]: record for record in records}
+    table = []
+    for exercise in checked_exercises(item.notebook):
+        found = [latest[name] for name in _check_names(exercise) if name in latest]
+        if not found:
+            passed, message = NOT_RUN, "its check did not run" + ("" if status == "ok" else f" ({status})")
+        else:
+            passed = "yes" if all(record["passed"] for record in found) else "no"
+            message = " ".join(record["message"] for record in found)
+        values = (item.student, item.notebook, exercise.number, exercise.title, passed, message, status)
+        table.append(dict(zip(COLUMNS, values)))
+    return table
+
+
+def grade(chosen: list[Submission], timeout: int = DEFAULT_TIMEOUT, say: Callable[[str], None] = print) -> pd.DataFrame:
+    """Run every submission and collect its rows, saying one line per notebook.
+
+    Returns:
+        A table with :data:`COLUMNS`, one row per student, notebook and checked exercise.
+    """
+    table = []
+    for number, item in enumerate(chosen, start=1):
+        started = time.perf_counter()
+        records, status = run_copy(item.path, timeout)
+        found = rows(item, records, status)
+        passed = sum(row["passed"] == "yes" for row in found)
+        seconds = time.perf_counter() - started
+        where = f"[{number}/{len(chosen)}] {item.student}/{item.path.name}"
+        say(f"{where}: {passed} of {len(found)} passed, {status} ({seconds:.0f} s)")
+        table += found
+    return pd.DataFrame(table, columns=COLUMNS)
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Students × exercises: ✓ passed, ✗ not passed, – not run."""
+    marks = table.assign(mark=table["passed"].map(MARKS))
+    order = sorted(table["exercise"].unique(), key=lambda number: tuple(int(part) for part in number.split(".")))
+    wide = marks.pivot(index="student", columns="exercise", values="mark").reindex(columns=order)
+    return wide.fillna(MARKS[NOT_RUN])
+
+
+def check_output(output: Path, force: bool) -> None:
+    """Refuse an output that is a folder, or a file already there without ``force``.
+
+    Raises:
+        GradeError: Saying what to do.
+    """
+    if output.is_dir():
+        raise GradeError(f"--output {output} is a folder; give a file such as {output / DEFAULT_NAME}")
+    if output.suffix.lower() != ".csv":
+        raise GradeError(f"--output {output} must end in .csv")
+    if output.exists() and not force:
+        raise GradeError(
+            f"{output} already exists: nothing graded. Pass --force to replace it (kept first as NAME.bak-<time>), "
+            "or give another --output."
+        )
+
+
+def write(table: pd.DataFrame, output: Path) -> Path | None:
+    """Write ``table`` to ``output``, keeping a file already there as ``NAME.bak-<time>``; that backup, or None."""
+    backup = None
+    if output.exists():
+        backup = release.backup_path(output, time.strftime("%Y%m%d-%H%M%S"))
+        output.rename(backup)
+    partial = output.with_name(f".{output.name}.partial")
+    table.to_csv(partial, index=False)
+    partial.replace(output)
+    return backup
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
+def main(folder: Path, output: Path, timeout: int = DEFAULT_TIMEOUT, force: bool = False) -> int:
+    """Grade ``folder`` into ``output`` and print the summary; the exit code.
+
+    Raises:
+        GradeError: Before any work, for a folder or an output that cannot be used.
+    """
+    problem = layout_problem(folder)
+    if problem:
+        raise GradeError(problem)
+    check_output(output, force)
+    chosen = submissions(folder)
+    students = len({item.student for item in chosen})
+    minutes = math.ceil(estimate_minutes(chosen))
+    print(f"Grading {_count(len(chosen), 'notebook')} of {_count(students, 'student')}, about {_count(minutes, 'minute')}.")
+    table = grade(chosen, timeout)
+    backup = write(table, output)
+    print()
+    print(summary(table).to_markdown())
+    print(f"\n✓ passed, ✗ not passed, – not run. One row per student and exercise in {output}.")
+    if backup is not None:
+        print(f"The previous {output.name} is kept as {backup.name}.")
+    return 0
