@@ -65,27 +65,37 @@ class TrainingSettings:
 
 
 class EpochLine(keras.callbacks.Callback):
-    """Print one line per reported epoch (at most ``max_lines``), an estimate after the first, then the total time."""
+    """Print a few progress lines: epoch 1, epoch 2 with an estimate of the total, then every few epochs and the end.
+
+    The estimate comes from the second epoch: the first one also builds and compiles the model,
+    and timed alone it overstated the total several times over.
+    """
 
     def __init__(self, epochs: int, max_lines: int = 3, val_name: str = "val") -> None:
         super().__init__()
         self.epochs = epochs
         self.every = _round_step(-(-epochs // max_lines))
         self.val_name = val_name
-        self.started = 0.0
+        self.started = self.epoch_started = 0.0
 
     def on_train_begin(self, logs=None) -> None:
         self.started = time.perf_counter()
 
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self.epoch_started = time.perf_counter()
+
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         number = epoch + 1
-        if number == 1 or number % self.every == 0 or number == self.epochs:
-            named = {key.replace("val_", f"{self.val_name}_", 1): value for key, value in (logs or {}).items()}
-            losses = "  ".join(f"{key} {value:.4f}" for key, value in named.items())
-            elapsed = time.perf_counter() - self.started
-            estimate = f"; about {elapsed * self.epochs:.0f} s for all {self.epochs}" if number == 1 < self.epochs else ""
-            counter = f"{number:>{len(str(self.epochs))}}/{self.epochs}"
-            print(f"epoch {counter}  {losses}  ({elapsed:.1f} s{estimate})", flush=True)
+        if number not in (1, 2, self.epochs) and number % self.every:
+            return
+        now = time.perf_counter()
+        named = {key.replace("val_", f"{self.val_name}_", 1): value for key, value in (logs or {}).items()}
+        losses = "  ".join(f"{key} {value:.4f}" for key, value in named.items())
+        elapsed = now - self.started
+        remaining = (now - self.epoch_started) * (self.epochs - number)
+        estimate = f"; about {elapsed + remaining:.0f} s for all {self.epochs}" if number == 2 < self.epochs else ""
+        counter = f"{number:>{len(str(self.epochs))}}/{self.epochs}"
+        print(f"epoch {counter}  {losses}  ({elapsed:.1f} s{estimate})", flush=True)
 
     def on_train_end(self, logs=None) -> None:
         print(f"trained in {time.perf_counter() - self.started:.1f} s", flush=True)

@@ -20,8 +20,9 @@
 # identical settings and seed, as the article does, and end with its final picture: the originals
 # on top and one row of reconstructions per model.
 #
-# Training all three takes about a minute and a half on a laptop CPU with the offline data. If
-# you ran notebooks 2 to 4 first, `reuse=True` loads their results instead of training again:
+# Training all three takes well under a minute on a 2-core laptop CPU with the course's data
+# (each training log below ends with its time). If you ran notebooks 2 to 4 first,
+# `reuse=True` loads their results instead of training again:
 # the weights, data, settings and seed are the same, so the models would be too.
 
 # %% tags=["remove-cell"]

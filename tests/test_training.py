@@ -53,6 +53,20 @@ def test_progress_is_at_most_ten_lines_for_long_training(capsys):
     assert printed[0].startswith("epoch  1/95") and printed[-1].startswith("epoch 95/95")
 
 
+def test_the_estimate_comes_from_the_second_epoch_not_the_compiling_first(capsys, monkeypatch):
+    clock = iter([0.0, 0.0, 10.0, 10.0, 11.0, *range(12, 40)])  # epoch 1 takes 10 s, every later one 1 s
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
+    line = training.EpochLine(epochs=30)
+    line.on_train_begin()
+    for epoch in range(3):
+        line.on_epoch_begin(epoch)
+        line.on_epoch_end(epoch, {"loss": 0.1})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("epoch  1/30") and "about" not in printed[0]
+    assert printed[1].startswith("epoch  2/30") and "about 39 s for all 30" in printed[1]  # 11 s + 28 x 1 s
+    assert len(printed) == 2
+
+
 def test_wrong_image_shape_is_a_clear_error(small_mnist):
     built = models.build_autoencoder([])
     with pytest.raises(ValueError, match=r"x_train.reshape\(len\(x_train\), -1\)"):
