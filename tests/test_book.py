@@ -34,6 +34,7 @@ from urllib.parse import urljoin, urlparse
 import nbformat
 import pytest
 import yaml
+from browser import CHROMIUM, CHROMIUM_ARGS
 
 from course_utils.exercises import registry
 from course_utils.maintain import notebooks, release
@@ -43,16 +44,6 @@ BOOK_DIR = PROJECT_DIR / "book"
 SITES = {"student": BOOK_DIR / "_build" / "html", "instructor": BOOK_DIR / "_build" / "instructor" / "_build" / "html"}
 TOCS = {"student": BOOK_DIR / "_toc.yml", "instructor": BOOK_DIR / "_toc_instructor.yml"}
 SCREENSHOT_DIR = BOOK_DIR / "_build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 WIDTHS = {"desktop": 1280, "phone": 390}
 # A figure shown at less than this fraction of its size has unreadable text: Matplotlib's 10 pt

@@ -32,20 +32,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 SCREENSHOT_DIR = PROJECT_DIR / "book" / "_build" / "screenshots" / "jupyterlab"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 UI_TIMEOUT_MS = 30_000  # a click, a kernel answer to a typed value
 START_TIMEOUT_S = 90  # the server answering, the notebook open with its kernel ready
 RUN_TIMEOUT_S = 180  # all cells of one notebook (about 30 s each on a 2-core CPU, a minute with a cold cache)
