@@ -10,10 +10,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 
 IMAGE_SIDE = 28
-DIGIT_COLOURS = "tab10"
+# Ten colours told apart with each common colour-vision deficiency: Petroff's 10-colour sequence
+# (M. A. Petroff, "Accessible Color Sequences for Data Visualization", arXiv:2107.02270, 2021;
+# Matplotlib 3.10+ ships it as ``color_sequences["petroff10"]``, written out here for older ones).
+# Colour is never the only cue: each digit is also written at the centre of its codes.
+DIGIT_COLOURS = (
+    "#3f90da",
+    "#ffa90e",
+    "#bd1f01",
+    "#94a4a2",
+    "#832db6",
+    "#a96b59",
+    "#e76300",
+    "#b9ac70",
+    "#717581",
+    "#92dadd",
+)
+DIGIT_LABEL_SIZE = 13  # points: the digit written at its cluster's centre
 # Notebooks draw figures at 100 dpi, and the book's text column is about 750 px wide on a 1280 px
 # screen: a figure up to 10 inches wide is shrunk so little that 10-point text (tick and axis
 # labels) stays at 9 px or more there.
@@ -85,16 +102,13 @@ def plot_comparison(
 
 
 def plot_latent_space(codes: np.ndarray, labels: np.ndarray, title: str = "Test digits in the 2-D latent space") -> Figure:
-    """Scatter 2-D codes coloured by digit, with a legend of the ten digits."""
+    """Scatter 2-D codes coloured by digit, each digit written at its centre, with a legend of the ten digits."""
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] != 2:
         raise ValueError(f"plot_latent_space needs 2-D codes of shape (n, 2), got {codes.shape}.")
     figure = Figure(figsize=(6.4, 5.2), layout="constrained")
     axes = figure.subplots()
-    colours = _digit_colours()
-    for digit in range(10):
-        chosen = labels == digit
-        axes.scatter(codes[chosen, 0], codes[chosen, 1], s=6, alpha=0.7, color=colours[digit], label=str(digit))
+    _scatter_digits(axes, codes, labels, size=6, alpha=0.7)
     axes.legend(title="digit", markerscale=2.5, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     axes.set_xlabel("latent dimension 1")
     axes.set_ylabel("latent dimension 2")
@@ -110,17 +124,16 @@ def plot_latent_spaces(
 ) -> Figure:
     """One latent scatter per model, ``columns`` to a row, sharing the digit legend.
 
+    As in :func:`plot_latent_space`, each digit is also written at the centre of its codes.
+
     The legend fills the free place of the last row when there is one (three models in two
     rows of two), else it stands to the right of the last panel.
     """
     count = len(codes_by_model)
     room_for_legend = 0.0 if count % min(columns, count) else 1.0
     figure, panels, spare = _panel_grid(count, columns, (4.2, 3.8), extra_width=room_for_legend)
-    colours = _digit_colours()
     for axes, (name, codes) in zip(panels, codes_by_model.items()):
-        for digit in range(10):
-            chosen = labels == digit
-            axes.scatter(codes[chosen, 0], codes[chosen, 1], s=4, alpha=0.6, color=colours[digit], label=str(digit))
+        _scatter_digits(axes, np.asarray(codes), labels, size=4, alpha=0.6)
         axes.set_title(name)
         axes.set_xlabel("latent dimension 1")
         axes.set_ylabel("latent dimension 2")
@@ -224,11 +237,40 @@ def _panel_grid(
     return figure, grid[:count], grid[count:]
 
 
-def _digit_colours() -> list:
-    from matplotlib import colormaps
+def digit_medians(codes: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
+    """The median code of each digit that occurs in ``labels``: the centre of its cluster.
 
-    palette = colormaps[DIGIT_COLOURS]
-    return [palette(digit) for digit in range(10)]
+    The median rather than the mean, so that a few far-out codes do not pull the centre away.
+    """
+    codes, labels = np.asarray(codes), np.asarray(labels)
+    return {int(digit): np.median(codes[labels == digit], axis=0) for digit in np.unique(labels)}
+
+
+def _scatter_digits(axes, codes: np.ndarray, labels: np.ndarray, size: float, alpha: float) -> None:
+    """Codes coloured by digit, then each digit written at its median: readable without colour."""
+    labels = np.asarray(labels)
+    for digit, colour in enumerate(DIGIT_COLOURS):
+        chosen = labels == digit
+        axes.scatter(codes[chosen, 0], codes[chosen, 1], s=size, alpha=alpha, color=colour, label=str(digit))
+    label_digit_centres(axes, codes, labels)
+
+
+def label_digit_centres(axes, codes: np.ndarray, labels: np.ndarray) -> None:
+    """Write each digit in bold at the median of its codes, outlined in white to stand out on any colour."""
+    outline = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+    for digit, (x, y) in digit_medians(codes, labels).items():
+        axes.text(
+            x,
+            y,
+            str(digit),
+            fontsize=DIGIT_LABEL_SIZE,
+            fontweight="bold",
+            color="black",
+            ha="center",
+            va="center",
+            path_effects=outline,
+            zorder=3,
+        )
 
 
 CURVE_LABELS = {"loss": "training", "val_loss": "validation", "test_loss": "test (watched, never used to choose)"}

@@ -163,3 +163,47 @@ def test_the_decoder_grids_figure_has_one_picture_per_model():
     assert [axes.get_title() for axes in shown] == list(decoders)
     assert shown[0].images[0].get_array().shape == (5 * 28, 5 * 28)
     assert figure.get_size_inches()[0] <= plots.MAX_WIDTH
+
+
+def test_the_digit_palette_has_ten_distinct_colours():
+    from matplotlib.colors import to_rgb
+
+    colours = [to_rgb(colour) for colour in plots.DIGIT_COLOURS]
+    assert len(colours) == 10 and len(set(colours)) == 10
+
+
+def _digit_labels(axes) -> dict[str, tuple[float, float]]:
+    """The digits written on a plot (single characters 0 to 9) and where."""
+    return {text.get_text(): text.get_position() for text in axes.texts if text.get_text() in "0123456789"}
+
+
+def test_a_latent_plot_writes_each_digit_at_the_median_of_its_codes(rng):
+    labels = np.arange(300) % 10
+    codes = rng.normal(size=(300, 2)) + labels[:, None] * 3.0
+    codes[0] = (1e6, -1e6)  # one far-out code must not pull its digit's label away (a mean would)
+    written = _digit_labels(plots.plot_latent_space(codes, labels).axes[0])
+    assert sorted(written) == [str(digit) for digit in range(10)]
+    for digit in range(10):
+        assert written[str(digit)] == pytest.approx(tuple(np.median(codes[labels == digit], axis=0)))
+    assert abs(written["0"][0]) < 10, "the label sits at the median, not the mean"
+
+
+def test_the_digit_labels_are_bold_and_outlined_to_read_without_colour(rng):
+    labels = np.arange(50) % 10
+    axes = plots.plot_latent_space(rng.normal(size=(50, 2)), labels).axes[0]
+    text = next(text for text in axes.texts if text.get_text() == "7")
+    assert text.get_fontweight() == "bold" and text.get_path_effects()
+
+
+def test_side_by_side_latent_plots_write_the_digits_present_in_every_panel(rng):
+    labels = np.array([1, 3, 3, 8] * 10)
+    figure = plots.plot_latent_spaces({"A": rng.normal(size=(40, 2)), "B": rng.normal(size=(40, 2))}, labels)
+    for axes in figure.axes[:2]:
+        assert sorted(_digit_labels(axes)) == ["1", "3", "8"]
+
+
+def test_digit_medians_are_the_median_code_of_each_digit():
+    codes = np.array([[0.0, 0.0], [1.0, 1.0], [10.0, 10.0], [5.0, -5.0]])
+    medians = plots.digit_medians(codes, np.array([2, 2, 2, 7]))
+    assert sorted(medians) == [2, 7]
+    assert medians[2].tolist() == [1.0, 1.0] and medians[7].tolist() == [5.0, -5.0]
