@@ -4,9 +4,14 @@ Runs the notebooks in order with an empty training cache (so notebook 5 may reus
 2-4 trained, exactly as in ``pytest``), without writing them back, and reports wall time and the
 kernel's peak resident memory. Timings on a shared CPU are noisy, so the whole sequence is
 repeated (default 3 times) and the median and the range are reported. Writes
-``benchmarks/results/notebook_budgets.md``.
+``benchmarks/results/notebook_budgets.csv`` (one row per notebook: median, fastest and slowest
+run in seconds, runs, peak memory, backend, date), the one file every stated run time comes from
+(:mod:`course_utils.maintain.timings`), and ``benchmarks/results/notebook_budgets.md``, the same
+table for reading. Then ``python -m course_utils guide`` writes the times into README.md and the
+instructor guide.
 
     python benchmarks/notebook_budgets.py --repeats 3
+    python benchmarks/notebook_budgets.py --dry-run     # what it would run and write, without running
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +32,7 @@ if not __package__:  # run as `python benchmarks/notebook_budgets.py`: import th
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.tables import markdown_table  # noqa: E402
-from course_utils.maintain import notebooks  # noqa: E402
+from course_utils.maintain import notebooks, timings  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 CHILD = """
@@ -67,32 +73,70 @@ def run_all() -> list[dict]:
     return rows
 
 
+def timings_frame(passes: list[list[dict]], backend: str, date: str) -> pd.DataFrame:
+    """One row per notebook, in the order of the passes, with the columns of ``timings.COLUMNS``."""
+    runs = pd.DataFrame([row for rows in passes for row in rows]).groupby("notebook", sort=False)
+    seconds = runs["seconds"]
+    frame = pd.DataFrame(
+        {
+            "median_s": seconds.median().round(1),
+            "min_s": seconds.min().round(1),
+            "max_s": seconds.max().round(1),
+            "runs": seconds.count(),
+            "peak_mb": runs["peak_mb"].max().round(0).astype(int),
+        }
+    ).reset_index()
+    return frame.assign(cpus=os.cpu_count(), backend=backend, date=date)[list(timings.COLUMNS)]
+
+
 def budget_table(passes: list[list[dict]]) -> str:
     """Per notebook: the median and the range of its seconds over the passes, and its kernel's largest peak memory."""
-    runs = pd.DataFrame([row for rows in passes for row in rows]).groupby("notebook", sort=False)
-    seconds, peak_mb = runs["seconds"], runs["peak_mb"].max()
+    frame = timings_frame(passes, backend="", date="")
     table = {
-        "seconds (median)": seconds.median().map("{:.1f}".format),
-        "range": seconds.min().map("{:.1f}".format) + "-" + seconds.max().map("{:.1f}".format),
-        "kernel peak memory (MB, max)": peak_mb.map("{:.0f}".format),
+        "notebook": frame["notebook"],
+        "seconds (median)": frame["median_s"].map("{:.1f}".format),
+        "range": frame["min_s"].map("{:.1f}".format) + "-" + frame["max_s"].map("{:.1f}".format),
+        "kernel peak memory (MB, max)": frame["peak_mb"].map("{:.0f}".format),
     }
-    return markdown_table(pd.DataFrame(table).reset_index())
+    return markdown_table(pd.DataFrame(table))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3, help="passes over all notebooks (default 3)")
-    arguments = parser.parse_args()
-    passes = [run_all() for _ in range(arguments.repeats)]
+def write_results(passes: list[list[dict]], backend: str, date: str, folder: Path = RESULTS) -> str:
+    """Write the CSV and the Markdown report of ``passes`` into ``folder``; the report.
+
+    The CSV is written to a temporary name, read back with :func:`timings.read_timings` and only
+    then put in place, so a malformed table never replaces a good one.
+    """
     lines = [
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"notebooks run in order with an empty training cache, the course's default data; {len(passes)} passes.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, Keras backend "
+        f"{backend}, {date}; notebooks run in order with an empty training cache, the course's default data; "
+        f"{len(passes)} passes.",
         "",
         budget_table(passes),
     ]
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "notebook_budgets.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{timings.TIMINGS.name}.partial"
+    timings_frame(passes, backend, date).to_csv(partial, index=False)
+    timings.read_timings(partial)
+    partial.replace(folder / timings.TIMINGS.name)
+    (folder / "notebook_budgets.md").write_text("\n".join(lines) + "\n")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3, help="passes over all notebooks (default 3)")
+    parser.add_argument("--dry-run", action="store_true", help="say what would run and be written, and stop")
+    arguments = parser.parse_args(argv)
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")  # the kernels inherit it
+    if arguments.dry_run:
+        stems = ", ".join(path.stem for path in notebooks.course_notebooks())
+        print(f"would run {arguments.repeats} passes over {stems} with {backend}")
+        print(f"and write {RESULTS / timings.TIMINGS.name} and {RESULTS / 'notebook_budgets.md'}")
+        return
+    passes = [run_all() for _ in range(arguments.repeats)]
+    print(write_results(passes, backend, time.strftime("%Y-%m-%d", time.gmtime())))
+    print("Now run `python -m course_utils guide` to write the times into README.md and the instructor guide.")
 
 
 if __name__ == "__main__":

@@ -447,6 +447,31 @@ def test_notebook_budget_table_gives_the_median_and_range_of_the_passes():
     ]
 
 
+def test_notebook_budgets_write_the_timings_file_every_table_reads(tmp_path):
+    from course_utils.maintain import timings
+
+    passes = [
+        [{"notebook": "02_b", "seconds": seconds, "peak_mb": peak}, {"notebook": "01_a", "seconds": 1.0, "peak_mb": 10.0}]
+        for seconds, peak in ((20.0, 900.4), (22.25, 955.0), (21.0, 920.0))
+    ]
+    frame = notebook_budgets.timings_frame(passes, "jax", "2026-11-28")
+    assert list(frame.columns) == list(timings.COLUMNS)
+    report = notebook_budgets.write_results(passes, "jax", "2026-11-28", tmp_path)
+    read = timings.read_timings(tmp_path / "notebook_budgets.csv")
+    assert list(read) == ["02_b", "01_a"]
+    assert (read["02_b"].median_s, read["02_b"].min_s, read["02_b"].max_s, read["02_b"].runs) == (21.0, 20.0, 22.2, 3)
+    assert (read["02_b"].peak_mb, read["02_b"].backend, read["02_b"].date) == (955, "jax", "2026-11-28")
+    assert (tmp_path / "notebook_budgets.md").read_text() == report + "\n"
+    assert "Keras backend jax, 2026-11-28" in report and not list(tmp_path.glob(".*partial"))
+
+
+def test_notebook_budgets_dry_run_says_what_it_would_do_and_runs_nothing(capsys, monkeypatch):
+    monkeypatch.setattr(notebook_budgets, "run_all", lambda: pytest.fail("the dry run ran the notebooks"))
+    notebook_budgets.main(["--dry-run", "--repeats", "2"])
+    printed = capsys.readouterr().out
+    assert printed.startswith("would run 2 passes over 01_introduction, ") and "notebook_budgets.csv" in printed
+
+
 def test_study_budget_report_shows_the_summary_table():
     from course_utils import study
 

@@ -75,7 +75,7 @@ def test_one_row_per_student_and_checked_exercise(graded):
     assert sorted(zip(table["student"], table["exercise"])) == [
         (student, exercise) for student in ("ada", "bob", "cy", "eve") for exercise in ("2.1", "2.2")
     ]
-    assert set(table["title"]) == {"predict the parameter count", "which digits overlap?"}
+    assert set(table["title"]) == {"predict the parameter count", "which digits does the code confuse most?"}
 
 
 def test_a_solved_copy_passes_run_as_a_student(graded):
@@ -211,8 +211,3 @@ def test_a_bad_value_is_a_usage_error_before_any_run(argv, says, tmp_path, no_ru
     last = _usage_error([part.format(folder=tmp_path) for part in argv], capsys)
     assert last.startswith("python -m course_utils grade: error: ") and says in last
     assert not (tmp_path / "grades.csv").exists()
-
-
-def test_the_estimate_uses_the_courses_run_times():
-    chosen = [grade.Submission("ada", Path(name)) for name in ("02_one_hidden_layer.ipynb", "04_three_hidden_layers.ipynb")]
-    assert grade.estimate_minutes(chosen) == pytest.approx((21 + 29 + 2 * grade.START_SECONDS) / 60)

@@ -238,6 +238,7 @@ def _colab_cell(arguments: argparse.Namespace) -> int:
 
 def _guide(arguments: argparse.Namespace) -> int:
     from course_utils.exercises import registry
+    from course_utils.maintain import timings
 
     try:
         changed = registry.write_guide_table()
@@ -245,6 +246,14 @@ def _guide(arguments: argparse.Namespace) -> int:
         print(error)
         return 1
     print(f"{registry.GUIDE}: exercise table {'rewritten from the registry' if changed else 'already up to date'}")
+    try:  # the run times of README.md's and the guide's notebook tables, from the benchmark's CSV
+        rewritten = timings.write_timing_tables()
+    except timings.TimingsError as error:
+        print(error)
+        return 1
+    for path in timings.TIME_COLUMNS:
+        state = "rewritten from" if path in rewritten else "already match"
+        print(f"{path}: notebook run times {state} {timings.TIMINGS.relative_to(timings.ROOT)}")
     return 0
 
 
@@ -342,7 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the Colab install cell, made from pyproject.toml's repository, first into every notebook's .py",
     )
     colab_cell.set_defaults(handler=_colab_cell)
-    guide = commands.add_parser("guide", help="write the instructor guide's exercise table from the exercise registry")
+    guide = commands.add_parser(
+        "guide",
+        help="write the instructor guide's exercise table from the exercise registry, and the notebook run times "
+        "of README.md and the guide from benchmarks/results/notebook_budgets.csv",
+    )
     guide.set_defaults(handler=_guide)
     _add_release(commands)
     _add_grade(commands)

@@ -37,24 +37,17 @@ import pandas as pd
 
 from course_utils import cache, data, environment
 from course_utils.exercises import registry
-from course_utils.maintain import notebooks, release
+from course_utils.maintain import notebooks, release, timings
 
 DEFAULT_TIMEOUT = 600
 DEFAULT_NAME = "grades.csv"
 COLUMNS = ("student", "notebook", "exercise", "title", "passed", "message", "status")
 NOT_RUN = "not run"
 MARKS = {"yes": "✓", "no": "✗", NOT_RUN: "–"}
-# Median run times from README.md's table (benchmarks/notebook_budgets.py), plus a kernel's start-up.
-NOTEBOOK_SECONDS = {
-    "01_introduction": 12,
-    "02_one_hidden_layer": 21,
-    "03_two_hidden_layers": 20,
-    "04_three_hidden_layers": 29,
-    "05_comparison": 16,
-    "06_measuring_latent_quality": 16,
-    "07_going_deeper": 12,
-}
+# A kernel's start-up, added to each notebook's measured run time; and the guess for a notebook
+# the timings file does not list yet (a new one), about the slowest measured notebook's time.
 START_SECONDS = 5
+UNMEASURED_SECONDS = 30
 RECORD_VARIABLE = "COURSE_GRADE_RECORD"
 # The grader's cell, run before the student's first cell.
 RECORDER_CELL = "from course_utils.maintain import grade as _grade\n\n_grade.install_recorder()\ndel _grade"
@@ -174,10 +167,33 @@ def submissions(folder: Path) -> list[Submission]:
     return found
 
 
-def estimate_minutes(chosen: list[Submission]) -> float:
-    """About how long running ``chosen`` takes, from the course's measured run times."""
-    seconds = sum(NOTEBOOK_SECONDS.get(item.notebook, 30) + START_SECONDS for item in chosen)
+def estimate_minutes(chosen: list[Submission], timings_path: Path = timings.TIMINGS) -> float:
+    """About how long running ``chosen`` takes, from the course's measured run times.
+
+    The run times are read from ``benchmarks/results/notebook_budgets.csv`` (the file the README's
+    table is written from); a notebook it does not list counts :data:`UNMEASURED_SECONDS`.
+
+    Raises:
+        timings.TimingsError: If that file is missing or malformed, saying how to remake it.
+    """
+    measured = timings.seconds_by_notebook(timings_path)
+    seconds = sum(measured.get(item.notebook, UNMEASURED_SECONDS) + START_SECONDS for item in chosen)
     return seconds / 60
+
+
+def estimate_line(chosen: list[Submission], timings_path: Path = timings.TIMINGS) -> str:
+    """The line that opens a grading run, e.g. ``"Grading 2 notebooks of 1 student, about 1 minute."``.
+
+    When the timings file cannot be read the line says why instead of the estimate: the estimate is
+    a courtesy, and a broken benchmark file never stops the grading.
+    """
+    students = len({item.student for item in chosen})
+    what = f"Grading {_count(len(chosen), 'notebook')} of {_count(students, 'student')}"
+    try:
+        minutes = math.ceil(estimate_minutes(chosen, timings_path))
+    except timings.TimingsError as error:
+        return f"{what} (no time estimate: {error})."
+    return f"{what}, about {_count(minutes, 'minute')}."
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,9 +371,7 @@ def main(folder: Path, output: Path, timeout: int = DEFAULT_TIMEOUT, force: bool
         raise GradeError(problem)
     check_output(output, force)
     chosen = submissions(folder)
-    students = len({item.student for item in chosen})
-    minutes = math.ceil(estimate_minutes(chosen))
-    print(f"Grading {_count(len(chosen), 'notebook')} of {_count(students, 'student')}, about {_count(minutes, 'minute')}.")
+    print(estimate_line(chosen))
     table = grade(chosen, timeout)
     backup = write(table, output)
     print()
