@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness
-from sklearn.metrics import mean_squared_error, silhouette_score
+from sklearn.metrics import confusion_matrix, mean_squared_error, silhouette_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from course_utils.data import MnistData, check_images
@@ -42,6 +42,7 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     ),
 }
 LOWER_IS_BETTER = ("bce", "mse")
+CONFUSION_COLUMNS = ["digit_a", "digit_b", "a_as_b", "b_as_a", "confusions"]
 
 Encode = Callable[[np.ndarray], np.ndarray]
 
@@ -98,6 +99,26 @@ def knn_accuracy(train_codes: np.ndarray, y_train: np.ndarray, test_codes: np.nd
     """Accuracy of a k-nearest-neighbour classifier fitted on training codes, scored on test codes."""
     classifier = KNeighborsClassifier(n_neighbors=NEIGHBOURS).fit(train_codes, y_train)
     return float(classifier.score(test_codes, y_test))
+
+
+def knn_confusions(train_codes: np.ndarray, y_train: np.ndarray, test_codes: np.ndarray, y_test: np.ndarray) -> pd.DataFrame:
+    """How often the kNN classifier of :func:`knn_accuracy` mistakes one digit for another, per pair of digits.
+
+    Returns:
+        One row per pair of digits ``digit_a < digit_b`` among the labels: ``a_as_b`` test images of
+        ``digit_a`` classified as ``digit_b``, ``b_as_a`` the other way round, and ``confusions``
+        their sum; the most confused pair first (ties in digit order).
+    """
+    classifier = KNeighborsClassifier(n_neighbors=NEIGHBOURS).fit(train_codes, y_train)
+    digits = np.union1d(y_train, y_test)
+    counts = confusion_matrix(y_test, classifier.predict(test_codes), labels=digits)
+    rows = [
+        (int(digits[a]), int(digits[b]), int(counts[a, b]), int(counts[b, a]), int(counts[a, b] + counts[b, a]))
+        for a in range(len(digits))
+        for b in range(a + 1, len(digits))
+    ]
+    table = pd.DataFrame(rows, columns=CONFUSION_COLUMNS)
+    return table.sort_values("confusions", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def latent_trustworthiness(images: np.ndarray, codes: np.ndarray) -> float:

@@ -21,8 +21,9 @@
 # straight back to 784 pixels. The article finds its reconstructions unclear and its digits not
 # separated into clusters. We check both, and measure them.
 #
-# **You will**: build the model, count its parameters, train it, look at its reconstructions and
-# latent space, and compare it with the PCA baseline from notebook 1.
+# **You will**: build the model with Keras, count its parameters, compile and train it, use it to
+# reconstruct images and to encode them, and compare it with the PCA baseline from notebook 1.
+# This notebook shows every Keras step; later notebooks hand the same steps to two helpers.
 
 # %% tags=["remove-cell"]
 # On Google Colab, which opens a notebook without the rest of the
@@ -45,6 +46,7 @@ if "google.colab" in sys.modules:
             " Then run this notebook again from the top."
         )
 
+
 # %% [markdown]
 # ## Setup
 
@@ -59,6 +61,9 @@ from course_utils import (
     training,
 )
 
+# Keras itself, imported without TensorFlow's start-up messages
+from course_utils.backend import keras
+
 environment.setup(seed=42)
 
 # %% [markdown]
@@ -71,21 +76,48 @@ x_test, y_test = mnist.x_test, mnist.y_test
 
 # %% [markdown]
 # ## Build the model
-# `build_article_model` builds the encoder, the decoder and the full autoencoder
-# (`decoder(encoder(x))`). ReLU would be the usual activation of a hidden layer, but here the only
-# hidden layer is the latent code, and we keep the code **linear** (why: see the training settings
-# below). The output layer uses a sigmoid so that every pixel lies between 0 and 1, like the inputs.
+# An autoencoder is two networks in a row. The **encoder** maps an image of 784 pixels to a code
+# of `latent_dim = 2` numbers; the **decoder** maps a code back to 784 pixels; the
+# **autoencoder** is the two together, `decoder(encoder(x))`, and it is the model we train.
+#
+# We build each with Keras' functional API: `keras.Input` says what goes in, each layer is
+# called on what the one before put out, and `keras.Model` ties the inputs to the outputs.
+#
+# - The encoder has a single `Dense(2)` layer: it *is* the code. ReLU would be the usual
+#   activation of a hidden layer, but we keep the code **linear**, with no activation (why: see
+#   the training settings below).
+# - The decoder has a single `Dense(784, activation="sigmoid")` layer: the sigmoid keeps every
+#   pixel between 0 and 1, like the inputs.
+# - The names (`name="latent"`, ...) only label the parts in Keras' summaries.
+#
+# The layers start from random weights; `keras.utils.set_random_seed(42)` makes them the same
+# random weights in every run.
 
-# %% tags=["nbval-check-output"]
-latent_dim = models.LATENT_DIM
-model = models.build_article_model("Autoencoder_1", seed=42)
-encoder, decoder = model.encoder, model.decoder
-autoencoder = model.autoencoder
-models.layer_table(model)
+# %%
+keras.utils.set_random_seed(42)  # the same initial weights in every run
+latent_dim = 2
+
+encoder_input = keras.Input(shape=(784,), name="encoder_input")
+code = keras.layers.Dense(latent_dim, name="latent")(encoder_input)
+encoder = keras.Model(encoder_input, code, name="encoder")
+
+decoder_input = keras.Input(shape=(latent_dim,), name="decoder_input")
+pixels = keras.layers.Dense(
+    784, activation="sigmoid", name="reconstruction"
+)(decoder_input)
+decoder = keras.Model(decoder_input, pixels, name="decoder")
+
+images = keras.Input(shape=(784,), name="image")
+autoencoder = keras.Model(
+    images, decoder(encoder(images)), name="Autoencoder_1"
+)
 
 # %% [markdown]
-# The same model as Keras describes it (`line_length=48` keeps its table
-# narrow enough for a phone screen):
+# The model as Keras describes it, the encoder and the decoder nested inside
+# (`line_length=48` keeps its table narrow enough for a phone screen). Each
+# `Dense` layer has one weight per input and unit plus one bias per unit:
+# $784 \times 2 + 2 = 1{,}570$ in the encoder, $2 \times 784 + 784 = 2{,}352$
+# in the decoder.
 
 # %%
 autoencoder.summary(expand_nested=True, line_length=48)
@@ -105,46 +137,76 @@ autoencoder.summary(expand_nested=True, line_length=48)
 # These numbers come from `benchmarks/choose_settings.py` (3 seeds, 60 epochs, the course's data),
 # whose table is in `benchmarks/results/settings.md`. Every setting was chosen on a **validation
 # split**: 3,200 of the training images to train on, the other 800 to compare the candidates. The
-# test images were never used to choose anything. Here we train on all 4,000 training images and
-# watch the loss on the test images after every epoch, so the curve is labelled **test loss**
-# (`val_name="test"`): we look at it, but nothing is chosen by it.
+# test images were never used to choose anything.
 #
-# `reuse=True` loads the result of an identical earlier run (same weights, data, settings and seed)
-# if one is cached, for example from a previous run of this notebook. Pass `reuse=False` to watch it
-# train again.
+# **Compile.** `compile` says how the model learns: the **loss** scores each reconstructed pixel
+# against the original one (binary cross-entropy), and the **optimizer** turns the loss's
+# gradient into a small change of every weight (Adam, whose `learning_rate` sets the size of the
+# steps).
 
 # %%
-settings = training.TrainingSettings()
-for setting, value in vars(settings).items():
-    print(f"{setting:>13}: {value}")
+autoencoder.compile(
+    optimizer=keras.optimizers.Adam(learning_rate=0.001),
+    loss="binary_crossentropy",
+)
+
+# %% [markdown]
+# **Fit.** `fit` trains: it cuts the training images into shuffled batches of 32, runs each batch
+# through the model, compares the output with the target and changes the weights to lower the
+# loss. One pass over all 4,000 images is an **epoch**. An autoencoder's target is its own input,
+# so the images appear twice: `fit(x_train, x_train)`.
+#
+# `validation_data=(x_test, x_test)` reports the loss on the test images after every epoch. Keras
+# calls that curve `val_loss`, but here it holds **test** images: we watch it, nothing is chosen
+# by it. `verbose=0` silences Keras' own progress bar, and the course's `training.EpochLine`
+# prints a few short lines instead. `fit` returns a `History`: `history.history` holds the loss of
+# every epoch.
+#
+# Running this cell a second time trains the same model further, from where it stopped; to start
+# again from the initial weights, run the build cell and the compile cell first.
 
 # %%
-history = training.train(
-    model, x_train, x_test, settings, seed=42, reuse=True, val_name="test"
+epochs = 30
+history = autoencoder.fit(
+    x_train,
+    x_train,  # the target is the input itself
+    epochs=epochs,
+    batch_size=32,
+    validation_data=(x_test, x_test),
+    verbose=0,
+    callbacks=[training.EpochLine(epochs, val_name="test")],
 )
 
 # %% tags=["hide-input"]
-plots.plot_history(history, title="Autoencoder_1: loss per epoch")
+curves = {
+    "loss": history.history["loss"],
+    "test_loss": history.history["val_loss"],  # the test images, see above
+}
+plots.plot_history(curves, title="Autoencoder_1: loss per epoch")
 
 # %% [markdown]
 # ## Reconstructions
-# One test image of each digit, on top, and what the autoencoder makes of it, below.
+# `predict` runs the trained model on images it is given; for the autoencoder that means
+# reconstructing them. One test image of each digit, on top, and what the autoencoder makes of
+# it, below.
 
-# %% tags=["hide-input"]
+# %%
 shown = compare.first_of_each_digit(y_test)
+reconstructions = autoencoder.predict(x_test[shown], verbose=0)
 plots.show_reconstructions(
     x_test[shown],
-    training.reconstruct(model, x_test[shown]),
+    reconstructions,
     title="Autoencoder_1: test digits and reconstructions",
 )
 
 # %% [markdown]
 # ## Latent space
-# Every test image becomes a point: its two latent numbers. The colour is the true digit, which
-# the autoencoder never saw.
+# The encoder is a model of its own, so `encoder.predict` gives the codes. Every test image
+# becomes a point: its two latent numbers. The colour is the true digit, which the autoencoder
+# never saw.
 
-# %% tags=["hide-input"]
-codes = training.encode(model, x_test)
+# %%
+codes = encoder.predict(x_test, verbose=0)
 plots.plot_latent_space(
     codes, y_test, title="Autoencoder_1: test digits in the latent space"
 )
@@ -152,8 +214,10 @@ plots.plot_latent_space(
 # %% [markdown]
 # ## Measure
 # The same measures as for PCA in notebook 1 (see `metrics.METRIC_DESCRIPTIONS` for all five).
+# The course's measures take the three Keras models together, as one `models.Autoencoder`.
 
 # %%
+model = models.Autoencoder(encoder, decoder, autoencoder, hidden_units=())
 representations = {
     "PCA (2-D)": metrics.pca_representation(x_train),
     "Autoencoder_1": metrics.autoencoder_representation(model),
@@ -204,6 +268,60 @@ environment.claim(
 )
 
 # %% [markdown]
+# ## From here on: the same steps in two helpers
+# Every later notebook builds and trains its models exactly like this, so two helpers of the
+# course do it in one line each:
+#
+# - `models.build_article_model("Autoencoder_1")` builds exactly the encoder, decoder and
+#   autoencoder above, as one `models.Autoencoder` (deeper models get ReLU hidden layers between
+#   the pixels and the code, mirrored in the decoder);
+# - `training.train(model, x_train, x_test, settings)` does exactly the `compile` and `fit`
+#   above, with the settings of the table (`training.TrainingSettings`), plus three things: it
+#   seeds Keras before it fits, so the same call gives the same losses; it runs 32 batches per
+#   call of the backend (`steps_per_execution`), which makes these small models train faster; and
+#   with `reuse=True` it loads the result of an identical earlier run (same initial weights,
+#   data, settings and seed) from a cache instead of training again.
+#
+# A cell below (hidden in the book) checks "exactly": the same layers, sizes, activations and
+# names, and the same settings as the model trained here.
+
+# %%
+settings = training.TrainingSettings()
+for setting, value in vars(settings).items():
+    print(f"{setting:>13}: {value}")
+
+# %% tags=["nbval-check-output"]
+models.layer_table(models.build_article_model("Autoencoder_1"))
+
+# %% tags=["remove-cell"]
+article_model = models.build_article_model("Autoencoder_1")
+environment.claim(
+    autoencoder.get_config() == article_model.autoencoder.get_config(),
+    "build_article_model builds exactly the model of this notebook",
+    "a different configuration of layers",
+)
+optimizer = autoencoder.optimizer
+compiled = (
+    type(optimizer).__name__.lower(),
+    round(float(optimizer.learning_rate), 6),
+    autoencoder.loss,
+    len(history.history["loss"]),
+    history.params["steps"],
+)
+expected = (
+    settings.optimizer,
+    settings.learning_rate,
+    settings.loss,
+    settings.epochs,
+    -(-len(x_train) // settings.batch_size),  # batches per epoch
+)
+environment.claim(
+    compiled == expected,
+    "training.train compiles and fits with exactly these settings",
+    f"{compiled} against {expected}",
+)
+
+# %% [markdown]
 # ## Exercises
 # Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
 # it, then run the check cell after it: the check says what is right and what to fix. Run it as
@@ -211,6 +329,8 @@ environment.claim(
 
 # %%
 import numpy as np
+from sklearn.metrics import confusion_matrix
+from sklearn.neighbors import KNeighborsClassifier
 
 from course_utils.exercises import checks, questions
 
@@ -234,33 +354,42 @@ answer_2_1
 # %%
 checks.check_parameters_with_3d_code(answer_2_1)
 
+
 # %% [markdown]
 # (ex-2-2)=
-# ### Exercise 2.2: explain the latent plot, which digits overlap?
-# **Learning goal**: read a latent plot with numbers as well as by eye: the centre of a digit's
-# cluster, and how far apart two clusters are.
+# ### Exercise 2.2: which digits does the code confuse most?
+# **Learning goal**: measure overlap in the latent space instead of guessing it: where two
+# digits' codes overlap, a classifier that reads only the codes takes one digit for the other.
 #
-# **Task**: the latent plot above shows the test codes (`codes`) coloured by digit (`y_test`).
-# Compute the centre of each digit's cluster (the mean of its codes) and find the two digits whose
-# centres are closest. Set `closest_digits_2_2` to that pair, for example `(1, 7)`. Then look at the
-# plot again: do those two colours overlap, and would you have guessed that pair from what the
-# digits look like?
-
-# %% tags=["solution"]
-centres = {
-    digit: codes[y_test == digit].mean(axis=0) for digit in range(10)
-}
-distances = {
-    (a, b): np.linalg.norm(centres[a] - centres[b])
-    for a in range(10)
-    for b in range(a + 1, 10)
-}
-closest_digits_2_2 = min(distances, key=distances.get)
-apart = distances[closest_digits_2_2]
-print(f"closest centres: digits {closest_digits_2_2}, {apart:.3f} apart")
+# **Task**: the kNN accuracy above comes from a $k$-nearest-neighbour classifier: it learns the
+# codes of the training images (`train_codes`, computed below, with their digits `y_train`) and
+# labels each test code (`codes`) with the most common digit among its `metrics.NEIGHBOURS`
+# nearest training codes. Fit scikit-learn's `KNeighborsClassifier(n_neighbors=metrics.NEIGHBOURS)`
+# on `train_codes` and `y_train`, predict the digits of `codes`, and count with
+# `confusion_matrix(y_test, predicted)` how often each digit was taken for each other digit.
+# Which two digits are confused most often, counting both ways ($a$ taken for $b$ plus $b$ taken
+# for $a$)? Set `pair_2_2` to that pair, for example `(1, 7)`; if several pairs tie, any of them
+# is right. Then look at the latent plot again: are those two clusters the ones whose centres lie
+# closest together?
 
 # %%
-checks.check_closest_digits(closest_digits_2_2, codes, y_test)
+# The codes of the training images: the classifier learns from them.
+train_codes = encoder.predict(x_train, verbose=0)
+
+# %% tags=["solution"]
+knn = KNeighborsClassifier(n_neighbors=metrics.NEIGHBOURS)
+knn.fit(train_codes, y_train)
+predicted = knn.predict(codes)
+# confusions[a, b]: test images of digit a that the classifier took for b
+confusions = confusion_matrix(y_test, predicted)
+both_ways = confusions + confusions.T
+np.fill_diagonal(both_ways, 0)  # a digit taken for itself is no confusion
+a, b = np.unravel_index(both_ways.argmax(), both_ways.shape)
+pair_2_2 = (int(a), int(b))
+print(f"most confused: {pair_2_2}, {both_ways[a, b]} times")
+
+# %%
+checks.check_most_confused(pair_2_2, train_codes, y_train, codes, y_test)
 
 # %% [markdown]
 # (ex-2-3)=
@@ -276,9 +405,13 @@ questions.dense_layer_question()
 # %% tags=["nbval-ignore-output"]
 questions.latent_point_question()
 
+
 # %% [markdown]
 # ## Summary
 # - `784-2-784` has 3,922 parameters; its only hidden layer is the 2-number code.
+# - Built, compiled, trained and used in plain Keras: `keras.Model`, `compile`, `fit`,
+#   `predict`. From notebook 3 on, `models.build_article_model` and `training.train` do exactly
+#   these steps.
 # - Its reconstructions are blurred and its digits overlap in the latent space, as the article says.
 # - Measured, it is worse than the PCA baseline on every measure after 30 epochs.
 #

@@ -71,7 +71,9 @@ x_test, y_test = mnist.x_test, mnist.y_test
 # %% [markdown]
 # ## Build the model
 # `build_article_model` builds the encoder, the decoder and the full autoencoder
-# (`decoder(encoder(x))`). The new hidden layers use ReLU; the code stays linear and the output sigmoid, as in notebook 2.
+# (`decoder(encoder(x))`) exactly as notebook 2 built them by hand, with one more `Dense` layer on
+# each side of the code. The new hidden layers use ReLU; the code stays linear and the output
+# sigmoid, as in notebook 2.
 
 # %% tags=["nbval-check-output"]
 latent_dim = models.LATENT_DIM
@@ -83,8 +85,9 @@ models.layer_table(model)
 # %% [markdown]
 # ## Train
 # Exactly the settings of notebook 2 (linear code, Adam, batch 32, 30 epochs), so that depth is
-# the only thing that changes. As there, the second curve is the **test loss**: watched, never
-# used to choose anything.
+# the only thing that changes. `training.train` runs the `compile` and `fit` of notebook 2 with
+# these settings (exercise 3.3 below lets you write them once more yourself). As there, the
+# second curve is the **test loss**: watched, never used to choose anything.
 #
 # `reuse=True` loads the result of an identical earlier run (same weights, data, settings and seed)
 # if one is cached, for example from a previous run of this notebook. Pass `reuse=False` to watch it
@@ -233,8 +236,42 @@ print(f"784-{width_3_2}-2-{width_3_2}-784 has {count:,} parameters")
 checks.check_width_to_match_autoencoder_3(width_3_2)
 
 # %% [markdown]
+# (ex-3-3)=
+# ### Exercise 3.3: compile and fit it yourself
+# **Learning goal**: write the core Keras workflow without the helper: `compile` with an
+# optimizer and a loss, then `fit` with the images as their own targets.
+#
+# **Task**: the cell below builds a fresh, untrained copy of this notebook's model,
+# `autoencoder_3_3`, so that the trained `autoencoder` above stays as it is. Compile it with the
+# course's optimizer and loss (Adam with learning rate 0.001, binary cross-entropy, as in
+# notebook 2), then fit it on `x_train` for 3 epochs in batches of 32, with the images as their
+# own targets; 3 epochs take a few seconds. Set `history_3_3` to what `fit` returns. If Keras
+# stops with "Arguments `target` and `output` must have the same rank", the targets were the
+# labels: an autoencoder's targets are its input images.
+
+# %%
+fresh = models.build_article_model("Autoencoder_2", seed=42)
+autoencoder_3_3 = fresh.autoencoder
+
+# %% tags=["solution"]
+autoencoder_3_3.compile(
+    optimizer=keras.optimizers.Adam(learning_rate=0.001),
+    loss="binary_crossentropy",
+)
+history_3_3 = autoencoder_3_3.fit(
+    x_train, x_train, epochs=3, batch_size=32, verbose=0
+)
+losses_3_3 = history_3_3.history["loss"]
+print("loss per epoch:", [round(loss, 4) for loss in losses_3_3])
+
+# %%
+checks.check_compile_and_fit(autoencoder_3_3, history_3_3, x_train)
+
+# %% [markdown]
 # ## Summary
 # - `784-10-2-10-784` has 16,526 parameters: a 10-unit ReLU layer on each side of the code.
+# - `build_article_model` and `training.train` build and train it with the Keras steps of
+#   notebook 2: `keras.Model`, `compile`, `fit`.
 # - Better reconstructions than one layer, still far from the originals, as the article says.
 # - Measured, it is about level with PCA: with this seed a little lower reconstruction error and a lower
 #   kNN accuracy; over ten seeds (notebook 6) a clearly lower error and a kNN accuracy not shown to differ.

@@ -58,6 +58,7 @@ from course_utils import (
     plots,
     training,
 )
+from course_utils.exercises import checks, latent_decoder
 
 environment.setup(seed=42)
 
@@ -80,6 +81,8 @@ compare.comparison_table(trained)
 
 # %% [markdown]
 # ## Latent spaces
+# Each digit is written in bold at the centre (the median) of its codes, so the plots read without
+# telling the colours apart.
 
 # %% tags=["hide-input"]
 codes = {
@@ -92,6 +95,32 @@ plots.plot_latent_spaces(
 
 # %% [markdown]
 # ## Measured
+# Before the measures, a prediction.
+
+# %% [markdown]
+# (ex-5-1)=
+# ### Exercise 5.1: predict, then measure
+# **Learning goal**: commit to an expectation before you see the numbers, then learn from where the
+# measurement differs: which depths beat the PCA baseline at keeping the digits apart?
+#
+# **Task**: before you run the measuring cell below, decide for each of the three models whether
+# its kNN accuracy (notebook 1: how often the 5 nearest training codes of a test digit mostly
+# carry its label) will be higher than PCA's. Use the latent plots above and what notebooks 2 to 4
+# measured. Set `prediction_5_1` to `True` (beats PCA) or `False` for each model, in a dictionary
+# such as `{"Autoencoder_1": True, "Autoencoder_2": True, "Autoencoder_3": True}`. The check
+# after the table compares your prediction with this run and says why each model lands where it
+# does.
+
+# %% tags=["solution"]
+# Notebooks 2 to 4 trained these same models with the same seed: one
+# and two hidden layers measured below PCA, three above it.
+prediction_5_1 = {
+    "Autoencoder_1": False,
+    "Autoencoder_2": False,
+    "Autoencoder_3": True,
+}
+
+# %% [markdown]
 # The measures of notebooks 1 to 4 for the three models and the PCA baseline, from this one run
 # (seed 42). Notebook 6 repeats them over several seeds to show how much they vary.
 
@@ -102,6 +131,9 @@ for name, result in trained.items():
     representation = metrics.autoencoder_representation(result.autoencoder)
     scores[name] = metrics.measure(representation, mnist)
 metrics.score_table(scores)
+
+# %%
+checks.check_prediction_beats_pca(prediction_5_1, scores)
 
 # %% [markdown]
 # ## What each code decodes to
@@ -120,6 +152,39 @@ for name, result in trained.items():
         codes[name],
     )
 plots.plot_decoder_grids(decoders, title="Digits decoded from an even grid")
+
+# %% [markdown]
+# (ex-5-2)=
+# ### Exercise 5.2: find a 3 in the latent space
+# **Learning goal**: read a latent space backwards: any point of the plane is a code, and the
+# decoder turns every code into an image, also codes that no training image has.
+#
+# **Task**: the latent decoder below plots each model's *training* codes; two sliders choose a
+# code, marked by a cross, and beside the plot is the digit the decoder makes of it. Choose
+# `Autoencoder_3` and move the sliders until the digit on the right is a clear 3. Set `code_5_2`
+# to that code, two numbers such as `code_5_2 = (1.5, -3.0)` (the widget shows them). The check
+# decodes your code and asks which training images look most like the result (their 5 nearest
+# neighbours by pixels, as in a kNN classifier).
+#
+# *Further*: look for a 7 and a 4 in the same way. Do they have regions of their own, or do they
+# share one with the 9s? What does `Autoencoder_1` draw where its 3s lie?
+
+# %% tags=["nbval-ignore-output"]
+train_codes = {
+    name: training.encode(result.autoencoder, x_train)
+    for name, result in trained.items()
+}
+explorer = latent_decoder.LatentDecoder(trained, train_codes, y_train)
+explorer
+
+# %% tags=["solution"]
+# The bold 3 of the plot: the centre (median) of the 3s' training codes
+centre = plots.digit_medians(train_codes["Autoencoder_3"], y_train)[3]
+code_5_2 = tuple(round(float(value), 2) for value in centre)
+print(f"code_5_2 = {code_5_2}")
+
+# %%
+checks.check_decoded_digit(code_5_2, 3, trained["Autoencoder_3"], mnist)
 
 # %% [markdown]
 # ## The article's final picture

@@ -20,8 +20,9 @@
 # run, so this notebook puts numbers on the three models and on the PCA baseline, repeats every
 # training with ten seeds, and tests the article's claims against the numbers.
 #
-# **You will**: see what each measure rewards on pictures, read the study's table and figure, and
-# learn which of the article's claims hold on our data, by how much, and how sure we can be.
+# **You will**: see what each measure rewards on pictures, read the study's table and figure,
+# learn which of the article's claims hold on our data, by how much, and how sure we can be, and
+# then make the measures disagree yourself.
 
 # %% tags=["remove-cell"]
 # On Google Colab, which opens a notebook without the rest of the
@@ -72,7 +73,8 @@ x_test, y_test = mnist.x_test, mnist.y_test
 
 # %% [markdown]
 # ## Five measures
-# Two measure the **reconstructions**, three the **latent space**:
+# [Notebook 1](01_introduction.ipynb) explained the five measures, with their formulas: two for the
+# **reconstructions**, three for the **latent space**. Their one-line reminders:
 
 # %%
 for name, description in metrics.METRIC_DESCRIPTIONS.items():
@@ -82,9 +84,9 @@ for name, description in metrics.METRIC_DESCRIPTIONS.items():
 # %% [markdown]
 # ### The latent measures on pictures
 # Three made-up 2-D "latent spaces" for the real test labels: ten well separated clusters, ten
-# clusters that touch, and pure noise. kNN accuracy only asks whether each point's *nearest*
-# neighbours share its label; the silhouette asks whether each point is closer to its *whole*
-# cluster than to the nearest other cluster.
+# clusters that touch, and pure noise. Recall from notebook 1: kNN accuracy only asks whether each
+# point's *nearest* neighbours share its label; the silhouette asks whether each point is closer
+# to its *whole* cluster than to the nearest other cluster.
 
 # %% tags=["hide-input"]
 rng = np.random.default_rng(0)
@@ -125,9 +127,9 @@ for name, codes in toy_codes.items():
 # %% [markdown]
 # Touching clusters keep a high kNN accuracy, because most neighbours still share the label, but
 # their silhouette falls towards zero, because the clusters are not apart. Noise scores at chance
-# on both. **Trustworthiness** asks something else: are the points that are neighbours in the 2-D
-# code also neighbours among the 784 pixels? It is 1 when the code keeps every local neighbourhood,
-# about 0.5 for a random code. PCA keeps neighbourhoods better than chance:
+# on both. **Trustworthiness** asks something else (notebook 1): are the points that are
+# neighbours in the 2-D code also neighbours among the 784 pixels? Made-up codes have no pixels
+# behind them, so we compare PCA's codes with random ones:
 
 # %%
 pca = metrics.pca_representation(x_train)
@@ -340,6 +342,72 @@ environment.claim(
 # not that structure follows the labels.
 #
 # %% [markdown]
+# ## Exercises
+# Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
+# it, then run the check cell after it: the check says what is right and what to fix. Run it as
+# often as you like.
+
+# %%
+from scipy import stats
+
+from course_utils.exercises import checks, measure_explorer
+
+# %% [markdown]
+# (ex-6-1)=
+# ### Exercise 6.1: make the measures disagree
+# **Learning goal**: see with your own hands that kNN accuracy asks about nearest neighbours and
+# the silhouette about whole clusters, so that one can be high while the other is near zero.
+#
+# **Task**: the explorer below draws a made-up 2-D latent space, ten clusters on a ring, and
+# measures it again whenever you move a slider. Find settings where the **kNN accuracy is at least
+# 0.9 while the silhouette is below 0.1**: move the sliders, or call
+# `explorer_6_1.set(distance=..., spread=..., arm_length=..., split=...)` in the cell below. Then
+# run the check cell: it measures the explorer's current settings again. Which slider did it?
+# Does the picture remind you of a latent space of notebooks 2 to 4?
+
+# %% tags=["nbval-ignore-output"]
+explorer_6_1 = measure_explorer.MeasureExplorer()
+explorer_6_1
+
+# %% tags=["solution"]
+# Narrow clusters keep the neighbourhoods pure; drawing a third of each
+# digit in a second place, across the ring, takes its cluster apart.
+measures_6_1 = explorer_6_1.set(split=0.35, spread=0.2)
+knn_6_1, silhouette_6_1 = measures_6_1.values()
+print(f"kNN accuracy {knn_6_1:.3f}, silhouette {silhouette_6_1:+.3f}")
+
+# %%
+checks.check_measure_explorer(explorer_6_1)
+
+# %% [markdown]
+# (ex-6-2)=
+# ### Exercise 6.2: how sure is a mean over ten seeds?
+# **Learning goal**: the spread over seeds is why the study trains ten of each model; a 95%
+# confidence interval of a mean from a few runs uses the standard error and the t distribution.
+#
+# **Task**: `result.runs` holds one row (a dictionary) per model and seed. Take the kNN accuracy
+# of `Autoencoder_3` in each of its seeds and compute the 95% confidence interval of its mean with
+# SciPy (`stats`, imported above: the t distribution with the standard error). Set
+# `interval_6_2` to `(low, high)`. Does PCA's kNN accuracy lie inside it?
+
+# %% tags=["solution"]
+knn_3 = [
+    run["knn_accuracy"]
+    for run in result.runs
+    if run["model"] == "Autoencoder_3"
+]
+interval_6_2 = stats.t.interval(
+    0.95, len(knn_3) - 1, loc=np.mean(knn_3), scale=stats.sem(knn_3)
+)
+low_6_2, high_6_2 = interval_6_2
+print(
+    f"mean {np.mean(knn_3):.4f}, 95% interval ({low_6_2:.4f}, {high_6_2:.4f})"
+)
+
+# %%
+checks.check_seed_interval(interval_6_2, result.runs)
+
+# %% [markdown]
 # ## Summary
 # - Reconstruction error falls clearly with every hidden layer; that claim of the article holds.
 # - Latent separation grows with depth: over ten seeds, and on both backends, each added layer gives
@@ -349,5 +417,7 @@ environment.claim(
 #   separate clusters (silhouette near zero, below PCA's).
 # - One seed can mislead, and so can three: name the test, correct for the number of comparisons,
 #   and check that the verdict survives a change of backend.
+# - kNN accuracy and silhouette answer different questions: pure neighbourhoods are not compact,
+#   separate clusters.
 #
 # Next: [going deeper](07_going_deeper.ipynb).

@@ -23,7 +23,7 @@
 #
 # **You will**: build two deeper models, watch their training and validation curves, measure
 # whether and when they overfit, make one overfit on purpose, and measure what early stopping and
-# dropout change.
+# dropout change. In the exercises you debug a broken model and set up early stopping yourself.
 
 # %% tags=["remove-cell"]
 # On Google Colab, which opens a notebook without the rest of the
@@ -74,13 +74,15 @@ environment.setup(seed=42)
 # images and three for 200 epochs on 300 images. On the course's data that takes about two and a half
 # minutes, and the results are saved with the course. On much more data (full MNIST) it would take
 # far longer, so `study.affordable_data` first estimates the time on your machine; above two minutes
-# it says so and uses the course's data, whose runs are saved, instead of training unasked.
+# it says so and uses the course's data, whose runs are saved, instead of training unasked. The
+# exercises at the end train two more models briefly; the estimate counts them too.
 
 # %%
 mnist = data.load_mnist()
 fit_images = int(0.8 * len(mnist.x_train))
 planned_runs = [(depth, fit_images, 60) for depth in (3, 4, 5)]
 planned_runs += [(5, 300, 200)] * 3
+planned_runs += [(3, fit_images, 3), (5, 300, 60)]  # the exercises
 mnist = study.affordable_data(mnist, planned_runs)
 x_train, y_train = mnist.x_train, mnist.y_train
 x_test, y_test = mnist.x_test, mnist.y_test
@@ -305,6 +307,134 @@ environment.claim(
 )
 
 # %% [markdown]
+# ## Exercises
+# Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
+# it, then run the check cell after it: the check says what is right and what to fix. Run it as
+# often as you like.
+
+# %%
+import keras
+
+from course_utils.exercises import checks
+
+# %% [markdown]
+# (ex-7-1)=
+# ### Exercise 7.1: debug a broken autoencoder
+# **Learning goal**: find a bug in a Keras model from the evidence of a short training, and know
+# why each of three common bugs breaks an autoencoder.
+#
+# Three bugs are common in a model like ours, and each leaves its own trace:
+# - **A ReLU on the 2-number code.** ReLU turns every negative number into 0, so many images get a
+#   code on an axis or at the origin. A code unit that is 0 for every image passes no gradient back
+#   and never recovers (a *dead* unit): the code collapses to one number or none.
+# - **A linear output with binary cross-entropy.** The loss treats each output as the probability
+#   that its pixel is ink, so it needs outputs in [0, 1], like the pixels. A linear output can go
+#   below 0 or above 1; Keras clips such values before it takes the logarithm, so those pixels
+#   pass no gradient back and the loss stays high.
+# - **A wrong input shape.** Our images are flat vectors of 784 numbers, not grids of 28 × 28. A
+#   model built on `keras.Input(shape=(28, 28))` applies its Dense layers to each row of 28 pixels
+#   and refuses the flat images with a shape error.
+#
+# The model below, `broken_7_1`, should be depth 3, `784-32-10-2-10-32-784`, but it has **one** of
+# these bugs. It trains for 3 epochs on the same images as the depth-3 model above, and the cell
+# after it compares the two.
+
+# %%
+keras.utils.set_random_seed(42)
+broken_7_1 = keras.Sequential(
+    [
+        keras.Input(shape=(784,)),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(2),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(784),
+    ],
+    name="broken_7_1",
+)
+broken_7_1.compile(optimizer="adam", loss="binary_crossentropy")
+broken_curves = broken_7_1.fit(
+    x_fit, x_fit, epochs=3, batch_size=32, verbose=0
+).history
+
+# %%
+broken_loss = broken_curves["loss"][-1]
+depth_3_loss = deep_histories["Autoencoder_3"]["loss"][2]
+outputs = broken_7_1.predict(x_val, verbose=0)
+code_part = keras.Model(broken_7_1.inputs, broken_7_1.layers[2].output)
+zero_codes = (code_part.predict(x_val, verbose=0) == 0).any(axis=1)
+print(f"training loss after 3 epochs: {broken_loss:.3f}")
+print(f"the depth-3 model above, after 3 epochs: {depth_3_loss:.3f}")
+print(f"outputs from {outputs.min():.2f} to {outputs.max():.2f}")
+print(f"codes with a number exactly 0: {zero_codes.mean():.0%}")
+
+# %% tags=["remove-cell"]
+environment.claim(
+    broken_loss > depth_3_loss + 0.1
+    and (outputs.min() < 0 or outputs.max() > 1),
+    "the broken model's loss stays far above the depth-3 model's, "
+    "and its outputs leave [0, 1]",
+)
+
+# %% [markdown]
+# **Task**: which of the three bugs do the numbers point to? Build the repaired model with
+# `keras.Sequential` (copy `broken_7_1` and change what is wrong) and set `fixed_7_1` to it. You
+# need not train it: the check reads its layers and names any of the three bugs that is left.
+
+# %% tags=["solution"]
+fixed_7_1 = keras.Sequential(
+    [
+        keras.Input(shape=(784,)),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(2),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(784, activation="sigmoid"),  # pixels in [0, 1]
+    ],
+    name="fixed_7_1",
+)
+
+# %%
+checks.check_fixed_model(fixed_7_1)
+
+# %% [markdown]
+# (ex-7-2)=
+# ### Exercise 7.2: early stopping, and the epoch it keeps
+# **Learning goal**: let early stopping choose the epoch on validation images, never on the test
+# images, and read off which epoch's weights the model kept.
+#
+# **Task**: the cell below builds the deepest model again, for the 300 training images, with at
+# most 60 epochs instead of 200 to keep it short. Make a `keras.callbacks.EarlyStopping` that watches
+# the validation loss, with a patience of your choice (3 to 10 epochs) and
+# `restore_best_weights=True`, and call it `stop_7_2`. Train `model_7_2` on `x_small`, watching
+# `x_val`: `training.train(model_7_2, x_small, x_val, settings_7_2, callbacks=[...])`, and call
+# what it returns `history_7_2`. Then set `best_epoch_7_2` to the epoch whose weights the model
+# kept, counted from 1 as in the progress lines. The check reads the callback and the history, and
+# measures the model on `x_val` and `x_test` to see which images the callback watched.
+#
+# *Further*: is the epoch early stopping chose one where the model began to overfit, or a pause in
+# a validation loss that would have fallen further? Compare with the 200-epoch run without remedy
+# above. Then try `dropout=0.2` in `build_autoencoder` instead of the callback.
+
+# %%
+model_7_2 = models.build_autoencoder(deepest, seed=42)
+settings_7_2 = training.TrainingSettings(epochs=60)
+
+# %% tags=["solution"]
+stop_7_2 = keras.callbacks.EarlyStopping(
+    monitor="val_loss", patience=5, restore_best_weights=True
+)
+history_7_2 = training.train(
+    model_7_2, x_small, x_val, settings_7_2, callbacks=[stop_7_2]
+)
+best_epoch_7_2 = stop_7_2.best_epoch + 1  # Keras counts from 0
+
+# %%
+checks.check_stopping(best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test)
+
+# %% [markdown]
 # ## Summary
 # - Depths 4 and 5 do not overfit on 3,200 images in 60 epochs; they reconstruct better and separate
 #   the digits better than depth 3, with a growing gap between training and validation loss.
@@ -312,6 +442,7 @@ environment.claim(
 # - Early stopping saves time and dropout closes the gap; both protect the reconstruction error, and
 #   neither improves the latent separation.
 # - Always watch a validation set taken from the training images, never the test set.
+# - A model that trains but learns little leaves traces: outputs outside [0, 1], codes stuck at 0
+#   or a shape error each point to one line of the model.
 #
-# This is the last notebook. Instructors: the exercises, their learning goals and their answers are
-# listed in the instructor guide, `book/instructor_guide.md` in the course's repository.
+# Next: [what we learned](08_conclusion.ipynb).

@@ -22,7 +22,7 @@ EXERCISE_LAYERS = (
     ("feedback",),
     ("widgets", "model_checks"),
     ("checks", "questions", "architecture_builder"),
-    ("depth_explorer",),
+    ("depth_explorer", "latent_decoder", "measure_explorer"),
     ("registry",),
 )
 

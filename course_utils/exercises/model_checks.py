@@ -1,7 +1,7 @@
 """Checks of a Keras encoder or decoder that a student built: sizes, order, activations, biases.
 
-:func:`check_encoder` and :func:`check_decoder` take any mirrored architecture; the exercises of the
-notebooks call them through :mod:`course_utils.exercises.checks`.
+:func:`check_encoder`, :func:`check_decoder` and :func:`check_autoencoder` take any mirrored
+architecture; the exercises of the notebooks call them through :mod:`course_utils.exercises.checks`.
 """
 
 from __future__ import annotations
@@ -95,6 +95,26 @@ def check_decoder(
     layers = [(int(units), "relu") for units in reversed(hidden_units)] + [(models.INPUT_DIM, "sigmoid")]
     label = f"the decoder of {models.architecture_string(hidden_units, latent_dim)}"
     return check_dense_model(model, Expected(layers, latent_dim, "decoder", label), title)
+
+
+def check_autoencoder(
+    model: object, hidden_units: Sequence[int], latent_dim: int = models.LATENT_DIM, title: str = "Autoencoder"
+) -> CheckResult:
+    """Check a whole Keras autoencoder: 784 inputs, the encoder, a linear code, the mirrored decoder, 784 sigmoid outputs.
+
+    Args:
+        model: The student's Keras model, one Sequential or encoder and decoder nested in one model.
+        hidden_units: The encoder's layer sizes before the code, e.g. ``[32, 10]``; the decoder mirrors them.
+        latent_dim: The expected size of the code.
+        title: Shown as the heading of the result.
+    """
+    problem = architecture_problem(hidden_units, latent_dim)
+    if problem is not None:
+        return CheckResult(title, fix=[problem])
+    hidden = [(int(units), "relu") for units in hidden_units]
+    layers = [*hidden, (latent_dim, "linear"), *hidden[::-1], (models.INPUT_DIM, "sigmoid")]
+    label = models.architecture_string(hidden_units, latent_dim)
+    return check_dense_model(model, Expected(layers, models.INPUT_DIM, "autoencoder", label), title)
 
 
 def check_dense_model(model: object, expected: Expected, title: str) -> CheckResult:
@@ -221,9 +241,7 @@ def _size_problems(units: list[int], expected: Expected) -> list[str]:
 def _compare_activations(steps: list[DenseStep], expected: Expected, result: CheckResult) -> None:
     """Add to ``result`` what each layer's activation and biases get right or wrong."""
     for position, (step, (size, activation)) in enumerate(zip(steps, expected.layers), start=1):
-        where = f"Hidden layer {position}"
-        if position == len(expected.layers):
-            where = "The code layer" if expected.kind == "encoder" else "The output layer"
+        where = _layer_name(position, expected)
         if step.activation != activation:
             reason = ACTIVATION_REASONS.get(activation, f"use activation='{activation}'")
             result.fix.append(f"{where} ({size} units) uses '{step.activation}'; {reason}.")
@@ -231,3 +249,13 @@ def _compare_activations(steps: list[DenseStep], expected: Expected, result: Che
             result.fix.append(f"{where} has use_bias=False; keep the biases (the default).")
         else:
             result.right.append(f"{where} has {size} units and a {activation} activation.")
+
+
+def _layer_name(position: int, expected: Expected) -> str:
+    """How a message names Dense layer ``position`` (from 1): a hidden layer, the code or the output."""
+    last = len(expected.layers)
+    if position == last:
+        return "The code layer" if expected.kind == "encoder" else "The output layer"
+    if expected.kind == "autoencoder" and position == last // 2:  # a mirrored autoencoder has its code midway
+        return "The code layer"
+    return f"Hidden layer {position}"

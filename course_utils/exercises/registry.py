@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from course_utils.exercises import architecture_builder, checks, depth_explorer, questions
+from course_utils.exercises import architecture_builder, checks, depth_explorer, latent_decoder, measure_explorer, questions
 
 GUIDE = Path(__file__).resolve().parents[2] / "book" / "instructor_guide.md"
 TABLE_START, TABLE_END = "<!-- exercise-table:start -->", "<!-- exercise-table:end -->"
@@ -94,6 +94,37 @@ class Exercise:
 
 
 EXERCISES = (
+    # (marker 1: notebook 1 exercises go here, in order)
+    Exercise(
+        label="ex-1-1",
+        number="1.1",
+        title="compute the kNN accuracy yourself",
+        notebook="01_introduction",
+        goal="what kNN accuracy measures: fit on the training codes, score on the test codes",
+        looks_at=(
+            "the accuracy against the course's own `metrics.knn_accuracy` of the 2-D PCA codes (a percentage is read "
+            "as one); recognises training accuracy, fitting on the test codes, swapped sets, k = 1, the error rate, "
+            "kNN on the pixels"
+        ),
+        answer="the course's own kNN accuracy of the PCA codes (the notebook's PCA table; printed by the solution)",
+        calls=(Call(checks.check_pca_knn_accuracy, "knn_1_1, mnist"),),
+        minutes=10,
+    ),
+    Exercise(
+        label="ex-1-2",
+        number="1.2",
+        title="predict, then measure: ten components",
+        notebook="01_introduction",
+        goal="predict before you run; more components reconstruct better and separate digits better",
+        looks_at=(
+            "a prediction recorded with `checks.record_prediction` (bce and kNN accuracy at least, 'higher'/'lower' or "
+            "'better'/'worse'), and the student's measures against a 10-component PCA's; says for each prediction "
+            "whether it held; a prediction replaced after a verdict is judged by the first"
+        ),
+        answer="bce lower, kNN accuracy higher (each prediction is reported, not marked)",
+        calls=(Call(checks.check_pca_prediction, "prediction_1_2, scores_1_2, mnist"),),
+        minutes=10,
+    ),
     Exercise(
         label="ex-2-1",
         number="2.1",
@@ -111,15 +142,16 @@ EXERCISES = (
     Exercise(
         label="ex-2-2",
         number="2.2",
-        title="which digits overlap?",
+        title="which digits does the code confuse most?",
         notebook="02_one_hidden_layer",
-        goal="read a latent plot with numbers: cluster centres and their distances",
+        goal="measure overlap in the latent space: a kNN classifier's confusions, not the distances of cluster centres",
         looks_at=(
-            "the pair against the closest pair of digit centres in the codes passed; a wrong pair is told how many "
-            "pairs are closer, never which"
+            "the pair against the most confused pair (both directions counted) of a kNN classifier fitted on the "
+            "codes passed; a tie for the most is right; a wrong pair is told how many pairs are confused more "
+            "often, never which, and the closest-centres pair why close centres need not mean the most confusion"
         ),
         answer="depends on the run (printed by the solution)",
-        calls=(Call(checks.check_closest_digits, "closest_digits_2_2, codes, y_test"),),
+        calls=(Call(checks.check_most_confused, "pair_2_2, train_codes, y_train, codes, y_test"),),
         minutes=15,
     ),
     Exercise(
@@ -167,6 +199,25 @@ EXERCISES = (
         ),
         minutes=10,
     ),
+    # (marker 3: exercise 3.3 goes here)
+    Exercise(
+        label="ex-3-3",
+        number="3.3",
+        title="compile and fit it yourself",
+        notebook="03_two_hidden_layers",
+        goal="the core Keras workflow: compile with an optimizer and a loss, fit with the images as their own targets",
+        looks_at=(
+            "a compiled Keras model and the History its fit returned: Adam with learning rate 0.001, binary "
+            "cross-entropy (names MSE as working but not the course's loss, logits, categorical cross-entropy, "
+            "other optimizers), a finite loss that falls over at least 2 epochs, a history from this model, 125 "
+            "steps per epoch (all training images in batches of 32); a negative loss names targets that were not "
+            "the images"
+        ),
+        answer="compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss='binary_crossentropy'); "
+        "fit(x_train, x_train, batch_size=32) for the epochs the task names",
+        calls=(Call(checks.check_compile_and_fit, "autoencoder_3_3, history_3_3, x_train"),),
+        minutes=10,
+    ),
     Exercise(
         label="ex-4-1",
         number="4.1",
@@ -211,6 +262,134 @@ EXERCISES = (
             Call(checks.check_depth_experiment, "explorer, best_run_4_3"),
         ),
         minutes=20,
+    ),
+    # (marker 5: notebook 5 exercises go here, in order)
+    Exercise(
+        label="ex-5-1",
+        number="5.1",
+        title="predict, then measure",
+        notebook="05_comparison",
+        goal="commit to an expectation before the numbers, then learn from where the measurement differs",
+        looks_at=(
+            "which models beat PCA on kNN accuracy (a dictionary of True/False or a set of names) against this "
+            "run's scores; every model is explained, a prediction the run contradicts is named with the reason"
+        ),
+        answer="depends on the run (in the committed run only the three-layer model)",
+        calls=(Call(checks.check_prediction_beats_pca, "prediction_5_1, scores"),),
+        minutes=5,
+    ),
+    Exercise(
+        label="ex-5-2",
+        number="5.2",
+        title="find a 3 in the latent space",
+        notebook="05_comparison",
+        goal="read a latent space backwards: every point is a code the decoder turns into an image",
+        looks_at=(
+            "decodes the code with `Autoencoder_3` and names the digit its 5 nearest training images (by pixels) "
+            "show; a code far from every training code is refused with the codes' range"
+        ),
+        answer="depends on the run (the solution takes the median of that digit's training codes)",
+        calls=(
+            Call(latent_decoder.LatentDecoder, "trained, train_codes, y_train"),
+            Call(checks.check_decoded_digit, 'code_5_2, 3, trained["Autoencoder_3"], mnist'),
+        ),
+        minutes=15,
+    ),
+    # (marker 6: notebook 6 exercises go here, in order)
+    Exercise(
+        label="ex-6-1",
+        number="6.1",
+        title="make the measures disagree",
+        notebook="06_measuring_latent_quality",
+        goal="kNN accuracy asks about nearest neighbours, the silhouette about whole clusters",
+        looks_at=(
+            "the measures recomputed from the explorer's sliders: kNN accuracy at least 0.9 and silhouette below 0.1; "
+            "says which of the two is missing and which slider helps"
+        ),
+        answer="e.g. split 0.35, spread 0.2 (a second place for each digit)",
+        calls=(
+            Call(measure_explorer.MeasureExplorer),
+            Call(checks.check_measure_explorer, "explorer_6_1"),
+        ),
+        minutes=10,
+    ),
+    Exercise(
+        label="ex-6-2",
+        number="6.2",
+        title="how sure is a mean over ten seeds?",
+        notebook="06_measuring_latent_quality",
+        goal="a 95% t confidence interval of a mean over seeds, with SciPy",
+        looks_at=(
+            "(low, high) or SciPy's ConfidenceInterval against `scipy.stats.t.interval` of Autoencoder_3's kNN accuracy "
+            "over the study's seeds; recognises the standard deviation for the standard error, z for t, ddof=0, n "
+            "degrees of freedom, 90% or 99%, another model or measure"
+        ),
+        answer="depends on the study (printed by the solution)",
+        calls=(Call(checks.check_seed_interval, "interval_6_2, result.runs"),),
+        minutes=10,
+    ),
+    # (marker 7: notebook 7 exercises go here, in order)
+    Exercise(
+        label="ex-7-1",
+        number="7.1",
+        title="debug a broken autoencoder",
+        notebook="07_going_deeper",
+        goal="find a bug from a short training's evidence; why a ReLU code, a linear output, a 28 × 28 input break it",
+        looks_at=(
+            "a Keras model: 784 inputs, Dense 32, 10 ReLU, 2 linear, 10, 32 ReLU, 784 sigmoid; names a ReLU code, a "
+            "missing or wrong output activation, a wrong input shape, a missing `keras.Input`, wrong sizes"
+        ),
+        answer="the notebook's model has a linear output: add activation='sigmoid' to the last layer (51,726 parameters)",
+        calls=(Call(checks.check_fixed_model, "fixed_7_1"),),
+        minutes=15,
+    ),
+    Exercise(
+        label="ex-7-2",
+        number="7.2",
+        title="early stopping, and the epoch it keeps",
+        notebook="07_going_deeper",
+        goal="let early stopping choose the epoch on validation images, never test images, and keep the best weights",
+        looks_at=(
+            "the callback, its history and the epoch; names a missing `restore_best_weights`, the training loss "
+            "monitored, the test set used as validation (the kept model's loss on `x_test` matches the history), an "
+            "epoch counted from 0, the last epoch, the epoch of the lowest training loss"
+        ),
+        answer=(
+            "the epoch of the lowest val_loss, counted from one: the callback's `best_epoch` plus one "
+            "(depends on the patience)"
+        ),
+        calls=(Call(checks.check_stopping, "best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test"),),
+        minutes=20,
+    ),
+    # (marker 8: notebook 8 exercises go here, in order)
+    Exercise(
+        label="ex-8-1",
+        number="8.1",
+        title="what does each measure reward?",
+        notebook="08_conclusion",
+        goal="tell the five measures apart by the question each one asks",
+        looks_at=(
+            "a dict from each measure to one of five statements; names kNN accuracy taken for the silhouette or for "
+            "trustworthiness and BCE for MSE, a letter used twice, a missing or unknown measure; never gives a letter"
+        ),
+        answer="bce B, mse E, knn_accuracy D, trustworthiness A, silhouette C",
+        calls=(Call(checks.check_measure_rewards, "rewards_8_1"),),
+        minutes=10,
+    ),
+    Exercise(
+        label="ex-8-2",
+        number="8.2",
+        title="plan a fair experiment",
+        notebook="08_conclusion",
+        goal="design a comparison: one change, the rest fixed, several measures and seeds, choices on validation images",
+        looks_at=(
+            "a dict with question, changed, fixed, measures, seeds, chosen_on; names every missing field, more than "
+            "one change, a setting not held fixed, no reconstruction or no latent measure, fewer than 3 or repeated "
+            "seeds, choices made on the test or training images"
+        ),
+        answer="depends on the question; the solution plans a wider code against the article's, at the same depth",
+        calls=(Call(checks.check_experiment_plan, "plan_8_2"),),
+        minutes=15,
     ),
 )
 

@@ -1,0 +1,281 @@
+"""The checks of notebook 5: exercise 5.1 (which depths beat PCA) and 5.2 (a code that decodes to a digit).
+
+For 5.2 an autoencoder is built with decoder weights set by hand, so that the digit each code
+decodes to is known without training: the median training code decodes to one training image,
+one step along code number 1 to an image of another digit.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.neighbors import KNeighborsClassifier
+from test_exercise_properties import ANYTHING, FEW, NON_FINITE, SHORT, assert_result
+
+from course_utils import metrics, models, training
+from course_utils.exercises import checks
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.1: which depths beat PCA on kNN accuracy
+# ---------------------------------------------------------------------------------------------
+
+KNN = {"PCA (2-D)": 0.418, "Autoencoder_1": 0.308, "Autoencoder_2": 0.359, "Autoencoder_3": 0.541}
+SCORES = {name: {"bce": 0.2, "knn_accuracy": accuracy, "silhouette": 0.0} for name, accuracy in KNN.items()}
+RIGHT = {"Autoencoder_1": False, "Autoencoder_2": False, "Autoencoder_3": True}
+
+
+@pytest.mark.parametrize(
+    "prediction",
+    [
+        RIGHT,
+        {"Autoencoder_3"},
+        ["Autoencoder_3"],
+        ("Autoencoder_3",),
+        frozenset({"Autoencoder_3"}),
+        {**RIGHT, "Autoencoder_3": np.bool_(True)},
+    ],
+)
+def test_5_1_the_measured_prediction_passes_and_every_model_is_explained(prediction):
+    result = checks.check_prediction_beats_pca(prediction, SCORES)
+    assert result.passed, str(result)
+    text = str(result)
+    assert len(result.right) == 3
+    assert "Autoencoder_3 beats PCA (2-D) in this run: kNN accuracy 0.541 against 0.418 (+0.123)" in text
+    assert "Autoencoder_1 does not beat PCA (2-D)" in text and "(-0.110)" in text
+    assert "seed" in text, "the close model's reason says that the seed decides its side"
+
+
+def test_5_1_each_prediction_the_run_contradicts_is_named_with_its_reason():
+    result = checks.check_prediction_beats_pca({"Autoencoder_2", "Autoencoder_3"}, SCORES)
+    assert not result.passed and result.answered
+    named = [line for line in result.fix if line.startswith("You expected")]
+    assert named == [line for line in result.fix if "Autoencoder_2" in line] and len(named) == 1
+    assert "You expected that Autoencoder_2 would beat PCA" in named[0] and "0.359 against 0.418" in named[0]
+    assert any("learn the most" in line for line in result.fix), "a contradicted prediction is not shameful"
+    everything = checks.check_prediction_beats_pca(set(), SCORES)
+    assert [line.split(" would")[0] for line in everything.fix[:1]] == ["You expected that Autoencoder_3"]
+
+
+def test_5_1_the_table_from_score_table_works_as_the_scores():
+    table = metrics.score_table(SCORES)
+    assert checks.check_prediction_beats_pca(RIGHT, table).passed
+
+
+def test_5_1_a_tie_with_pca_does_not_beat_it():
+    tied = {**SCORES, "Autoencoder_2": {"knn_accuracy": KNN["PCA (2-D)"]}}
+    assert checks.check_prediction_beats_pca(RIGHT, tied).passed
+    assert not checks.check_prediction_beats_pca({"Autoencoder_2", "Autoencoder_3"}, tied).passed
+
+
+def test_5_1_a_model_outside_the_article_gets_a_general_reason():
+    scores = {"PCA (2-D)": {"knn_accuracy": 0.4}, "wide_model": {"knn_accuracy": 0.5}}
+    result = checks.check_prediction_beats_pca({"wide_model": True}, scores)
+    assert result.passed and checks.OTHER_MODEL_REASON in str(result)
+
+
+@pytest.mark.parametrize(
+    "prediction, message",
+    [
+        ({"Autoencoder_1": False, "Autoencoder_3": True}, "Autoencoder_2 is missing"),
+        ({**RIGHT, "Autoencoder_4": True}, "no model 'Autoencoder_4'"),
+        ({**RIGHT, "Autoencoder_3": "yes"}, "Say True (beats PCA) or False for Autoencoder_3, not 'yes'"),
+        ({**RIGHT, "Autoencoder_3": 1}, "Say True (beats PCA) or False for Autoencoder_3"),
+        ({**RIGHT, "Autoencoder_3": math.nan}, "not nan"),
+        ({"autoencoder_3"}, "'autoencoder_3' is not a model in the scores"),
+        ({3}, "3 is not a model"),
+        ("Autoencoder_3", "Give a dictionary of True/False per model"),
+        (3, "Give a dictionary of True/False per model"),
+        (None, "not NoneType None"),
+        (math.nan, "Give a dictionary"),
+    ],
+)
+def test_5_1_a_prediction_in_the_wrong_form_says_what_to_write(prediction, message):
+    result = checks.check_prediction_beats_pca(prediction, SCORES)
+    assert not result.passed and result.answered
+    assert message in str(result)
+
+
+@pytest.mark.parametrize(
+    "scores, message",
+    [
+        (None, "is not the measured scores"),
+        ({}, "is not the measured scores"),
+        ({"Autoencoder_1": {"knn_accuracy": 0.3}}, "one PCA row and at least one autoencoder"),
+        ({"PCA (2-D)": {"knn_accuracy": 0.4}}, "one PCA row and at least one autoencoder"),
+        ({**SCORES, "PCA (3-D)": {"knn_accuracy": 0.5}}, "one PCA row"),
+        ({**SCORES, "Autoencoder_2": {"knn_accuracy": math.nan}}, "no kNN accuracy between 0 and 1"),
+        ({**SCORES, "Autoencoder_2": {"knn_accuracy": math.inf}}, "no kNN accuracy between 0 and 1"),
+        ({**SCORES, "Autoencoder_2": {"knn_accuracy": 54.1}}, "no kNN accuracy between 0 and 1"),
+        ({**SCORES, "Autoencoder_2": {"bce": 0.2}}, "no kNN accuracy"),
+        ({**SCORES, "Autoencoder_2": 0.359}, "no kNN accuracy"),
+        ({**SCORES, 2: {"knn_accuracy": 0.3}}, "The scores of 2"),
+    ],
+)
+def test_5_1_scores_that_are_not_measured_scores_are_explained(scores, message):
+    result = checks.check_prediction_beats_pca(RIGHT, scores)
+    assert not result.passed and message in str(result)
+
+
+def test_5_1_the_placeholder_is_not_answered_yet():
+    result = checks.check_prediction_beats_pca(..., SCORES)
+    assert not result.answered and "Not answered yet" in str(result)
+
+
+@SHORT
+@given(prediction=st.one_of(ANYTHING, st.sets(st.sampled_from(list(KNN)))), scores=st.one_of(st.just(SCORES), ANYTHING))
+def test_5_1_explains_anything_and_passes_only_the_measured_winners(prediction, scores):
+    result = assert_result(checks.check_prediction_beats_pca(prediction, scores))
+    if result.passed:
+        winners = {name for name, beats in prediction.items() if beats} if isinstance(prediction, dict) else set(prediction)
+        assert scores is SCORES and winners == {"Autoencoder_3"}
+
+
+@SHORT
+@given(accuracy=NON_FINITE)
+def test_5_1_never_passes_a_non_finite_score(accuracy):
+    scores = {**SCORES, "Autoencoder_3": {"knn_accuracy": accuracy}}
+    assert not assert_result(checks.check_prediction_beats_pca(RIGHT, scores)).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.2: a code that decodes to a given digit
+# ---------------------------------------------------------------------------------------------
+
+SHARPNESS = 30.0  # decoder logits: a sigmoid of 30 * (pixel - 0.5) draws the image almost exactly
+
+
+def _typical_image(images: np.ndarray, labels: np.ndarray, digit: int) -> int:
+    """The index of a training image of ``digit`` that a 5-nearest-neighbour vote calls a ``digit``."""
+    classifier = KNeighborsClassifier(n_neighbors=metrics.NEIGHBOURS).fit(images, labels)
+    candidates = np.flatnonzero(labels == digit)
+    votes = classifier.predict(np.round(images[candidates]))
+    return int(candidates[np.flatnonzero(votes == digit)[0]])
+
+
+@pytest.fixture(scope="module")
+def drawn_model(small_mnist):
+    """A 784-2-784 model whose median training code decodes to a 3, one step along code number 1 to a 0.
+
+    Returns:
+        The model, the median code, the step and the two image indices.
+    """
+    model = models.build_autoencoder((), seed=0)
+    images, labels = small_mnist.x_train, small_mnist.y_train
+    codes = training.encode(model, images)
+    centre = np.median(codes, axis=0)
+    step = float(np.quantile(codes[:, 0], 0.75) - centre[0])
+    three, zero = _typical_image(images, labels, 3), _typical_image(images, labels, 0)
+    logits_three, logits_zero = SHARPNESS * (images[three] - 0.5), SHARPNESS * (images[zero] - 0.5)
+    kernel = np.zeros((2, 784), dtype="float32")
+    kernel[0] = (logits_zero - logits_three) / step  # one step along code number 1: from the 3 to the 0
+    bias = logits_three - centre[0] * kernel[0]
+    model.decoder.set_weights([kernel, bias.astype("float32")])
+    return model, centre, step
+
+
+def test_5_2_a_code_that_decodes_to_the_digit_passes(drawn_model, small_mnist):
+    model, centre, _ = drawn_model
+    result = checks.check_decoded_digit(tuple(centre), 3, model, small_mnist)
+    assert result.passed, str(result)
+    assert "looks like a 3" in str(result) and "nearest training images (by pixels) are 3s" in str(result)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda centre: list(centre),
+        lambda centre: np.asarray(centre),
+        lambda centre: np.asarray(centre)[None, :],
+        lambda centre: (str(centre[0]), str(centre[1])),
+        lambda centre: tuple(np.float32(value) for value in centre),
+    ],
+)
+def test_5_2_the_code_may_be_written_in_several_ways(drawn_model, small_mnist, spelling):
+    model, centre, _ = drawn_model
+    assert checks.check_decoded_digit(spelling(centre), 3, model, small_mnist).passed
+
+
+def test_5_2_a_trained_model_holding_the_autoencoder_is_accepted(drawn_model, small_mnist):
+    model, centre, _ = drawn_model
+
+    class Trained:  # as compare.TrainedModel: the autoencoder is an attribute
+        autoencoder = model
+
+    assert checks.check_decoded_digit(tuple(centre), 3, Trained(), small_mnist).passed
+
+
+def test_5_2_a_code_of_another_digit_names_the_digit_it_looks_like(drawn_model, small_mnist):
+    model, centre, step = drawn_model
+    result = checks.check_decoded_digit((centre[0] + step, centre[1]), 3, model, small_mnist)
+    assert not result.passed
+    assert "looks like a 0" in str(result) and "Move towards the 3s" in str(result)
+    assert checks.check_decoded_digit((centre[0] + step, centre[1]), 0, model, small_mnist).passed
+
+
+def test_5_2_a_code_far_outside_the_training_codes_is_refused_with_their_range(drawn_model, small_mnist):
+    model, centre, _ = drawn_model
+    codes = training.encode(model, small_mnist.x_train)
+    span = np.linalg.norm(codes.max(axis=0) - codes.min(axis=0))
+    far = (codes[:, 0].max() + span, centre[1])
+    result = checks.check_decoded_digit(far, 3, model, small_mnist)
+    assert not result.passed
+    assert "far outside the training codes" in str(result) and "They run from" in str(result)
+    near = codes[np.argmax(codes[:, 0])] + (0.05 * span, 0.0)  # just beyond the rightmost code, not far
+    assert "far outside" not in str(checks.check_decoded_digit(near, 3, model, small_mnist))
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ((math.nan, 1.0), "nan is not a finite number"),
+        ((math.inf, 1.0), "inf is not a finite number"),
+        ((1.0,), "you gave 1"),
+        ((1.0, 2.0, 3.0), "you gave 3"),
+        ([[1.0, 2.0], [3.0, 4.0]], "is not a finite number"),
+        (np.zeros((2, 2)), "Give the code as two numbers"),
+        (np.float64(1.0), "Give the code as two numbers"),
+        ("1.5, -3.0", "Give the code as two numbers"),
+        ({1.5, -3.0}, "Give the code as two numbers"),
+        ({"x": 1.5, "y": -3.0}, "Give the code as two numbers"),
+        (None, "Give the code as two numbers"),
+        ((True, False), "is not a finite number"),
+        (("one", "two"), "'one' is not a finite number"),
+    ],
+)
+def test_5_2_a_code_that_is_not_two_finite_numbers_says_what_to_write(drawn_model, small_mnist, code, message):
+    model, _, _ = drawn_model
+    result = checks.check_decoded_digit(code, 3, model, small_mnist)
+    assert not result.passed and result.answered and message in str(result)
+
+
+@pytest.mark.parametrize("argument", ["digit", "model", "data"])
+@pytest.mark.parametrize("value", [None, "Autoencoder_3", 12, np.zeros((3, 784))])
+def test_5_2_wrong_arguments_show_the_call_to_write(drawn_model, small_mnist, argument, value):
+    model, centre, _ = drawn_model
+    arguments = {"digit": 3, "model": model, "data": small_mnist, argument: value}
+    result = checks.check_decoded_digit(tuple(centre), **arguments)
+    assert not result.passed and 'check_decoded_digit(code_5_2, 3, trained["Autoencoder_3"], mnist)' in str(result)
+
+
+def test_5_2_a_diverged_model_is_named(small_mnist):
+    model = models.build_autoencoder((), seed=1)
+    model.decoder.set_weights([np.full_like(weight, np.nan) for weight in model.decoder.get_weights()])
+    result = checks.check_decoded_digit((0.0, 0.0), 3, model, small_mnist)
+    assert not result.passed and "diverged" in str(result)
+
+
+def test_5_2_the_placeholder_is_not_answered_yet(drawn_model, small_mnist):
+    result = checks.check_decoded_digit(..., 3, drawn_model[0], small_mnist)
+    assert not result.answered and "Not answered yet" in str(result)
+
+
+@FEW
+@given(code=st.one_of(ANYTHING, st.tuples(st.floats(), st.floats()), st.tuples(NON_FINITE, st.floats(-1, 1))))
+def test_5_2_explains_any_code_and_never_passes_a_non_finite_one(drawn_model, small_mnist, code):
+    model, _, _ = drawn_model
+    result = assert_result(checks.check_decoded_digit(code, 3, model, small_mnist))
+    if result.passed:
+        values = [checks.parse_number(value)[0] for value in np.asarray(code, dtype=object).reshape(-1)]
+        assert len(values) == 2 and all(value is not None for value in values)
