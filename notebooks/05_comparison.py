@@ -21,9 +21,10 @@
 # on top and one row of reconstructions per model.
 #
 # Training all three takes well under a minute on a 2-core laptop CPU with the course's data
-# (each training log below ends with its time). If you ran notebooks 2 to 4 first,
+# (each training log below ends with its time). If you ran notebooks 3 and 4 first,
 # `reuse=True` loads their results instead of training again:
-# the weights, data, settings and seed are the same, so the models would be too.
+# the weights, data, settings and seed are the same, so the models would be too. Notebook 2
+# trained in plain Keras, outside the course's cache, so `Autoencoder_1` trains here.
 
 # %% tags=["remove-cell"]
 # On Google Colab, which opens a notebook without the rest of the

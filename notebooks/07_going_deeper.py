@@ -71,8 +71,8 @@ environment.setup(seed=42)
 # So we hold out a fifth of the *training* images, stratified by digit, as a validation set.
 #
 # This notebook trains six models, three of them for 60 epochs on four fifths of the training
-# images and three for 200 epochs on 300 images. On the course's data that takes about two and a half
-# minutes, and the results are saved with the course. On much more data (full MNIST) it would take
+# images and three for 200 epochs on 300 images. On the course's data that takes a few minutes on a
+# laptop CPU, so the results are saved with the course. On much more data (full MNIST) it would take
 # far longer, so `study.affordable_data` first estimates the time on your machine; above two minutes
 # it says so and uses the course's data, whose runs are saved, instead of training unasked. The
 # exercises at the end train two more models briefly; the estimate counts them too.
@@ -115,7 +115,7 @@ for depth in (3, 4, 5):
 # images with the measures of notebook 6. A model overfits when the validation loss stops falling
 # and starts to rise while the training loss keeps falling.
 #
-# The three runs take about two and a half minutes on a laptop CPU, so `study.train_and_measure`
+# The three runs take a few minutes on a laptop CPU, so `study.train_and_measure`
 # keeps each run's curves and measures in a file in `results/going_deeper/` and loads it when the
 # weights, data, settings, seed, library versions and code version are unchanged; otherwise it
 # trains and replaces the file. Delete that folder to train them again.

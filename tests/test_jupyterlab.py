@@ -41,7 +41,12 @@ UI_TIMEOUT_MS = 30_000  # a click, a kernel answer to a typed value
 START_TIMEOUT_S = 90  # the server answering, the notebook open with its kernel ready
 RUN_TIMEOUT_S = 180  # all cells of one notebook (about 30 s each on a 2-core CPU, a minute with a cold cache)
 BUTTON_TIMEOUT_MS = 120_000  # one press of Train
-WIDGET_MODULES = ("questions", "architecture_builder", "depth_explorer", "latent_decoder", "measure_explorer")
+# The widgets a student types into or presses. The slider-only widgets (latent_decoder, notebook 5;
+# measure_explorer, notebook 6) have nothing to type or press: their behaviour is tested in Python
+# (tests/test_latent_decoder.py, tests/test_measure_explorer.py) and their saved views are drawn by
+# the instructor book (tests/test_book.py). Running notebooks 5 and 6 here as well would add about
+# 90 s to CI, which has a 25-minute budget.
+WIDGET_MODULES = ("questions", "architecture_builder", "depth_explorer")
 WIDGET_VIEW = ".jp-OutputArea-output:has(> .jupyter-widgets)"  # one course widget's live controls
 MIN_FIELD_EM = 3.0  # a text or number box narrower than this cannot show a size list or a number
 
@@ -61,8 +66,6 @@ EXPECTED_TEXT = {
     "02_one_hidden_layer": ["Right. 784 × 32 weights", "Right. The encoder turns each test image"],
     "03_two_hidden_layers": ["784-32-10-2-10-32-784: 51,726 parameters", "This is the article's Autoencoder_3"],
     "04_three_hidden_layers": ["784-32-10-2-10-32-784, linear code, 2 epochs"],
-    "05_comparison": ["Autoencoder_1 decodes"],
-    "06_measuring_latent_quality": ["length of each cluster's arm"],
 }
 
 sync_api = pytest.importorskip(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import io
 import itertools
 import logging
 import numbers
@@ -19,19 +18,17 @@ from dataclasses import dataclass, field
 
 import ipywidgets
 import pandas as pd
-from matplotlib.figure import Figure
 
 from course_utils import compare, metrics, models, plots, training
 from course_utils.backend import keras
 from course_utils.data import MnistData, split_validation
 from course_utils.exercises.architecture_builder import ArchitectureControls, article_match, sizes_text
 from course_utils.exercises.feedback import fix_html, message_html, note_html, right_html, shown
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, html_table
+from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, figure_png, html_table
 
 MAX_EPOCHS = 100
 LATENT_ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
 EXPLORER_TRAIN_IMAGES = 10_000
-FIGURE_DPI = 72
 RESULT_COLUMNS = ("knn_accuracy", "trustworthiness", "silhouette", "bce")
 RUN_COLUMNS = ("run", "architecture", "code", "epochs", "parameters", *RESULT_COLUMNS, "seconds")
 _TABLE_NUMBERS = itertools.count(1)  # each explorer's tables get their own CSS names
@@ -129,13 +126,6 @@ def _quiet_tensorflow_warnings() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
-
-
-def figure_png(figure: Figure) -> bytes:
-    """A Matplotlib figure as PNG bytes, for an ipywidgets ``Image``."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
-    return buffer.getvalue()
 
 
 def check_settings(epochs: object, latent_activation: object) -> None:

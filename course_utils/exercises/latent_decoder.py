@@ -21,12 +21,11 @@ from matplotlib.figure import Figure
 from course_utils import plots
 from course_utils.backend import keras
 from course_utils.exercises.feedback import fix_html, note_html
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row
+from course_utils.exercises.widgets import FIGURE_DPI, LIVE_NOTE, CourseWidget, field_options, field_row
 from course_utils.models import Autoencoder
 
 COVERAGE = 0.98  # the sliders span the middle 98% of the codes, as plots.latent_grid does
 SLIDER_STEPS = 200  # positions per slider
-FIGURE_DPI = 72  # as the depth explorer's pictures: a 6.4-inch plot is 460 px wide
 DIGIT_ZOOM = 5  # the 28 x 28 decoded digit is shown 140 px wide
 SLIDER_WIDTH = "28em"
 

@@ -14,22 +14,19 @@ a little.
 from __future__ import annotations
 
 import html
-import io
 import math
 from dataclasses import dataclass, fields
 
 import ipywidgets
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from course_utils import metrics, plots
 from course_utils.exercises.feedback import fix_html, note_html, parse_number
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, html_table
+from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, figure_png, html_table
 
 TRAIN_PER_DIGIT = 50
 TEST_PER_DIGIT = 30
-FIGURE_DPI = 72
 SLIDER_WIDTH = "30em"
 MEASURES = ("knn_accuracy", "silhouette")
 # Where the second place of a digit lies: across the ring, half-way between two other digits.
@@ -118,13 +115,6 @@ def measures_html(scores: dict[str, float], uuid: str) -> str:
 
     styler = html_table(table, uuid, right=("value",), formats={"measure": described, "value": "{:.3f}"})
     return styler.hide(axis="columns").to_html()
-
-
-def figure_png(figure: Figure) -> bytes:
-    """A Matplotlib figure as PNG bytes, for an ipywidgets ``Image``."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
-    return buffer.getvalue()
 
 
 class MeasureExplorer(CourseWidget):

@@ -17,17 +17,29 @@ traceback. Tests drive the widgets by setting ``.value`` on the controls and cal
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Mapping, Sequence
 
 import ipywidgets
 import pandas as pd
+from matplotlib.figure import Figure
 
 from course_utils.exercises.feedback import fix_html, message_html, note_html, parse_number, right_html, shown
 
 LIVE_NOTE = (
     "Needs a running notebook: in a book the controls below are a snapshot. Run the notebook in JupyterLab to use them."
 )
+
+
+FIGURE_DPI = 72  # a 6.4-inch Matplotlib figure becomes 460 px: it fits a notebook's output area
+
+
+def figure_png(figure: Figure, dpi: int = FIGURE_DPI) -> bytes:
+    """A Matplotlib figure as PNG bytes, for an ipywidgets ``Image``."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def field_options(description: str) -> dict[str, object]:
