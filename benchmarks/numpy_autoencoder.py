@@ -1,4 +1,4 @@
-"""The throughput benchmark's floor: a dense autoencoder trained with Adam in NumPy alone.
+"""The throughput benchmark's baseline: a dense autoencoder trained with Adam in NumPy alone.
 
 It does the same forward and backward matrix products and Adam updates as Keras, with no
 framework around them, so what a framework adds on top is mostly per-batch overhead. This module

@@ -13,7 +13,7 @@ job writes to stderr, and reads the job's result from the stdout line that start
   and peak memory of the course's ``train()`` on the models.
 
 Importing this module does not import Keras; running a job does, through ``course_utils``. So
-does the NumPy floor's job, for the course's settings and layer sizes, on the lightest Keras
+does the NumPy baseline's job, for the course's settings and layer sizes, on the lightest Keras
 backend installed (:func:`job_environment`).
 """
 
@@ -44,7 +44,7 @@ PROGRESS_PREFIX = "  · "
 
 
 def runner_names() -> list[str]:
-    """Every training code on every backend, then the NumPy floor: ``course-tensorflow`` first."""
+    """Every training code on every backend, then the NumPy baseline: ``course-tensorflow`` first."""
     return [f"{code}-{backend}" for backend in BACKENDS for code in CODES] + ["numpy"]
 
 
@@ -170,7 +170,7 @@ def time_keras(keras, code: str, model_name: str, images: np.ndarray, epochs: in
 
 
 def time_numpy(model_name: str, images: np.ndarray, epochs: int, settings: dict) -> tuple[list[float], float]:
-    """Seconds per epoch and the final loss of the NumPy floor, at the course's batch size and learning rate."""
+    """Seconds per epoch and the final loss of the NumPy baseline, at the course's batch size and learning rate."""
     from course_utils import models
 
     model = NumpyAutoencoder(models.layer_sizes(models.ARTICLE_HIDDEN_UNITS[model_name]), seed=0)
@@ -271,7 +271,7 @@ def unavailable_reason(backend: str) -> str | None:
 def job_environment(backend: str) -> dict[str, str]:
     """The job's environment: Keras on ``backend``.
 
-    The NumPy floor reads the course's settings, which imports Keras: it gets the lightest backend,
+    The NumPy baseline reads the course's settings, which imports Keras: it gets the lightest backend,
     Keras' own ``numpy`` (which needs JAX installed), or else TensorFlow.
     """
     if backend == "numpy":

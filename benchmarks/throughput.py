@@ -10,7 +10,8 @@ reported apart):
 - both on the TensorFlow (the course default), JAX and PyTorch backends, each backend in its own
   process because Keras fixes the backend per process; a backend that is not installed is
   reported as not available;
-- ``numpy``: the floor, the same forward and backward matrix products and Adam updates in NumPy.
+- ``numpy``: the NumPy baseline, the same forward and backward matrix products and Adam updates in
+  NumPy alone. A baseline, not a lower bound: JAX beats it at batch 32.
 
 Sizes: the offline training set (4,000 images) and 60,000 images made by repeating them, the
 size of the real MNIST training set: a speed test only, not full MNIST.
@@ -19,11 +20,16 @@ The budget part trains the three models for 50 epochs on the 60,000 images with 
 ``train()``, on TensorFlow and on the fastest backend found, and reports total seconds and peak
 memory. Writes ``benchmarks/results/throughput.json`` and ``throughput.md``.
 
+The report also gives each run's hardware bound (``hardware.py``): the time the run's matrix
+products would take at the machine's peak float32 matrix-product rate, measured with NumPy before
+the runs (a few seconds), and the fraction of that peak the run reached.
+
     nice python benchmarks/throughput.py            # the full run, on a quiet machine
     python benchmarks/throughput.py --quick         # a check that every part runs (a few minutes)
+    python benchmarks/throughput.py --report-only   # rebuild throughput.md from throughput.json, no training
 
 This file holds the command line, the runs and the report; it never imports Keras. Each job runs
-in a process of its own (``runner.py``); the NumPy floor is ``numpy_autoencoder.py``.
+in a process of its own (``runner.py``); the NumPy baseline is ``numpy_autoencoder.py``.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pathlib import Path
 if not __package__:  # run as `python benchmarks/throughput.py`: import the package as `python -m` would
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import hardware  # noqa: E402
 from benchmarks.runner import BACKENDS, run_in_subprocess, runner_names, split_runner  # noqa: E402
 from benchmarks.tables import markdown_table  # noqa: E402
 
@@ -59,11 +66,13 @@ FIT_TOLERANCE = 0.05
 # keep both cores busy), so it is reported but not judged.
 BUSY_LOAD = 1.0
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch", "numpy": "NumPy"}
-CODE_NAMES = {"course": "course train()", "fit": "bare model.fit", "numpy": "NumPy floor"}
+CODE_NAMES = {"course": "course train()", "fit": "bare model.fit", "numpy": "NumPy baseline"}
 
 # What to measure and how long: the full run and --quick. An option given explicitly wins.
 FULL = {"sizes": [4_000, 60_000], "epochs": 5, "warmup": 1, "budget_size": 60_000, "budget_epochs": 50}
 QUICK = {"sizes": [2_000], "epochs": 2, "warmup": 1, "budget_size": 2_000, "budget_epochs": 2}
+# The peak matrix-product rate behind the hardware bound: the best of this many products of this size.
+PEAK_SIZE, PEAK_REPEATS = 2048, 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,8 +106,27 @@ def _number(value: float | None, digits: int = 0) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
-def _throughput_cells(row: dict) -> dict:
-    return {
+def _percent(fraction: float | None) -> str:
+    return "–" if fraction is None else f"{100 * fraction:.2f}"
+
+
+def _epoch_bound(row: dict, peak_gflops: float) -> float | None:
+    """The hardware bound on one epoch of a throughput row, in seconds (None for a model of unknown widths)."""
+    layers = hardware.ARTICLE_LAYERS.get(row["model"])
+    if layers is None:
+        return None
+    return hardware.bound_seconds(hardware.training_flops_per_image(layers), row["size"], 1, peak_gflops)
+
+
+def _bound_cells(row: dict, peak_gflops: float) -> dict:
+    """The bound on one epoch, in milliseconds, and the fraction of it the measured (median) epoch reached."""
+    bound, speed = _epoch_bound(row, peak_gflops), row.get("samples_per_second")
+    fraction = hardware.fraction_of_bound(row["size"] / speed, bound) if bound is not None and speed else None
+    return {"bound per epoch (ms)": _number(None if bound is None else 1e3 * bound, 2), "% of peak": _percent(fraction)}
+
+
+def _throughput_cells(row: dict, peak_gflops: float | None = None) -> dict:
+    cells = {
         "model": row["model"],
         "training code": CODE_NAMES[row["code"]],
         "backend": BACKEND_NAMES[row["backend"]],
@@ -108,13 +136,15 @@ def _throughput_cells(row: dict) -> dict:
         "of which compile ≈ (s)": _number(row["compile_seconds"], 2),
         "final loss": _number(row.get("final_loss"), 4),
     }
+    return cells if peak_gflops is None else {**cells, **_bound_cells(row, peak_gflops)}
 
 
-def throughput_table(rows: list[dict], unavailable: dict[str, str] | None = None) -> str:
-    """A Markdown table per size: model, code, backend, images/s, ratio to the course default, first epoch."""
+def throughput_table(rows: list[dict], unavailable: dict[str, str] | None = None, peak_gflops: float | None = None) -> str:
+    """A Markdown table per size: model, code, backend, images/s, ratio to the course default, first epoch;
+    given the machine's peak, also the hardware bound on an epoch and the fraction of it each run reached."""
     blocks = [
         f"**{describe_size(size)}**\n\n"
-        + markdown_table([_throughput_cells(row) for row in rows if row["size"] == size], text_columns=3)
+        + markdown_table([_throughput_cells(row, peak_gflops) for row in rows if row["size"] == size], text_columns=3)
         for size in sorted({row["size"] for row in rows})
     ]
     for runner, reason in (unavailable or {}).items():
@@ -123,24 +153,41 @@ def throughput_table(rows: list[dict], unavailable: dict[str, str] | None = None
     return "\n\n".join(blocks)
 
 
-def _budget_cells(row: dict, models: list[str]) -> dict:
+def _budget_cells(row: dict, models: list[str], bound: float | None = None) -> dict:
     backend = BACKEND_NAMES[row["backend"]]
     if not row.get("available", True):
         return {"backend": backend, "total (s)": f"not available ({row['reason']})"}
-    return {
+    cells = {
         "backend": backend,
         "total (s)": _number(row["total_seconds"], 1),
         **{f"{model} (s)": _number(row["model_seconds"].get(model), 1) for model in models},
         "peak memory (MB)": _number(row["peak_mb"]),
     }
+    if bound is None:
+        return cells
+    fraction = hardware.fraction_of_bound(row["total_seconds"], bound)
+    return {**cells, "bound (s)": _number(bound, 2), "% of peak": _percent(fraction)}
 
 
-def budget_table(rows: list[dict]) -> str:
-    """A Markdown table of the budget runs: total and per-model seconds, and peak memory."""
+def budget_bound(budget: dict, peak_gflops: float) -> float | None:
+    """The hardware bound on the whole budget run (every model, epoch and image), in seconds.
+
+    None when a model's layer widths are not known.
+    """
+    models = next((list(row["model_seconds"]) for row in budget.get("rows", []) if "model_seconds" in row), [])
+    if not models or any(model not in hardware.ARTICLE_LAYERS for model in models):
+        return None
+    flops = sum(hardware.training_flops_per_image(hardware.ARTICLE_LAYERS[model]) for model in models)
+    return hardware.bound_seconds(flops, budget["size"], budget["epochs"], peak_gflops)
+
+
+def budget_table(rows: list[dict], bound: float | None = None) -> str:
+    """A Markdown table of the budget runs: total and per-model seconds, and peak memory;
+    given the run's hardware ``bound`` (seconds), also the bound and the fraction of it each run reached."""
     if not rows:
         return "(not run)"
     models = next((list(row["model_seconds"]) for row in rows if "model_seconds" in row), [])
-    return markdown_table([_budget_cells(row, models) for row in rows])
+    return markdown_table([_budget_cells(row, models, bound) for row in rows])
 
 
 def _holds(condition: bool) -> str:
@@ -276,18 +323,47 @@ def _conditions(report: dict) -> list[str]:
         "- `course train()` is `course_utils.training.train` (it runs "
         f"{settings.get('steps_per_execution', '?')} batches per backend call where the backend allows it); "
         '`bare model.fit` is `compile("adam", "binary_crossentropy")` and `fit(x, x, batch_size, epochs)` '
-        "with defaults otherwise; the NumPy floor does the same products and Adam updates in NumPy alone.",
+        "with defaults otherwise; the NumPy baseline does the same products and Adam updates in NumPy alone "
+        "(a baseline, not a lower bound: JAX beats it at batch 32).",
+        *_bound_conditions(report),
     ]
 
 
-def _budget_section(budget: dict) -> list[str]:
+def _article_flops() -> str:
+    counts = [f"{hardware.training_flops_per_image(layers):,}" for layers in hardware.ARTICLE_LAYERS.values()]
+    return ", ".join(counts[:-1]) + " and " + counts[-1]
+
+
+def _bound_conditions(report: dict) -> list[str]:
+    """What the hardware bound is and how the peak behind it was measured, as a bullet point (none without a peak)."""
+    peak = report.get("peak_gflops")
+    if peak is None:
+        return []
+    measurement = report.get("peak_measurement", {})
+    how = measurement.get("how", "how it was measured is not recorded")
+    when = f", measured {measurement['date']}" if measurement.get("date") else ""
+    if measurement.get("load_average"):
+        when += f" at load average {measurement['load_average'][0]:.2f}"
+    return [
+        f"- Hardware bound: the time the run's matrix products would take at the machine's peak float32 "
+        f"matrix-product rate, **{peak:,.1f} GFLOP/s** ({how}{when}). Training one image costs 6 × in × out "
+        "operations per Dense layer (forward, weight gradient, input gradient) minus the first layer's input "
+        f"gradient: {_article_flops()} for the three models. Biases, activations, the loss and Adam "
+        "are left out, so the bound is a lower one; the small matrices of batch 32 cannot reach the large-matrix "
+        "peak, so it is not reachable either. `% of peak` is the bound over the measured time (100 = the "
+        "hardware limit); the throughput tables bound one epoch, timed by its median.",
+    ]
+
+
+def _budget_section(budget: dict, peak_gflops: float | None = None) -> list[str]:
     if not budget.get("rows"):
         return ["(not run)"]
+    bound = None if peak_gflops is None else budget_bound(budget, peak_gflops)
     return [
         f"The article models, {budget['epochs']} epochs each on {describe_size(budget['size'])}, "
         f"with the course's `train()`; peak memory is the resident set of the training process. {budget['note']}",
         "",
-        budget_table(budget["rows"]),
+        budget_table(budget["rows"], bound),
     ]
 
 
@@ -304,11 +380,11 @@ def markdown_report(report: dict) -> str:
         "",
         "## Throughput",
         "",
-        throughput_table(report["throughput"], report.get("unavailable")),
+        throughput_table(report["throughput"], report.get("unavailable"), report.get("peak_gflops")),
         "",
         "## Budget run",
         "",
-        *_budget_section(report.get("budget") or {}),
+        *_budget_section(report.get("budget") or {}, report.get("peak_gflops")),
     ]
     verdicts = budget_verdicts(report)
     if verdicts:
@@ -339,6 +415,17 @@ def _parser() -> argparse.ArgumentParser:
         help="backends for the budget run (default: tensorflow and the fastest course train() backend measured)",
     )
     parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="train nothing: rebuild the .md (and add the peak to the .json if it has none) from the --output .json",
+    )
+    parser.add_argument(
+        "--peak-gflops",
+        type=float,
+        help=f"the machine's peak in GFLOP/s for the hardware bound (default: measured, {PEAK_REPEATS} float32 "
+        f"{PEAK_SIZE}x{PEAK_SIZE} products in NumPy; with --report-only, only when the .json has no peak)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help="path without suffix for the .json and .md files "
@@ -357,6 +444,8 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("sizes and --budget-epochs must be positive")
     if arguments.epochs < 1 or arguments.warmup < 1:
         parser.error("--epochs and --warmup must be at least 1")
+    if arguments.peak_gflops is not None and not arguments.peak_gflops > 0:
+        parser.error("--peak-gflops must be positive")
     if arguments.output is None:
         arguments.output = RESULTS / ("throughput-quick" if arguments.quick else "throughput")
     return arguments
@@ -407,6 +496,33 @@ def run_budget(arguments: argparse.Namespace, throughput: list[dict]) -> dict:
     return {"size": size, "epochs": epochs, "fastest": fastest, "note": note, "rows": rows}
 
 
+def peak_record(peak_gflops: float | None = None) -> dict:
+    """The machine's peak for the hardware bound, and how it was found: ``peak_gflops`` as given, or measured."""
+    if peak_gflops is not None:
+        return {"peak_gflops": peak_gflops, "peak_measurement": {"how": "given by --peak-gflops"}}
+    print("measuring the peak matrix-product rate ...", file=sys.stderr, flush=True)
+    load = os.getloadavg()
+    return {
+        "peak_gflops": hardware.measure_peak_gflops(PEAK_SIZE, PEAK_REPEATS),
+        "peak_measurement": {
+            "how": f"best of {PEAK_REPEATS} products of two {PEAK_SIZE}x{PEAK_SIZE} float32 matrices with NumPy "
+            f"{metadata.version('numpy')} on all cores, after one warm-up; 2 n^3 operations per product",
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "load_average": load,
+        },
+    }
+
+
+def rebuild_report(arguments: argparse.Namespace) -> dict:
+    """``--report-only``: read the .json of an earlier run, add the peak if it has none or one is given, write both files."""
+    path = arguments.output.with_suffix(".json")
+    report = json.loads(path.read_text())
+    if arguments.peak_gflops is not None or report.get("peak_gflops") is None:
+        report.update(peak_record(arguments.peak_gflops))
+    write_report(report, arguments.output)
+    return report
+
+
 def new_report(arguments: argparse.Namespace, argv: Sequence[str] | None) -> dict:
     return {
         "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -434,7 +550,10 @@ def write_report(report: dict, output: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> dict:
     arguments = parse_arguments(argv)
+    if arguments.report_only:
+        return rebuild_report(arguments)
     report = new_report(arguments, argv)
+    report.update(peak_record(arguments.peak_gflops))  # before the runs, on a quiet machine
     if "throughput" in arguments.parts:
         run_throughput(arguments, report)
     if "budget" in arguments.parts:
