@@ -64,6 +64,14 @@ class TrainingSettings:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}.")
 
 
+# Settings for the full 60,000 training images (notebook 8), chosen by benchmarks/full_size.py on a
+# validation split of Fashion-MNIST's training images (benchmarks/results/full_size_settings.md):
+# the fastest setting whose validation loss, kNN accuracy and trustworthiness were within the
+# typical seed spread of the best, for all three models. Larger batches needed 60 epochs to get
+# there, and on these small models an epoch at batch 512 is not twice as fast as at 128.
+FULL_SIZE_SETTINGS = TrainingSettings(epochs=30, batch_size=128, learning_rate=2e-3)
+
+
 class EpochLine(keras.callbacks.Callback):
     """Print a few progress lines: epoch 1, epoch 2 with an estimate of the total, then every few epochs and the end.
 

@@ -14,6 +14,9 @@ from pathlib import Path
 from course_utils import data, environment
 
 MAX_SEED = 2**32 - 1  # NumPy's seeds are 32-bit
+MIN_TRAIN_SIZE = 10  # one image per digit (size_study.MIN_SIZE; read here without loading Keras)
+# The data sets of --dataset (data.DATASETS once data.py has it).
+DATASETS = getattr(data, "DATASETS", ("mnist", "fashion-mnist"))
 NOTEBOOK_SUFFIXES = (".py", ".ipynb")
 
 
@@ -54,6 +57,24 @@ def _positive(text: str) -> int:
     number = _integer(text)
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return number
+
+
+def _train_size(text: str) -> int:
+    """A training-set size of at least 10; the upper bound is the data set's, checked once it is loaded."""
+    number = _integer(text)
+    if number < MIN_TRAIN_SIZE:
+        raise argparse.ArgumentTypeError(f"training-set size {text} is below {MIN_TRAIN_SIZE} (one image per digit)")
+    return number
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
     return number
 
 
@@ -150,27 +171,90 @@ def _compare(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _study(arguments: argparse.Namespace) -> int:
-    output = Path(arguments.output)
-    _writable_folder(output)
-    environment.setup(seed=0)
-    from course_utils import study, training
+def _load_dataset(arguments: argparse.Namespace) -> data.MnistData:
+    if arguments.dataset in (None, "mnist"):
+        return _load(arguments.source)
+    if arguments.source is not None:
+        raise UsageError("--source chooses MNIST's subset or full set; leave it out with --dataset fashion-mnist")
+    return data.load_dataset(arguments.dataset)
 
-    mnist = _load(arguments.source)
+
+def _parallel(arguments: argparse.Namespace) -> dict:
+    """--jobs and --scheduler, passed on only when given (the study's defaults otherwise)."""
+    if arguments.scheduler is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise UsageError('--scheduler needs Dask: pip install "dask[distributed]"')
+    given = {"jobs": arguments.jobs, "scheduler": arguments.scheduler}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _settings(arguments: argparse.Namespace, default):
+    from dataclasses import replace
+
+    given = {"epochs": arguments.epochs, "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate}
+    return replace(default, **{name: value for name, value in given.items() if value is not None})
+
+
+def _study(arguments: argparse.Namespace) -> int:
+    if arguments.train_sizes is not None:
+        return _size_study(arguments)
+    output = Path(arguments.output or "results/study")
+    _writable_folder(output)
+    parallel = _parallel(arguments)
+    environment.setup(seed=0)
+    from course_utils import study
+
+    mnist = _load_dataset(arguments)
     _writable_folder(study.backend_directory(output, source=mnist.source))
     default = study.StudyConfig()
-    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs is not None else default.settings
+    settings = _settings(arguments, default.settings)
     depths = tuple(arguments.depths) if arguments.depths is not None else default.depths
     seeds = tuple(arguments.seeds) if arguments.seeds is not None else default.seeds
     config = study.StudyConfig(depths, seeds, settings)
-    result = study.load_or_run(config, mnist, output, max_minutes=None)  # asked for: always run
+    try:
+        result = study.load_or_run(config, mnist, output, max_minutes=None, **parallel)  # asked for: always run
+    except ConnectionError as error:
+        raise UsageError(f"--scheduler: {error}") from None
     print()
     print(result.table().to_markdown(intfmt=","))
     print(
         f"\nTables and figure in {study.backend_directory(output, source=mnist.source).resolve()}: {', '.join(study.FILES)}"
     )
-    if not mnist.is_full_mnist:
+    if mnist.source == "subset":
         print("These numbers come from the course's 5,000-digit subset, not from full MNIST.")
+    return 0
+
+
+def _size_study(arguments: argparse.Namespace) -> int:
+    output = Path(arguments.output or "results/size_study")
+    _writable_folder(output)
+    parallel = _parallel(arguments)
+    environment.setup(seed=0)
+    from course_utils import size_study, study
+
+    images = _load_dataset(arguments)
+    try:
+        size_study.check_sizes(arguments.train_sizes, images)
+    except ValueError as error:
+        raise UsageError(f"--train-sizes: {error}") from None
+    folder = study.backend_directory(output, source=images.source)
+    _writable_folder(folder)
+    config = size_study.SizeStudyConfig(
+        tuple(arguments.train_sizes),
+        tuple(arguments.depths) if arguments.depths is not None else size_study.DEFAULT_DEPTHS,
+        tuple(arguments.seeds) if arguments.seeds is not None else size_study.DEFAULT_SEEDS,
+        _settings(arguments, size_study.SIZE_STUDY_SETTINGS),
+    )
+    try:
+        result = size_study.load_or_run(config, images, output, **parallel)
+    except ConnectionError as error:
+        raise UsageError(f"--scheduler: {error}") from None
+    print()
+    table = size_study.verdict_table(result)
+    print(table.to_markdown(index=False))
+    print(f"\nTables and figure in {folder.resolve()}: {', '.join(size_study.FILES)}")
     return 0
 
 
@@ -290,15 +374,44 @@ def _add_compare(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_study(commands: argparse._SubParsersAction) -> None:
-    study = commands.add_parser("study", help="measure every depth over several seeds, with PCA as baseline")
+    study = commands.add_parser(
+        "study",
+        help="measure every depth over several seeds, with PCA as baseline; with --train-sizes, at several "
+        "training-set sizes",
+    )
     study.add_argument("--depths", action=_Once, type=_depth, nargs="+", default=None, help="default: the study's depths")
-    study.add_argument("--seeds", action=_Once, type=_seed, nargs="+", default=None, help="default: the study's 10 seeds")
-    study.add_argument("--epochs", action=_Once, type=_positive, default=None, help="override the course's epochs")
+    study.add_argument("--seeds", action=_Once, type=_seed, nargs="+", default=None, help="default: the study's seeds")
+    study.add_argument("--epochs", action=_Once, type=_positive, default=None, help="override the study's epochs")
+    study.add_argument("--batch-size", action=_Once, type=_positive, default=None, help="override the study's batch size")
+    study.add_argument(
+        "--learning-rate", action=_Once, type=_learning_rate, default=None, help="override the study's learning rate"
+    )
+    study.add_argument(
+        "--train-sizes",
+        action=_Once,
+        type=_train_size,
+        nargs="+",
+        default=None,
+        help="run the data-size study: these training-set sizes (10 to the data set's training images), each "
+        "with the updates the settings make on the largest",
+    )
+    study.add_argument("--dataset", action=_Once, choices=DATASETS, default=None, help="default: mnist")
+    study.add_argument(
+        "--jobs", action=_Once, type=_positive, default=None, help="runs at once in worker processes (default: 1)"
+    )
+    study.add_argument(
+        "--scheduler",
+        action=_Once,
+        default=None,
+        help='send the runs to the Dask scheduler at this address, or "local" for a cluster in this process '
+        '(pip install "dask[distributed]")',
+    )
     study.add_argument(
         "--output",
         action=_Once,
-        default="results/study",
-        help="folder for the CSV tables and the figure (one subfolder per backend)",
+        default=None,
+        help="folder for the CSV tables and the figure, one subfolder per backend (default: results/study, "
+        "results/size_study with --train-sizes)",
     )
     study.add_argument("--source", action=_Once, choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
     study.set_defaults(handler=_study)

@@ -1,0 +1,415 @@
+"""The data-size study: depths and PCA trained on ever more images, each size with the same number of updates.
+
+For every training-set size and seed, a stratified subset of that many training images is drawn
+with that seed (the whole set at its full size); every depth and PCA learn from that same subset,
+so the models are compared in pairs, and all are measured on the full test set. Every size gets
+the same number of gradient updates as the given settings make on the largest size, so that only
+the data changes, not the amount of training: ``epochs = max(1, round(updates * batch_size / size))``.
+The runs go through :func:`course_utils.study.run_tasks`: here, in worker processes or on Dask.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from course_utils import cache, environment, metrics, models, plots, study, training
+from course_utils import data as datasets
+from course_utils.data import MnistData
+
+# The largest size trains with the full-size settings; smaller ones get as many updates (SizeStudyConfig.epochs_for).
+SIZE_STUDY_SETTINGS = training.FULL_SIZE_SETTINGS
+# The backend whose saved study the book shows (60 trainings: about three times faster than TensorFlow here).
+REFERENCE_BACKEND = "jax"
+DEFAULT_DEPTHS = (1, 2, 3)
+DEFAULT_SEEDS = tuple(range(5))
+MIN_SIZE = 10  # one image per digit
+CONFIDENCE = 0.95
+FILES = ("runs.csv", "summary.csv", "size_study.png", "size_study.json")
+DEPENDS_ON_SIZE = "depends on size"
+ID_COLUMNS = ("train_size", "model", "depth", "seed", "epochs", "updates", "parameters")
+
+
+@dataclass(frozen=True)
+class SizeStudyConfig:
+    """What the size study trains: training-set sizes, depths, seeds and the settings of the largest size."""
+
+    sizes: tuple[int, ...]
+    depths: tuple[int, ...] = DEFAULT_DEPTHS
+    seeds: tuple[int, ...] = DEFAULT_SEEDS
+    settings: training.TrainingSettings = field(default_factory=lambda: SIZE_STUDY_SETTINGS)
+
+    def __post_init__(self) -> None:
+        study.StudyConfig(self.depths, self.seeds, self.settings)  # the same checks of depths and seeds
+        if not self.sizes:
+            raise ValueError("give at least one training-set size.")
+        small = [size for size in self.sizes if isinstance(size, bool) or not isinstance(size, int) or size < MIN_SIZE]
+        if small:
+            raise ValueError(f"training-set sizes must be whole numbers of at least {MIN_SIZE}, not {small}.")
+        if len(set(self.sizes)) != len(self.sizes):
+            raise ValueError(f"each training-set size once, please: {list(self.sizes)}.")
+
+    @property
+    def updates(self) -> int:
+        """Gradient updates of every run: what ``settings`` make on the largest size."""
+        return self.settings.epochs * math.ceil(max(self.sizes) / self.settings.batch_size)
+
+    def epochs_for(self, size: int) -> int:
+        """Epochs on ``size`` images that make about :attr:`updates` updates (at least one epoch)."""
+        return max(1, round(self.updates * self.settings.batch_size / size))
+
+
+@dataclass(frozen=True)
+class SizeStudyResult:
+    """One row per run (PCA included), and the summary per size and model."""
+
+    config: SizeStudyConfig
+    runs: list[dict]
+    data_description: str
+
+    def summary(self) -> list[dict]:
+        """Per size and model: each measure's mean, sd and 95% t interval over the seeds."""
+        return summarise(self.runs)
+
+
+def check_sizes(sizes: Sequence[int], data: MnistData) -> None:
+    """Refuse sizes below 10 or above the number of training images, naming the data set's size."""
+    available = len(data.x_train)
+    wrong = [size for size in sizes if not MIN_SIZE <= size <= available]
+    if wrong:
+        listed = ", ".join(f"{size:,}" for size in wrong)
+        raise ValueError(
+            f"training-set sizes must lie between {MIN_SIZE} and {available:,}, the number of training images "
+            f"of {_data_name(data)}; {listed} do{'es' if len(wrong) == 1 else ''} not."
+        )
+
+
+def _data_name(data: MnistData) -> str:
+    names = {"subset": "the course's MNIST subset", "full": "full MNIST", "fashion": "Fashion-MNIST"}
+    return names.get(data.source, f"the {data.source} data")
+
+
+def training_subset(data: MnistData, size: int, seed: int) -> MnistData:
+    """``size`` training images drawn stratified with ``seed`` (all of them at the full size), the full test set."""
+    if size == len(data.x_train):
+        return data
+    x_train, y_train = datasets.stratified_subset(data.x_train, data.y_train, size, seed=seed)
+    return MnistData(x_train, y_train, data.x_test, data.y_test, data.source, data.reason)
+
+
+def measure_size(size: int, depth: int, seed: int, data: MnistData, settings: training.TrainingSettings) -> dict:
+    """One run: the model of ``depth`` (0: PCA, fitted) learnt from ``seed``'s subset of ``size``, measured on the test set.
+
+    ``settings`` hold the epochs of this size (:meth:`SizeStudyConfig.epochs_for`).
+    """
+    subset = training_subset(data, size, seed)
+    if depth == 0:
+        pca = metrics.pca_representation(subset.x_train)
+        row = {"model": study.PCA_NAME, "depth": 0, "epochs": 0, "updates": 0, "parameters": pca.parameters}
+        return {"train_size": size, "seed": seed, **row, **metrics.measure(pca, subset)}
+    model = models.build_autoencoder(study.HIDDEN_UNITS_BY_DEPTH[depth], name=study.model_name(depth), seed=seed)
+    training.train(model, subset.x_train, None, settings, seed=seed, verbose=False)
+    updates = settings.epochs * math.ceil(size / settings.batch_size)
+    scores = metrics.measure(metrics.autoencoder_representation(model), subset)
+    row = {"model": model.name, "depth": depth, "epochs": settings.epochs, "updates": updates}
+    return {"train_size": size, "seed": seed, **row, "parameters": model.count_params(), **scores}
+
+
+def tasks(config: SizeStudyConfig, data: MnistData) -> list[tuple]:
+    """The arguments of every autoencoder run of :func:`measure_size`, by size, then depth, then seed."""
+    return [
+        (size, depth, seed, data, replace(config.settings, epochs=config.epochs_for(size)))
+        for size in sorted(config.sizes)
+        for depth in config.depths
+        for seed in config.seeds
+    ]
+
+
+def run_size_study(
+    config: SizeStudyConfig,
+    data: MnistData,
+    verbose: bool = True,
+    jobs: int = 1,
+    scheduler: str | None = None,
+) -> SizeStudyResult:
+    """Every depth and PCA, for every size and seed, measured on the full test set.
+
+    Args:
+        config: Sizes, depths, seeds and the settings of the largest size.
+        data: The training images to draw from, and the test images.
+        verbose: Announce the runs with an estimate (when they run in parallel), then a line per run.
+        jobs: Runs at the same time in worker processes; ``scheduler``: a Dask scheduler's address
+            or ``"local"``. Neither changes the numbers: see :func:`course_utils.study.run_study`.
+    """
+    check_sizes(config.sizes, data)
+    work = tasks(config, data)
+    estimate = estimate_seconds(config, data) if verbose and (jobs != 1 or scheduler is not None) else None
+
+    def describe(task: tuple) -> str:
+        name = study.model_name(task[1]) if task[1] else study.PCA_NAME
+        return f"{task[0]:,} images, {name} seed {task[2]}"
+
+    trained = study.run_tasks(
+        measure_size, work, describe, jobs=jobs, scheduler=scheduler, verbose=verbose, estimate=estimate
+    )
+    # PCA here, in this process: its SVD rounds differently with another number of BLAS threads, and
+    # it takes seconds. The full set is the same subset for every seed: fitted once.
+    full = {}
+    if len(data.x_train) in config.sizes:
+        full = measure_size(len(data.x_train), 0, config.seeds[0], data, config.settings)
+    runs = []
+    for size in sorted(config.sizes):
+        runs += [run for run in trained if run["train_size"] == size]
+        for seed in config.seeds:
+            pca = {**full, "seed": seed} if full and size == len(data.x_train) else None
+            runs.append(pca or measure_size(size, 0, seed, data, config.settings))
+    return SizeStudyResult(config, runs, data.description)
+
+
+def estimate_seconds(config: SizeStudyConfig, data: MnistData) -> float:
+    """About how long the autoencoder runs take one after another here (each timed as the deepest)."""
+    fixed, per_image = study.seconds_per_epoch(max(config.depths), data.x_train, config.settings.batch_size)
+    per_seed = sum((fixed + per_image * size) * config.epochs_for(size) for size in config.sizes)
+    return per_seed * len(config.depths) * len(config.seeds)
+
+
+def summarise(runs: Sequence[dict], confidence: float = CONFIDENCE) -> list[dict]:
+    """Per (train_size, model): epochs, updates, and each measure's mean, sd (n-1) and t interval over seeds.
+
+    The interval is ``mean ± t(n-1) * sd / sqrt(n)``; with one seed it is unknown (NaN).
+    """
+    groups: dict[tuple[int, str], list[dict]] = {}
+    for run in runs:
+        groups.setdefault((run["train_size"], run["model"]), []).append(run)
+    summary = []
+    for (size, name), members in groups.items():
+        first = members[0]
+        row = {
+            "train_size": size,
+            "model": name,
+            "depth": first["depth"],
+            "parameters": first["parameters"],
+            "epochs": first["epochs"],
+            "updates": first["updates"],
+            "seeds": len(members),
+        }
+        for metric in study.METRIC_NAMES:
+            values = [float(member[metric]) for member in members if metric in member]
+            mean = statistics.fmean(values)
+            sd = statistics.stdev(values) if len(values) > 1 else 0.0
+            half = (
+                stats.t.ppf((1 + confidence) / 2, len(values) - 1) * sd / math.sqrt(len(values))
+                if len(values) > 1
+                else np.nan
+            )
+            row |= {
+                f"{metric}_mean": mean,
+                f"{metric}_sd": sd,
+                f"{metric}_ci_low": mean - half,
+                f"{metric}_ci_high": mean + half,
+            }
+        summary.append(row)
+    return summary
+
+
+def size_figure(
+    summary: Sequence[dict], title: str = "Latent quality against training-set size (mean, 95% interval)"
+) -> Figure:
+    """Each measure against the training-set size (log scale), a line per model with its 95% band; PCA dashed."""
+    frame = pd.DataFrame(summary).sort_values(["depth", "train_size"])
+    measures = study.METRIC_NAMES
+    figure, panels, spare = plots._panel_grid(len(measures), 3, (3.3, 2.9))
+    models_in_order = [name for name in frame.sort_values("depth", key=lambda d: d.replace(0, 99))["model"].unique()]
+    for axes, measure in zip(panels, measures):
+        for name in models_in_order:
+            rows = frame[frame["model"] == name]
+            style = {"linestyle": "--", "color": "grey"} if name == study.PCA_NAME else {"marker": "o"}
+            (line,) = axes.plot(rows["train_size"], rows[f"{measure}_mean"], label=name, **style)
+            low, high = rows[f"{measure}_ci_low"], rows[f"{measure}_ci_high"]
+            axes.fill_between(rows["train_size"], low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+        axes.set_xscale("log")
+        axes.set_xlabel("training images")
+        axes.set_title(measure + (" (lower is better)" if measure in metrics.LOWER_IS_BETTER else ""))
+    if spare:
+        spare[0].legend(*panels[0].get_legend_handles_labels(), loc="center", frameon=False)
+    else:
+        panels[0].legend()
+    figure.suptitle(title)
+    return figure
+
+
+def comparison_pairs(depths: Sequence[int]) -> list[tuple[str, str]]:
+    """Each depth against PCA, and each deeper one against depth 1 (when depth 1 is studied)."""
+    pairs = [(study.model_name(depth), study.PCA_NAME) for depth in depths]
+    if 1 in depths:
+        pairs += [(study.model_name(depth), study.model_name(1)) for depth in depths if depth != 1]
+    return pairs
+
+
+def verdicts_by_size(result: SizeStudyResult, metric_names: Sequence[str] = study.METRIC_NAMES) -> pd.DataFrame:
+    """Every comparison of :func:`comparison_pairs` at every size (:func:`study.compare_runs`, a family per size).
+
+    Returns:
+        One row per (train_size, model, baseline, metric) with the gain, its interval, the
+        p-values and the verdict.
+    """
+    pairs = comparison_pairs(result.config.depths)
+    tables = []
+    for size in sorted(result.config.sizes):
+        runs = [run for run in result.runs if run["train_size"] == size]
+        table = study.compare_runs(runs, pairs, metric_names)
+        tables.append(table.assign(train_size=size))
+    table = pd.concat(tables, ignore_index=True)
+    return table[["train_size", *(column for column in table.columns if column != "train_size")]]
+
+
+def verdict_table(result: SizeStudyResult, metric_names: Sequence[str] = study.METRIC_NAMES) -> pd.DataFrame:
+    """The verdicts side by side: a row per (model, baseline, metric), a column per size, and ``every size``.
+
+    ``every size`` holds the verdict when it is the same at every size, else "depends on size".
+    """
+    long = verdicts_by_size(result, metric_names)
+    keys = ["model", "baseline", "metric"]
+    wide = long.pivot(index=keys, columns="train_size", values="verdict")
+    order = long.drop_duplicates(keys)[keys].apply(tuple, axis=1)
+    wide = wide.loc[list(order)].reset_index()
+    sizes = sorted(result.config.sizes)
+    wide.columns = [*keys, *sizes]
+    same = wide[sizes].nunique(axis=1) == 1
+    wide["every size"] = np.where(same, wide[sizes[0]], DEPENDS_ON_SIZE)
+    return wide
+
+
+def fingerprint(config: SizeStudyConfig, data: MnistData, versions: dict[str, str] | None = None) -> str:
+    """What decides the study's numbers: sizes, depths, seeds, settings, data, library and code versions."""
+    sample = data.x_train[:: max(1, len(data.x_train) // 500)]
+    description = f"{data.source}:{len(data.x_train)}:{len(data.x_test)}"
+    return cache.key("size study", _config_dict(config), description, sample, versions=versions)
+
+
+def _config_dict(config: SizeStudyConfig) -> dict:
+    return {
+        "sizes": list(config.sizes),
+        "depths": list(config.depths),
+        "seeds": list(config.seeds),
+        "settings": asdict(config.settings),
+    }
+
+
+def save(result: SizeStudyResult, directory: Path, key: str) -> None:
+    """Write runs.csv, summary.csv, size_study.png and size_study.json (with the key) to ``directory``.
+
+    The JSON goes first and last, as in :func:`course_utils.study.save`: no key vouches for half-written tables.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "size_study.json").unlink(missing_ok=True)
+    cache.write_text(directory / "runs.csv", pd.DataFrame(result.runs).to_csv(index=False))
+    cache.write_text(directory / "summary.csv", pd.DataFrame(result.summary()).to_csv(index=False))
+    size_figure(result.summary()).savefig(directory / "size_study.png", dpi=110)
+    meta = {
+        "fingerprint": key,
+        "config": _config_dict(result.config),
+        "updates": result.config.updates,
+        "data": result.data_description,
+        "made_with": {**cache.library_versions(), "processor": environment.processor()},
+    }
+    cache.write_text(directory / "size_study.json", json.dumps(meta, indent=2) + "\n")
+
+
+def load(directory: Path, config: SizeStudyConfig, key: str) -> SizeStudyResult | None:
+    """The saved size study in ``directory`` if it was made with this key, else None."""
+    directory = Path(directory)
+    try:
+        meta = json.loads((directory / "size_study.json").read_text())
+        rows = pd.read_csv(directory / "runs.csv", dtype=str).to_dict("records")
+        runs = [_typed(row) for row in rows]
+    except (OSError, ValueError, KeyError):
+        return None
+    if meta.get("fingerprint") != key:
+        return None
+    return SizeStudyResult(config, runs, meta["data"])
+
+
+def _typed(row: dict) -> dict:
+    return {
+        key: value if key == "model" else int(value) if key in ID_COLUMNS else float(value) for key, value in row.items()
+    }
+
+
+def load_or_run(
+    config: SizeStudyConfig,
+    data: MnistData,
+    directory: Path,
+    verbose: bool = True,
+    jobs: int = 1,
+    scheduler: str | None = None,
+) -> SizeStudyResult:
+    """The size study saved for this backend and data in ``directory`` if nothing that decides it changed; else run it."""
+    folder = study.backend_directory(directory, source=data.source)
+    key = fingerprint(config, data)
+    saved = load(folder, config, key)
+    if saved is not None:
+        if verbose:
+            print(f"Loaded the saved size study from {folder}")
+            print("(made by this code with these settings and data).")
+        return saved
+    result = run_size_study(config, data, verbose, jobs, scheduler)
+    try:
+        save(result, folder, key)
+    except OSError as error:  # the finished study is still returned: no training is lost
+        print(f"Note: the study could not be saved in {folder} ({type(error).__name__}: {error}); it is kept in memory.")
+    return result
+
+
+def load_saved(directory: Path, backend: str = REFERENCE_BACKEND, source: str = "fashion") -> SizeStudyResult:
+    """The size study saved for ``backend`` and ``source`` in ``directory``, whatever code made it (its text says which).
+
+    Raises:
+        FileNotFoundError: If there is none, saying how to make it.
+    """
+    folder = study.backend_directory(directory, backend, source)
+    try:
+        meta = json.loads((folder / "size_study.json").read_text())
+        saved = meta["config"]
+        settings = training.TrainingSettings(**saved["settings"])
+        config = SizeStudyConfig(tuple(saved["sizes"]), tuple(saved["depths"]), tuple(saved["seeds"]), settings)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise FileNotFoundError(
+            f"No saved size study in {folder} ({type(error).__name__}). Make it with: python -m course_utils study "
+            "--dataset fashion-mnist --train-sizes 1000 4000 15000 60000 --seeds 0 1 2 3 4 --jobs 2"
+        ) from error
+    result = load(folder, config, meta["fingerprint"])
+    if result is None:
+        raise FileNotFoundError(f"The size study in {folder} is incomplete (runs.csv missing or unreadable); make it again.")
+    return result
+
+
+def verdicts_beside(
+    result: SizeStudyResult,
+    other_runs: Sequence[dict],
+    other_pairs: Sequence[tuple[str, str]],
+    label: str,
+    metric_names: Sequence[str] = study.METRIC_NAMES,
+) -> pd.DataFrame:
+    """Another study's verdicts (``label``, e.g. notebook 6's) beside this one's at every size, where both compare.
+
+    The other study's verdicts come from its own family (``other_pairs`` on ``metric_names``), as
+    its notebook shows them. The column ``same at <largest>`` says whether the verdict at the
+    largest size is the other study's.
+    """
+    keys = ["model", "baseline", "metric"]
+    theirs = study.compare_runs(other_runs, other_pairs, metric_names)[[*keys, "verdict"]].rename(columns={"verdict": label})
+    merged = theirs.merge(verdict_table(result, metric_names), on=keys)
+    largest = max(result.config.sizes)
+    merged[f"same at {largest:,}"] = np.where(merged[label] == merged[largest], "yes", "no")
+    return merged
