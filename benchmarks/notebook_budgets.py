@@ -61,12 +61,14 @@ def measure(path: Path, environment: dict[str, str]) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def run_all() -> list[dict]:
-    """One pass over every notebook, in order, with a fresh empty training cache."""
+def run_all(only: list[str] | None = None) -> list[dict]:
+    """One pass over every notebook (or those named in ``only``), in order, with a fresh empty training cache."""
     rows = []
     with tempfile.TemporaryDirectory() as cache:
         environment = {**os.environ, "COURSE_CACHE_DIR": cache}
         for path in notebooks.course_notebooks():
+            if only and path.stem not in only:
+                continue
             result = measure(path, environment)
             rows.append({"notebook": path.stem, **result})
             print(f"{path.stem:<32} {result['seconds']:6.1f} s  {result['peak_mb']:7.0f} MB", flush=True)
@@ -116,17 +118,29 @@ def write_results(passes: list[list[dict]], backend: str, date: str, folder: Pat
     ]
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{timings.TIMINGS.name}.partial"
-    timings_frame(passes, backend, date).to_csv(partial, index=False)
+    merged_with_earlier(timings_frame(passes, backend, date), folder / timings.TIMINGS.name).to_csv(partial, index=False)
     timings.read_timings(partial)
     partial.replace(folder / timings.TIMINGS.name)
     (folder / "notebook_budgets.md").write_text("\n".join(lines) + "\n")
     return "\n".join(lines)
 
 
+def merged_with_earlier(measured: pd.DataFrame, earlier: Path) -> pd.DataFrame:
+    """``measured``, plus the earlier rows of notebooks not measured this time (each keeps its date), in course order."""
+    if not earlier.exists():
+        return measured
+    kept = pd.read_csv(earlier)
+    kept = kept[~kept["notebook"].isin(measured["notebook"])]
+    order = {path.stem: number for number, path in enumerate(notebooks.course_notebooks())}
+    merged = pd.concat([kept, measured], ignore_index=True)
+    return merged.sort_values("notebook", key=lambda stems: stems.map(order)).reset_index(drop=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="passes over all notebooks (default 3)")
     parser.add_argument("--dry-run", action="store_true", help="say what would run and be written, and stop")
+    parser.add_argument("--only", nargs="+", default=None, help="time only these notebooks (stems); keep the other rows")
     arguments = parser.parse_args(argv)
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")  # the kernels inherit it
     if arguments.dry_run:
@@ -134,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"would run {arguments.repeats} passes over {stems} with {backend}")
         print(f"and write {RESULTS / timings.TIMINGS.name} and {RESULTS / 'notebook_budgets.md'}")
         return
-    passes = [run_all() for _ in range(arguments.repeats)]
+    passes = [run_all(arguments.only) for _ in range(arguments.repeats)]
     print(write_results(passes, backend, time.strftime("%Y-%m-%d", time.gmtime())))
     print("Now run `python -m course_utils guide` to write the times into README.md and the instructor guide.")
 

@@ -1,4 +1,4 @@
-"""The benchmarks' code, without running a benchmark: the NumPy floor, the job runner, the tables.
+"""The benchmarks' code, without running a benchmark: the NumPy baseline, the job runner, the tables.
 
 Only the job test trains, for milliseconds, in a process of its own; the rest runs in seconds.
 """
@@ -31,13 +31,23 @@ from benchmarks import (  # noqa: E402
 from benchmarks.numpy_autoencoder import Adam, NumpyAutoencoder, train_numpy  # noqa: E402
 
 TINY = [5, 3, 2, 3, 5]
-# Each module may import only modules of the layers before its own: throughput -> runner -> numpy_autoencoder.
+# Each module may import only modules of the layers before its own: throughput -> runner -> numpy_autoencoder
+# (and throughput -> hardware).
 LAYERS = (
-    ("numpy_autoencoder", "tables"),
+    ("numpy_autoencoder", "tables", "hardware"),
     ("runner",),
-    ("throughput", "batch_size", "choose_settings", "notebook_budgets", "study_budget"),
+    ("throughput", "batch_size", "choose_settings", "notebook_budgets", "study_budget", "parallel_speedup"),
+    ("full_size",),
 )
-SCRIPTS = ("throughput", "batch_size", "choose_settings", "notebook_budgets", "study_budget")
+SCRIPTS = (
+    "throughput",
+    "batch_size",
+    "choose_settings",
+    "notebook_budgets",
+    "study_budget",
+    "full_size",
+    "parallel_speedup",
+)
 
 
 def _cells(table: str) -> list[list[str]]:
@@ -96,7 +106,7 @@ def test_every_script_answers_help_without_running(command):
 
 
 # --------------------------------------------------------------------------------------------
-# The NumPy floor (numpy_autoencoder.py)
+# The NumPy baseline (numpy_autoencoder.py)
 # --------------------------------------------------------------------------------------------
 
 
@@ -107,7 +117,7 @@ def _images(rng, count=64, width=16):
     return noisy.astype(np.float32)
 
 
-def test_the_floor_has_the_article_models_sizes_and_activations():
+def test_the_baseline_has_the_article_models_sizes_and_activations():
     from course_utils import models
 
     for name, hidden in models.ARTICLE_HIDDEN_UNITS.items():
@@ -119,7 +129,7 @@ def test_the_floor_has_the_article_models_sizes_and_activations():
         NumpyAutoencoder([5, 2, 2, 5])
 
 
-def test_the_floor_gradient_matches_finite_differences(rng):
+def test_the_baseline_gradient_matches_finite_differences(rng):
     model = NumpyAutoencoder(TINY, seed=3, dtype=np.float64)
     for param in model.params[1::2]:  # non-zero biases, so every term of the gradient is exercised
         param += rng.normal(0, 0.1, param.shape)
@@ -139,7 +149,7 @@ def test_the_floor_gradient_matches_finite_differences(rng):
         np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-9)
 
 
-def test_the_floor_loss_matches_binary_cross_entropy(rng):
+def test_the_baseline_loss_matches_binary_cross_entropy(rng):
     model = NumpyAutoencoder(TINY, seed=0, dtype=np.float64)
     images = rng.random((6, TINY[0]))
     reconstructions = model.reconstruct(images)
@@ -147,7 +157,7 @@ def test_the_floor_loss_matches_binary_cross_entropy(rng):
     assert model.loss(images) == pytest.approx(expected, rel=1e-10)
 
 
-def test_the_floor_loss_decreases(rng):
+def test_the_baseline_loss_decreases(rng):
     images = _images(rng)
     model = NumpyAutoencoder([16, 8, 2, 8, 16], seed=0)
     first = model.loss(images)
@@ -200,7 +210,7 @@ def test_repeat_to_makes_any_size():
     assert runner.repeat_to(images, 3).shape == (3, 2)
 
 
-def test_the_numpy_floor_runs_on_the_lightest_keras_backend(monkeypatch):
+def test_the_numpy_baseline_runs_on_the_lightest_keras_backend(monkeypatch):
     assert runner.job_environment("jax")["KERAS_BACKEND"] == "jax"
     monkeypatch.setattr(runner, "unavailable_reason", lambda backend: None)
     assert runner.job_environment("numpy")["KERAS_BACKEND"] == "numpy"
@@ -231,7 +241,7 @@ def test_a_failing_job_reports_its_error(capsys):
 
 
 def test_a_job_runs_in_its_own_process_and_reports_back(capsys):
-    """The NumPy floor on 64 images for two epochs: the whole protocol, training for milliseconds."""
+    """The NumPy baseline on 64 images for two epochs: the whole protocol, training for milliseconds."""
     job = {"kind": "throughput", "runner": "numpy", "sizes": [64], "models": ["Autoencoder_1"], "epochs": 1, "warmup": 1}
     result = runner.run_in_subprocess(job, "numpy")
     assert result["available"], result
@@ -287,7 +297,7 @@ def test_throughput_table_gives_ratios_to_the_course_default():
     assert cells[0] == [*header, "of which compile ≈ (s)", "final loss"]
     assert ["Autoencoder_1", "course train()", "TensorFlow", "10,000", "1.00", "2.50", "1.25", "0.2000"] in cells
     assert ["Autoencoder_1", "bare model.fit", "JAX", "20,000", "2.00", "2.50", "1.25", "0.2000"] in cells
-    assert ["Autoencoder_2", "NumPy floor", "NumPy", "5,000", "–", "2.50", "1.25", "0.2000"] in cells
+    assert ["Autoencoder_2", "NumPy baseline", "NumPy", "5,000", "–", "2.50", "1.25", "0.2000"] in cells
     assert ["Autoencoder_1", "course train()", "TensorFlow", "1,000", "1.00", "2.50", "1.25", "0.2000"] in cells
     assert len(cells) == 6  # two tables, each with its header
     assert "- bare model.fit on PyTorch: **not available** (torch is not installed)" in lines
