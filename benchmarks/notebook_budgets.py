@@ -91,14 +91,14 @@ def timings_frame(passes: list[list[dict]], backend: str, date: str) -> pd.DataF
     return frame.assign(cpus=os.cpu_count(), backend=backend, date=date)[list(timings.COLUMNS)]
 
 
-def budget_table(passes: list[list[dict]]) -> str:
+def budget_table(frame: pd.DataFrame) -> str:
     """Per notebook: the median and the range of its seconds over the passes, and its kernel's largest peak memory."""
-    frame = timings_frame(passes, backend="", date="")
     table = {
         "notebook": frame["notebook"],
         "seconds (median)": frame["median_s"].map("{:.1f}".format),
         "range": frame["min_s"].map("{:.1f}".format) + "-" + frame["max_s"].map("{:.1f}".format),
         "kernel peak memory (MB, max)": frame["peak_mb"].map("{:.0f}".format),
+        "measured": frame["date"],
     }
     return markdown_table(pd.DataFrame(table))
 
@@ -109,16 +109,17 @@ def write_results(passes: list[list[dict]], backend: str, date: str, folder: Pat
     The CSV is written to a temporary name, read back with :func:`timings.read_timings` and only
     then put in place, so a malformed table never replaces a good one.
     """
+    merged = merged_with_earlier(timings_frame(passes, backend, date), folder / timings.TIMINGS.name)
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, Keras backend "
-        f"{backend}, {date}; notebooks run in order with an empty training cache, the course's default data; "
-        f"{len(passes)} passes.",
+        f"{backend}; notebooks run in order with an empty training cache, the course's default data; "
+        f"{len(passes)} passes (a notebook measured on its own with --only keeps its own date).",
         "",
-        budget_table(passes),
+        budget_table(merged),
     ]
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{timings.TIMINGS.name}.partial"
-    merged_with_earlier(timings_frame(passes, backend, date), folder / timings.TIMINGS.name).to_csv(partial, index=False)
+    merged.to_csv(partial, index=False)
     timings.read_timings(partial)
     partial.replace(folder / timings.TIMINGS.name)
     (folder / "notebook_budgets.md").write_text("\n".join(lines) + "\n")

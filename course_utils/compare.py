@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,11 +39,12 @@ def train_article_models(
     seed: int = 42,
     verbose: bool = True,
     reuse: bool = False,
+    cache_folder: Path | None = None,
 ) -> dict[str, TrainedModel]:
     """Build and train ``Autoencoder_1`` to ``Autoencoder_3`` with the same settings and seed.
 
     With ``reuse=True`` a model whose identical training already ran (for example in notebooks
-    2 to 4) is loaded from the cache instead of trained again.
+    2 to 4) is loaded from the cache (``cache_folder``, default the user's) instead of trained again.
     """
     trained = {}
     for name in models.ARTICLE_HIDDEN_UNITS:
@@ -50,7 +52,15 @@ def train_article_models(
             print(f"Training {name} ({models.architecture_string(models.ARTICLE_HIDDEN_UNITS[name])})")
         autoencoder = models.build_article_model(name, seed=seed)
         history = training.train(
-            autoencoder, data.x_train, data.x_test, settings, seed=seed, verbose=verbose, reuse=reuse, val_name="test"
+            autoencoder,
+            data.x_train,
+            data.x_test,
+            settings,
+            seed=seed,
+            verbose=verbose,
+            reuse=reuse,
+            cache_folder=cache_folder,
+            val_name="test",
         )
         trained[name] = TrainedModel(autoencoder, history, training.test_loss(autoencoder, data.x_test))
     return trained
@@ -79,5 +89,9 @@ def comparison_figure(trained: dict[str, TrainedModel], data: MnistData) -> Figu
     shown = first_of_each_digit(data.y_test)
     originals = data.x_test[shown]
     reconstructions = {name: training.reconstruct(result.autoencoder, originals) for name, result in trained.items()}
-    source = "full MNIST" if data.is_full_mnist else "the course's MNIST subset"
-    return plots.plot_comparison(originals, reconstructions, title=f"Test digits and their reconstructions ({source})")
+    if data.source == "fashion":
+        title = "Test images and their reconstructions (Fashion-MNIST)"
+    else:
+        source = "full MNIST" if data.is_full_mnist else "the course's MNIST subset"
+        title = f"Test digits and their reconstructions ({source})"
+    return plots.plot_comparison(originals, reconstructions, title=title)

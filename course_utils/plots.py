@@ -121,10 +121,12 @@ def plot_latent_spaces(
     labels: np.ndarray,
     title: str = "Latent spaces side by side",
     columns: int = 2,
+    class_names: Sequence[str] | None = None,
 ) -> Figure:
     """One latent scatter per model, ``columns`` to a row, sharing the digit legend.
 
     As in :func:`plot_latent_space`, each digit is also written at the centre of its codes.
+    With ``class_names`` (such as Fashion-MNIST's), the legend pairs each label with its name.
 
     The legend fills the free place of the last row when there is one (three models in two
     rows of two), else it stands to the right of the last panel.
@@ -133,11 +135,11 @@ def plot_latent_spaces(
     room_for_legend = 0.0 if count % min(columns, count) else 1.0
     figure, panels, spare = _panel_grid(count, columns, (4.2, 3.8), extra_width=room_for_legend)
     for axes, (name, codes) in zip(panels, codes_by_model.items()):
-        _scatter_digits(axes, np.asarray(codes), labels, size=4, alpha=0.6)
+        _scatter_digits(axes, np.asarray(codes), labels, size=4, alpha=0.6, class_names=class_names)
         axes.set_title(name)
         axes.set_xlabel("latent dimension 1")
         axes.set_ylabel("latent dimension 2")
-    legend = {"title": "digit", "markerscale": 3, "frameon": False}
+    legend = {"title": "digit" if class_names is None else "class", "markerscale": 3, "frameon": False}
     if spare:
         spare[0].legend(*panels[-1].get_legend_handles_labels(), loc="center", **legend)
     else:
@@ -246,12 +248,15 @@ def digit_medians(codes: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray
     return {int(digit): np.median(codes[labels == digit], axis=0) for digit in np.unique(labels)}
 
 
-def _scatter_digits(axes, codes: np.ndarray, labels: np.ndarray, size: float, alpha: float) -> None:
+def _scatter_digits(
+    axes, codes: np.ndarray, labels: np.ndarray, size: float, alpha: float, class_names: Sequence[str] | None = None
+) -> None:
     """Codes coloured by digit, then each digit written at its median: readable without colour."""
     labels = np.asarray(labels)
     for digit, colour in enumerate(DIGIT_COLOURS):
         chosen = labels == digit
-        axes.scatter(codes[chosen, 0], codes[chosen, 1], s=size, alpha=alpha, color=colour, label=str(digit))
+        name = str(digit) if class_names is None else f"{digit} {class_names[digit]}"
+        axes.scatter(codes[chosen, 0], codes[chosen, 1], s=size, alpha=alpha, color=colour, label=name)
     label_digit_centres(axes, codes, labels)
 
 

@@ -445,4 +445,4 @@ checks.check_stopping(best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test)
 # - A model that trains but learns little leaves traces: outputs outside [0, 1], codes stuck at 0
 #   or a shape error each point to one line of the model.
 #
-# Next: [what we learned](08_conclusion.ipynb).
+# Next: [60,000 images](08_full_size.ipynb).

@@ -14,12 +14,13 @@
 # ---
 
 # %% [markdown]
-# # 8. Conclusion: what we measured, and what to ask next
+# # 9. Conclusion: what we measured, and what to ask next
 #
 # The article asked one question: how does the number of hidden layers change the quality of an
 # autoencoder's latent representation? Notebooks 2 to 5 rebuilt its three models, notebook 6 put
-# numbers and statistical tests on its claims, and notebook 7 tested its warning about
-# overfitting. This notebook gathers the answers in one place.
+# numbers and statistical tests on its claims, notebook 7 tested its warning about overfitting,
+# and notebook 8 asked which verdicts survive on 60,000 images of another data set. This notebook
+# gathers the answers of notebooks 2 to 7, on the course's 4,000 digits, in one place.
 #
 # **You will**: read every claim next to its measured verdict, look up the course's words in a
 # glossary, meet the questions the article leaves open, plan a fair experiment of your own, and
@@ -325,7 +326,7 @@ environment.claim(
 # | **encoder** | the half that turns an image of 784 pixels into a few numbers, the code |
 # | **decoder** | the half that rebuilds the 784 pixels from the code; in this course it mirrors the encoder |
 # | **latent code**, **latent space** | the numbers the encoder gives for one image, and the space of all such codes; with 2 numbers it can be plotted |
-# | **`latent_dim`** | the number of numbers in the code: 2 in the article and in notebooks 1 to 7 |
+# | **`latent_dim`** | the number of numbers in the code: 2 in the article and in every notebook |
 # | **depth** | the number of the encoder's layers, counting the code layer: the article's models have depths 1, 2 and 3 |
 # | **parameters** | the weights and biases a model learns; a `Dense` layer from `m` inputs to `n` units has `m × n + n` |
 # | **reconstruction** | the decoder's output for an image's code: the image as the autoencoder gives it back |
@@ -372,12 +373,12 @@ environment.claim(
 # seeds, choose nothing on the test images, measure more than one thing, and test the differences.
 
 # %% [markdown]
-# (ex-8-1)=
-# ### Exercise 8.1: what does each measure reward?
+# (ex-9-1)=
+# ### Exercise 9.1: what does each measure reward?
 # **Learning goal**: tell the five measures apart by the question each one asks; that is why their
 # verdicts in the table above can differ.
 #
-# **Task**: the five statements below each describe what one measure rewards. Set `rewards_8_1`
+# **Task**: the five statements below each describe what one measure rewards. Set `rewards_9_1`
 # to a dict from each measure (`"bce"`, `"mse"`, `"knn_accuracy"`, `"trustworthiness"`,
 # `"silhouette"`) to the letter of its statement.
 
@@ -388,7 +389,7 @@ for letter, statement in checks.MEASURE_STATEMENTS.items():
     )
 
 # %% tags=["solution"]
-rewards_8_1 = {
+rewards_9_1 = {
     "bce": "B",
     "mse": "E",
     "knn_accuracy": "D",
@@ -397,15 +398,15 @@ rewards_8_1 = {
 }
 
 # %%
-checks.check_measure_rewards(rewards_8_1)
+checks.check_measure_rewards(rewards_9_1)
 
 # %% [markdown]
-# (ex-8-2)=
-# ### Exercise 8.2: plan a fair experiment
+# (ex-9-2)=
+# ### Exercise 9.2: plan a fair experiment
 # **Learning goal**: design a comparison that can answer its question: one change, everything
 # else fixed, more than one measure, several seeds, and no choice made on the test images.
 #
-# **Task**: pick one of the next questions and set `plan_8_2` to a dict with six fields:
+# **Task**: pick one of the next questions and set `plan_9_2` to a dict with six fields:
 #
 # - `"question"`: the question, in a sentence;
 # - `"changed"`: the one setting you change (for example `"latent_dim"` or `"depth"`);
@@ -417,7 +418,7 @@ checks.check_measure_rewards(rewards_8_1)
 #   stopping: `"validation"`, `"training"` or `"test"`.
 
 # %% tags=["solution"]
-plan_8_2 = {
+plan_9_2 = {
     "question": "Does a 10-number code change what three layers buy?",
     "changed": "latent_dim",
     "fixed": [
@@ -434,7 +435,7 @@ plan_8_2 = {
 }
 
 # %%
-checks.check_experiment_plan(plan_8_2)
+checks.check_experiment_plan(plan_9_2)
 
 # %% [markdown]
 # ## Capstone project

@@ -450,11 +450,30 @@ def test_notebook_budget_table_gives_the_median_and_range_of_the_passes():
         [{"notebook": "02_b", "seconds": seconds, "peak_mb": peak}, {"notebook": "01_a", "seconds": 1.0, "peak_mb": 10.0}]
         for seconds, peak in ((20.0, 900.4), (22.25, 955.0), (21.0, 920.0))
     ]
-    assert _cells(notebook_budgets.budget_table(passes)) == [
-        ["notebook", "seconds (median)", "range", "kernel peak memory (MB, max)"],
-        ["02_b", "21.0", "20.0-22.2", "955"],
-        ["01_a", "1.0", "1.0-1.0", "10"],
+    frame = notebook_budgets.timings_frame(passes, "jax", "2026-11-28")
+    assert _cells(notebook_budgets.budget_table(frame)) == [
+        ["notebook", "seconds (median)", "range", "kernel peak memory (MB, max)", "measured"],
+        ["02_b", "21.0", "20.0-22.2", "955", "2026-11-28"],
+        ["01_a", "1.0", "1.0-1.0", "10", "2026-11-28"],
     ]
+
+
+def test_notebooks_timed_alone_replace_only_their_own_rows(tmp_path):
+    """--only: the other notebooks keep their rows and dates, and the course's order is kept."""
+    from course_utils.maintain import timings
+
+    earlier = [
+        [{"notebook": stem, "seconds": 10.0, "peak_mb": 900.0} for stem in ("01_introduction", "02_one_hidden_layer")]
+    ]
+    notebook_budgets.write_results(earlier, "tensorflow", "2026-11-01", tmp_path)
+    notebook_budgets.write_results(
+        [[{"notebook": "01_introduction", "seconds": 12.0, "peak_mb": 950.0}]], "tensorflow", "2026-11-28", tmp_path
+    )
+    read = timings.read_timings(tmp_path / "notebook_budgets.csv")
+    assert list(read) == ["01_introduction", "02_one_hidden_layer"]
+    assert (read["01_introduction"].median_s, read["01_introduction"].date) == (12.0, "2026-11-28")
+    assert (read["02_one_hidden_layer"].median_s, read["02_one_hidden_layer"].date) == (10.0, "2026-11-01")
+    assert "02_one_hidden_layer" in (tmp_path / "notebook_budgets.md").read_text()
 
 
 def test_notebook_budgets_write_the_timings_file_every_table_reads(tmp_path):
@@ -472,7 +491,7 @@ def test_notebook_budgets_write_the_timings_file_every_table_reads(tmp_path):
     assert (read["02_b"].median_s, read["02_b"].min_s, read["02_b"].max_s, read["02_b"].runs) == (21.0, 20.0, 22.2, 3)
     assert (read["02_b"].peak_mb, read["02_b"].backend, read["02_b"].date) == (955, "jax", "2026-11-28")
     assert (tmp_path / "notebook_budgets.md").read_text() == report + "\n"
-    assert "Keras backend jax, 2026-11-28" in report and not list(tmp_path.glob(".*partial"))
+    assert "Keras backend jax;" in report and not list(tmp_path.glob(".*partial"))
 
 
 def test_notebook_budgets_dry_run_says_what_it_would_do_and_runs_nothing(capsys, monkeypatch):

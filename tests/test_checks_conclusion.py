@@ -1,4 +1,4 @@
-"""The checks of notebook 8: measures against what they reward (8.1), a fair experiment's plan (8.2)."""
+"""The checks of notebook 9: measures against what they reward (9.1), a fair experiment's plan (9.2)."""
 
 import math
 import os
@@ -51,17 +51,17 @@ def test_the_placeholder_is_not_answered_yet(check):
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 8.1
+# Exercise 9.1
 # ---------------------------------------------------------------------------------------------
 
 
-def test_exercise_8_1_right():
+def test_exercise_9_1_right():
     result = checks.check_measure_rewards(RIGHT_LETTERS)
     assert result.passed, str(result)
     assert "five different questions" in str(result)
 
 
-def test_exercise_8_1_reads_friendly_names_and_letters():
+def test_exercise_9_1_reads_friendly_names_and_letters():
     answer = {"BCE": " b", "MSE": "e", "kNN accuracy": "d", "Trustworthiness": "A", "silhouette": "c"}
     assert checks.check_measure_rewards(answer).passed
 
@@ -79,7 +79,7 @@ def test_the_answer_key_is_a_one_to_one_matching():
         (("bce", "mse"), "the loss the models were trained with"),
     ],
 )
-def test_exercise_8_1_names_each_known_confusion(swap, message):
+def test_exercise_9_1_names_each_known_confusion(swap, message):
     first, second = swap
     answer = {**RIGHT_LETTERS, first: RIGHT_LETTERS[second], second: RIGHT_LETTERS[first]}
     result = checks.check_measure_rewards(answer)
@@ -88,7 +88,7 @@ def test_exercise_8_1_names_each_known_confusion(swap, message):
     assert len(result.fix) == 2 and len(result.right) == 3
 
 
-def test_exercise_8_1_never_gives_the_right_letter_away():
+def test_exercise_9_1_never_gives_the_right_letter_away():
     answer = {**RIGHT_LETTERS, "mse": "C", "silhouette": "E"}
     result = checks.check_measure_rewards(answer)
     wrong = [line for line in result.fix if line.startswith("mse")]
@@ -114,24 +114,24 @@ def test_exercise_8_1_never_gives_the_right_letter_away():
         (np.array([1.0, np.inf]), "Give a dict"),
     ],
 )
-def test_exercise_8_1_explains_any_other_answer(answer, message):
+def test_exercise_9_1_explains_any_other_answer(answer, message):
     result = checks.check_measure_rewards(answer)
     assert not result.passed
     assert message in str(result), str(result)
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 8.2
+# Exercise 9.2
 # ---------------------------------------------------------------------------------------------
 
 
-def test_exercise_8_2_right():
+def test_exercise_9_2_right():
     result = checks.check_experiment_plan(FAIR_PLAN)
     assert result.passed, str(result)
     assert "latent_dim" in str(result) and "5 seeds" in str(result)
 
 
-def test_exercise_8_2_reads_other_words_for_the_same_plan():
+def test_exercise_9_2_reads_other_words_for_the_same_plan():
     plan = _plan(
         changed=["Hidden layers"],
         fixed=("code size", "Epochs", "batch size", "lr", "optimizer", "training images"),
@@ -176,13 +176,13 @@ def test_exercise_8_2_reads_other_words_for_the_same_plan():
         ({"measure": ["bce"], "measures": None}, "'measure': not a field of the plan"),
     ],
 )
-def test_exercise_8_2_names_each_flaw(changes, message):
+def test_exercise_9_2_names_each_flaw(changes, message):
     result = checks.check_experiment_plan(_plan(**changes))
     assert not result.passed
     assert message in str(result), str(result)
 
 
-def test_exercise_8_2_names_every_flaw_at_once():
+def test_exercise_9_2_names_every_flaw_at_once():
     plan = _plan(changed=["depth", "epochs"], seeds=[1], chosen_on="test", measures=["bce"])
     text = str(checks.check_experiment_plan(plan))
     for message in ("one thing at a time", "cannot show a spread", "test images", "latent measure"):
@@ -190,7 +190,7 @@ def test_exercise_8_2_names_every_flaw_at_once():
 
 
 @pytest.mark.parametrize("plan", [None, [], "a plan", 3.5, math.nan, np.zeros(3), {"question", "changed"}])
-def test_exercise_8_2_explains_what_is_not_a_plan(plan):
+def test_exercise_9_2_explains_what_is_not_a_plan(plan):
     result = checks.check_experiment_plan(plan)
     assert not result.passed and result.answered
     assert "Give the plan as a dict" in str(result)
@@ -288,7 +288,7 @@ def near_right(draw, right: dict, values: dict) -> dict:
         ODD_COLLECTIONS,
     )
 )
-def test_exercise_8_1_answers_anything_and_passes_only_the_matching(answer):
+def test_exercise_9_1_answers_anything_and_passes_only_the_matching(answer):
     result = _assert_result(checks.check_measure_rewards(answer))
     if result.passed:
         letters = {str(key).strip().lower().replace(" ", "_"): value.strip().upper() for key, value in answer.items()}
@@ -300,7 +300,7 @@ def test_exercise_8_1_answers_anything_and_passes_only_the_matching(answer):
     plan=st.one_of(st.fixed_dictionaries({}, optional=PLAN_VALUES), near_right(FAIR_PLAN, PLAN_VALUES)),
     extra=st.booleans(),
 )
-def test_exercise_8_2_answers_anything_and_passes_only_a_fair_plan(plan, extra):
+def test_exercise_9_2_answers_anything_and_passes_only_a_fair_plan(plan, extra):
     if extra:
         plan["statistics"] = "Welch"
     result = _assert_result(checks.check_experiment_plan(plan))

@@ -190,7 +190,7 @@ def test_the_guide_command_reports_a_broken_timings_file(monkeypatch, capsys):
 
 def test_grade_estimates_from_the_timings_file(tmp_path):
     path = _timings_file(tmp_path, "02_one_hidden_layer,100.4,90,110,3,955,2,tensorflow,2026-11-27")
-    chosen = [grade.Submission("ada", Path(name)) for name in ("02_one_hidden_layer.ipynb", "08_conclusion.ipynb")]
+    chosen = [grade.Submission("ada", Path(name)) for name in ("02_one_hidden_layer.ipynb", "09_conclusion.ipynb")]
     expected = (100 + grade.UNMEASURED_SECONDS + 2 * grade.START_SECONDS) / 60
     assert grade.estimate_minutes(chosen, path) == pytest.approx(expected)
     assert grade.estimate_line(chosen, path) == "Grading 2 notebooks of 1 student, about 3 minutes."

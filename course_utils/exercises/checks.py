@@ -1721,12 +1721,12 @@ def _judge_best_epoch(best_epoch: object, curves: dict[str, np.ndarray], result:
 
 
 # --------------------------------------------------------------------------------------------
-# Exercises of notebook 8: closing (ex-8-*)
+# Exercises of notebook 9: closing (ex-9-*)
 # --------------------------------------------------------------------------------------------
 # (marker 8: insert this notebook's checks below this line)
 
 
-# Exercise 8.1: each measure against the statement of what it rewards. The letters are in no
+# Exercise 9.1: each measure against the statement of what it rewards. The letters are in no
 # measure's order, so that the order of the list gives nothing away.
 MEASURE_STATEMENTS: dict[str, str] = {
     "A": "Points that are neighbours in the code were also neighbours among the 784 pixels; no labels are used.",
@@ -1829,7 +1829,7 @@ def _wrong_letter_message(name: str, letter: str) -> str:
 
 
 def check_measure_rewards(answer: object) -> CheckResult:
-    """Exercise 8.1: match each of the five measures to the statement of what it rewards.
+    """Exercise 9.1: match each of the five measures to the statement of what it rewards.
 
     Args:
         answer: A dict from each measure (``"bce"``, ``"mse"``, ``"knn_accuracy"``,
@@ -1839,7 +1839,7 @@ def check_measure_rewards(answer: object) -> CheckResult:
         The verdict; a wrong letter is named with the confusion it shows (kNN accuracy against
         the silhouette or trustworthiness, BCE against MSE), never with the right letter.
     """
-    title = "Exercise 8.1"
+    title = "Exercise 9.1"
     if answer is Ellipsis:
         return not_answered(title)
     if not isinstance(answer, Mapping):
@@ -1861,7 +1861,7 @@ def check_measure_rewards(answer: object) -> CheckResult:
     return result
 
 
-# Exercise 8.2: a plan of a fair experiment, written as a dict.
+# Exercise 9.2: a plan of a fair experiment, written as a dict.
 PLAN_FIELDS = ("question", "changed", "fixed", "measures", "seeds", "chosen_on")
 # The settings that decide a result of the course: a fair plan changes one and holds the others.
 HELD_SETTINGS = ("depth", "latent_dim", "epochs", "batch_size", "learning_rate", "optimizer", "data")
@@ -2019,7 +2019,7 @@ def _plan_field_problems(plan: Mapping) -> list[str]:
 
 
 def check_experiment_plan(plan: object) -> CheckResult:
-    """Exercise 8.2: a plan of a fair experiment, as a dict with the fields of :data:`PLAN_FIELDS`.
+    """Exercise 9.2: a plan of a fair experiment, as a dict with the fields of :data:`PLAN_FIELDS`.
 
     Args:
         plan: ``question`` (a sentence), ``changed`` (the one setting changed), ``fixed`` (the
@@ -2031,7 +2031,7 @@ def check_experiment_plan(plan: object) -> CheckResult:
         setting left free, no reconstruction or no latent measure, too few or repeated seeds,
         choices made on the test or training images.
     """
-    title = "Exercise 8.2"
+    title = "Exercise 9.2"
     if plan is Ellipsis:
         return not_answered(title)
     if not isinstance(plan, Mapping):

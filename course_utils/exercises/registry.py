@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from course_utils.exercises import architecture_builder, checks, depth_explorer, latent_decoder, measure_explorer, questions
+from course_utils.exercises import (
+    architecture_builder,
+    checks,
+    checks_full_size,
+    depth_explorer,
+    latent_decoder,
+    measure_explorer,
+    questions,
+)
 
 GUIDE = Path(__file__).resolve().parents[2] / "book" / "instructor_guide.md"
 TABLE_START, TABLE_END = "<!-- exercise-table:start -->", "<!-- exercise-table:end -->"
@@ -44,7 +52,7 @@ class Call:
     @property
     def is_check(self) -> bool:
         """True for a check function, False for a widget."""
-        return self.function.__module__ == checks.__name__
+        return self.function.__module__.startswith(checks.__name__)  # checks.py and checks_<notebook>.py
 
     def __str__(self) -> str:
         return f"{self.name}({self.arguments})"
@@ -365,22 +373,52 @@ EXERCISES = (
     Exercise(
         label="ex-8-1",
         number="8.1",
+        title="where does depth pay?",
+        notebook="08_full_size",
+        goal="a verdict is a test over seeds, not a comparison of two means; read it size by size",
+        looks_at=(
+            "a list of training-set sizes against the study's Welch/Holm verdicts of Autoencoder_3 against PCA in kNN "
+            "accuracy; names each size given whose difference is not shown (with its gain and adjusted p) or clearly "
+            "worse, each size missing, and sizes the study does not have"
+        ),
+        answer="the sizes whose verdict in the study's table is clearly better",
+        calls=(Call(checks_full_size.check_sizes_where_depth_pays, "sizes_8_1, size_result"),),
+        minutes=10,
+    ),
+    Exercise(
+        label="ex-8-2",
+        number="8.2",
+        title="does the value of depth grow with data?",
+        notebook="08_full_size",
+        goal="compute a gain per size from the runs and read the trend, with the verdicts beside it",
+        looks_at=(
+            "a dict from each size to the mean kNN accuracy of Autoencoder_3 minus Autoencoder_1's; names a missing "
+            "size, a flipped sign, the gain over PCA instead, percentage points, and sizes the study does not have"
+        ),
+        answer="the gain column of the study's comparisons of the three-layer model with the one-layer model",
+        calls=(Call(checks_full_size.check_depth_gain_by_size, "gains_8_2, size_result"),),
+        minutes=15,
+    ),
+    # (marker 9: notebook 9 exercises go here, in order)
+    Exercise(
+        label="ex-9-1",
+        number="9.1",
         title="what does each measure reward?",
-        notebook="08_conclusion",
+        notebook="09_conclusion",
         goal="tell the five measures apart by the question each one asks",
         looks_at=(
             "a dict from each measure to one of five statements; names kNN accuracy taken for the silhouette or for "
             "trustworthiness and BCE for MSE, a letter used twice, a missing or unknown measure; never gives a letter"
         ),
         answer="bce B, mse E, knn_accuracy D, trustworthiness A, silhouette C",
-        calls=(Call(checks.check_measure_rewards, "rewards_8_1"),),
+        calls=(Call(checks.check_measure_rewards, "rewards_9_1"),),
         minutes=10,
     ),
     Exercise(
-        label="ex-8-2",
-        number="8.2",
+        label="ex-9-2",
+        number="9.2",
         title="plan a fair experiment",
-        notebook="08_conclusion",
+        notebook="09_conclusion",
         goal="design a comparison: one change, the rest fixed, several measures and seeds, choices on validation images",
         looks_at=(
             "a dict with question, changed, fixed, measures, seeds, chosen_on; names every missing field, more than "
@@ -388,7 +426,7 @@ EXERCISES = (
             "seeds, choices made on the test or training images"
         ),
         answer="depends on the question; the solution plans a wider code against the article's, at the same depth",
-        calls=(Call(checks.check_experiment_plan, "plan_8_2"),),
+        calls=(Call(checks.check_experiment_plan, "plan_9_2"),),
         minutes=15,
     ),
 )

@@ -1,0 +1,169 @@
+"""Exercises 8.1 and 8.2: reading the data-size study (synthetic runs, so every verdict is known)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_utils import size_study, study
+from course_utils.exercises import checks_full_size as checks
+
+SIZES = (1_000, 60_000)
+# kNN accuracy per seed: at 1,000 Autoencoder_3 is level with PCA, at 60,000 clearly above it.
+KNN = {
+    (1_000, "Autoencoder_1"): [0.50, 0.52, 0.51, 0.49, 0.50],
+    (1_000, "Autoencoder_3"): [0.55, 0.50, 0.58, 0.47, 0.53],
+    (1_000, study.PCA_NAME): [0.53, 0.52, 0.51, 0.54, 0.52],
+    (60_000, "Autoencoder_1"): [0.51, 0.51, 0.52, 0.50, 0.51],
+    (60_000, "Autoencoder_3"): [0.66, 0.67, 0.66, 0.67, 0.665],
+    (60_000, study.PCA_NAME): [0.53, 0.53, 0.53, 0.53, 0.53],
+}
+DEPTHS = {"Autoencoder_1": 1, "Autoencoder_3": 3, study.PCA_NAME: 0}
+
+
+def _result() -> size_study.SizeStudyResult:
+    runs = []
+    for (size, model), values in KNN.items():
+        for seed, value in enumerate(values):
+            other = {metric: 0.5 + 0.001 * seed for metric in study.METRIC_NAMES}
+            runs.append(
+                {
+                    "train_size": size,
+                    "model": model,
+                    "depth": DEPTHS[model],
+                    "seed": seed,
+                    "epochs": 1,
+                    "updates": 1,
+                    "parameters": 1,
+                    **other,
+                    "knn_accuracy": value,
+                }
+            )
+    config = size_study.SizeStudyConfig(SIZES, depths=(1, 3), seeds=tuple(range(5)))
+    return size_study.SizeStudyResult(config, runs, "synthetic")
+
+
+RESULT = _result()
+
+
+def _gains() -> dict[int, float]:
+    return {size: sum(KNN[size, "Autoencoder_3"]) / 5 - sum(KNN[size, "Autoencoder_1"]) / 5 for size in SIZES}
+
+
+def test_8_1_right():
+    result = checks.check_sizes_where_depth_pays([60_000], RESULT)
+    assert result.passed, result
+    assert "clearly better than PCA (2-D) in knn_accuracy at 60,000" in result.right[0]
+
+
+def test_8_1_a_higher_mean_without_a_test_is_named():
+    result = checks.check_sizes_where_depth_pays([1_000, 60_000], RESULT)
+    assert not result.passed
+    assert result.fix[0].startswith("1,000: at 1,000 the gain is")
+    assert "not shown" in result.fix[0]
+
+
+def test_8_1_a_missing_size_is_named():
+    result = checks.check_sizes_where_depth_pays([], RESULT)
+    assert result.fix == [result.fix[0]] and result.fix[0].startswith("60,000 is missing")
+
+
+@pytest.mark.parametrize(
+    "answer, says",
+    [
+        ([4_000], "the study has no such size"),
+        ("60000", "is not a list of sizes"),
+        ({60_000: True}, "is not a list of sizes"),
+        ([60_000.5], "is not a number of training images"),
+        ([math.nan], "NaN"),
+        (7, "is not a list of sizes"),
+    ],
+)
+def test_8_1_answers_that_are_not_sizes_are_explained(answer, says):
+    result = checks.check_sizes_where_depth_pays(answer, RESULT)
+    assert not result.passed and says in " ".join(result.fix), result
+
+
+def test_8_1_and_8_2_need_the_study():
+    for check in (checks.check_sizes_where_depth_pays, checks.check_depth_gain_by_size):
+        result = check([60_000] if check is checks.check_sizes_where_depth_pays else _gains(), RESULT.runs)
+        assert not result.passed and "pass size_result" in result.fix[0]
+
+
+def test_unanswered_exercises_say_so():
+    assert not checks.check_sizes_where_depth_pays(..., RESULT).answered
+    assert not checks.check_depth_gain_by_size(..., RESULT).answered
+
+
+def test_8_2_right_and_says_the_trend():
+    result = checks.check_depth_gain_by_size(_gains(), RESULT)
+    assert result.passed, result
+    assert "grows with every step in data" in result.right[0]
+
+
+def test_8_2_string_keys_are_read():
+    assert checks.check_depth_gain_by_size({str(size): gain for size, gain in _gains().items()}, RESULT).passed
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (lambda gains: {size: -gain for size, gain in gains.items()}, "sign is the other way round"),
+        (lambda gains: {size: 100 * gain for size, gain in gains.items()}, "percentage points"),
+        (lambda gains: {1_000: gains[1_000]}, "60,000 is missing"),
+        (lambda gains: {**gains, 5: 0.1}, "not a size of the study"),
+        (lambda gains: {1_000: gains[1_000], 60_000: "a lot"}, "At 60,000"),
+        (lambda gains: [0.1, 0.2], "is not a dict"),
+    ],
+)
+def test_8_2_mistakes_are_named(change, says):
+    result = checks.check_depth_gain_by_size(change(_gains()), RESULT)
+    assert not result.passed and says in " ".join(result.fix), result
+
+
+def test_8_2_the_gain_over_pca_is_recognised():
+    pca = {size: sum(KNN[size, "Autoencoder_3"]) / 5 - sum(KNN[size, study.PCA_NAME]) / 5 for size in SIZES}
+    result = checks.check_depth_gain_by_size(pca, RESULT)
+    assert "gain over PCA" in " ".join(result.fix), result
+
+
+def test_another_studys_verdicts_stand_beside_the_sizes():
+    """Notebook 8's table: notebook 6's verdict, the verdict at each size, and whether the largest agrees."""
+    other = [dict(run, model=run["model"]) for run in RESULT.runs if run["train_size"] == 60_000]
+    table = size_study.verdicts_beside(RESULT, other, [("Autoencoder_3", study.PCA_NAME)], "MNIST", ["knn_accuracy"])
+    assert list(table.columns) == ["model", "baseline", "metric", "MNIST", 1_000, 60_000, "every size", "same at 60,000"]
+    (row,) = table.to_dict("records")
+    assert (row["MNIST"], row[1_000], row[60_000], row["same at 60,000"]) == (
+        "clearly better",
+        "not shown",
+        "clearly better",
+        "yes",
+    )
+
+
+ANY_ANSWER = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.lists(st.one_of(st.integers(), st.floats(allow_nan=True), st.text(max_size=5)), max_size=5),
+    st.dictionaries(
+        st.one_of(st.integers(), st.text(max_size=6)), st.one_of(st.floats(allow_nan=True), st.text(max_size=5)), max_size=5
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(answer=ANY_ANSWER)
+def test_both_checks_answer_anything_and_pass_nothing_odd(answer):
+    """Arbitrary answers get a result, never an exception; nothing non-finite passes."""
+    for check in (checks.check_sizes_where_depth_pays, checks.check_depth_gain_by_size):
+        result = check(answer, RESULT)
+        assert result.answered and (result.right or result.fix)
+        if result.passed:
+            values = answer.values() if isinstance(answer, dict) else answer
+            assert all(math.isfinite(float(value)) for value in values)
