@@ -102,11 +102,17 @@ def install_recorder(record: str | None = None) -> None:
     Args:
         record: The file to append to; default ``$COURSE_GRADE_RECORD``.
     """
-    from course_utils.exercises import checks
+    import importlib
 
     path = record or os.environ[RECORD_VARIABLE]
-    for name in _all_check_names():
-        setattr(checks, name, _recording(name, getattr(checks, name), path))
+    for exercise in registry.all_exercises():  # checks.py and checks_<notebook>.py
+        for call in exercise.calls:
+            if call.is_check:
+                module = importlib.import_module(call.function.__module__)
+                name = call.function.__name__
+                check = getattr(module, name)
+                if not hasattr(check, "__wrapped__"):
+                    setattr(module, name, _recording(name, check, path))
 
 
 def _recording(name: str, check: Callable[..., object], path: str) -> Callable[..., object]:
