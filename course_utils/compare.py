@@ -49,7 +49,7 @@ def train_article_models(
     trained = {}
     for name in models.ARTICLE_HIDDEN_UNITS:
         if verbose:
-            print(f"Training {name} ({models.architecture_string(models.ARTICLE_HIDDEN_UNITS[name])})")
+            print(f"{name} ({models.architecture_string(models.ARTICLE_HIDDEN_UNITS[name])}):")
         autoencoder = models.build_article_model(name, seed=seed)
         history = training.train(
             autoencoder,

@@ -221,13 +221,14 @@ def summarise(runs: Sequence[dict], confidence: float = CONFIDENCE) -> list[dict
     return summary
 
 
+@plots.styled
 def size_figure(
     summary: Sequence[dict], title: str = "Latent quality against training-set size (mean, 95% interval)"
 ) -> Figure:
     """Each measure against the training-set size (log scale), a line per model with its 95% band; PCA dashed."""
     frame = pd.DataFrame(summary).sort_values(["depth", "train_size"])
     measures = study.METRIC_NAMES
-    figure, panels, spare = plots._panel_grid(len(measures), 3, (3.3, 2.9))
+    figure, panels, spare = plots._panel_grid(len(measures), 2, (3.3, 2.9))
     models_in_order = [name for name in frame.sort_values("depth", key=lambda d: d.replace(0, 99))["model"].unique()]
     for axes, measure in zip(panels, measures):
         for name in models_in_order:
@@ -385,7 +386,9 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND, source: str = 
         config = SizeStudyConfig(tuple(saved["sizes"]), tuple(saved["depths"]), tuple(saved["seeds"]), settings)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise FileNotFoundError(
-            f"No saved size study in {folder} ({type(error).__name__}). Make it with: python -m course_utils study "
+            f"No saved size study in {folder} ({type(error).__name__}). Copy the course's results/ folder next to "
+            "this notebook (`python -m course_utils release` writes it beside the student copies), or make it with: "
+            "python -m course_utils study "
             "--dataset fashion-mnist --train-sizes 1000 4000 15000 60000 --seeds 0 1 2 3 4 --jobs 2"
         ) from error
     result = load(folder, config, meta["fingerprint"])

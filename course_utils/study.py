@@ -123,6 +123,8 @@ def train_and_measure(
             print(f"Loaded the saved result of this exact run of {model.name}")
             print(f"from {saved}.")
         return MeasuredRun(stored["history"], stored["scores"])
+    if saved is not None:
+        print(f"No saved result of this run of {model.name} in {saved}: training it.", flush=True)
     history = training.train(model, x_train, x_val, settings, seed=seed, verbose=verbose, callbacks=callbacks)
     run = MeasuredRun(history.history, metrics.measure(metrics.autoencoder_representation(model), data))
     if saved is not None:
@@ -707,14 +709,29 @@ def _welch(ours: np.ndarray, theirs: np.ndarray):
 
 
 def verdicts_by_backend(
-    results: dict[str, StudyResult], pairs: Sequence[tuple[str, str]], metric_names: Sequence[str] = METRIC_NAMES
+    results: dict[str, StudyResult | None], pairs: Sequence[tuple[str, str]], metric_names: Sequence[str] = METRIC_NAMES
 ) -> pd.DataFrame:
     """The verdict of every comparison on each backend's study, and the one both agree on.
+
+    A backend whose study is missing (``None``, as :func:`load_saved` returns it) is left out
+    with a one-line note, so that the verdicts of the others still show.
 
     Returns:
         One row per (model, baseline, metric) with a column per backend and ``settled``: the
         common verdict, or "not settled" where the backends disagree.
+
+    Raises:
+        ValueError: If no backend has a saved study.
     """
+    missing = [backend for backend, result in results.items() if result is None]
+    results = {backend: result for backend, result in results.items() if result is not None}
+    if missing:
+        print(
+            f"No saved study for {', '.join(missing)} (its folder is missing or damaged): the verdicts below are "
+            f"{', '.join(results) or 'nobody'}'s alone. Copy the course's results/ folder next to this notebook."
+        )
+    if not results:
+        raise ValueError("no saved study to compare: copy the course's results/ folder next to this notebook.")
     columns = ["model", "baseline", "metric"]
     merged = None
     for backend, result in results.items():

@@ -251,8 +251,8 @@ checks.check_pixel_layer_share(share_4_2)
 # with the highest kNN accuracy in your table. The explorer trains on 80% of the training images and
 # measures on the other 20%: picking the best run is a choice, and the test images never make one.
 #
-# *Further*: train 2 hidden layers of 33 units, about as many parameters as `Autoencoder_3`
-# (exercise 3.2). Is it depth or size that helps? And what happens with a `relu` code?
+# *Further*: train 2 hidden layers as wide as your answer to exercise 3.2, about as many
+# parameters as `Autoencoder_3`. Is it depth or size that helps? And what happens with a `relu` code?
 
 # %% tags=["nbval-ignore-output"]
 explorer = depth_explorer.DepthExplorer(mnist, epochs=3)

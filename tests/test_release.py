@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -229,7 +230,11 @@ def test_student_copies_of_the_course(tmp_path):
         student = nbformat.read(report.target, as_version=4)
         instructor, _ = release.load_instructor_notebook(report.source)
         assert release.solution_leaks(instructor, student) == []
-        assert len(student.cells) == len(instructor.cells)
+        assert len(student.cells) == len(instructor.cells) - report.removed_claims
+        assert not [cell for cell in student.cells if release.is_claim(cell)]
+        assert not release.answer_leaks(student), report.target
+    assert sum(report.removed_claims for report in reports) > 0, "the course's claim cells were not found"
+    assert reports[0].results and all(path.is_file() for path in reports[0].results)
 
 
 @pytest.fixture
@@ -315,3 +320,86 @@ def test_an_unreadable_notebook_is_refused(course, tmp_path, capsys):
     assert main(["release", str(course / "09_small.ipynb"), "--from-ipynb", "--output", str(tmp_path / "c")]) == 1
     err = capsys.readouterr().err
     assert "cannot read" in err and "09_small.ipynb" in err
+
+
+# One source for what an exercise is: the registry -----------------------------------------------
+
+
+def test_every_check_a_notebook_calls_is_in_the_registry_whatever_its_module():
+    """release and the leak tests find check cells through the registry, so a check outside it would escape."""
+    called = set()
+    for script in sorted(release.notebooks.NOTEBOOK_DIR.glob("[0-9][0-9]_*.py")):
+        called |= set(re.findall(r"\b(checks\w*\.check_\w+)\s*\(", script.read_text()))
+    assert called, "no check calls found in the notebooks"
+    assert called <= registry.check_names(), called - registry.check_names()
+    assert any(not name.startswith("checks.") for name in registry.check_names()), "only one check module seen"
+
+
+def test_a_check_of_any_module_is_a_check_cell():
+    for name in registry.check_names():
+        assert release.is_check(nbformat.v4.new_code_cell(f"result = {name}(answer)")), name
+    assert not release.is_check(nbformat.v4.new_code_cell("checks.record_prediction(bce='lower')"))
+    assert not release.is_check(nbformat.v4.new_markdown_cell("checks.check_encoder_2(my_encoder)"))
+
+
+def _with_cell(course, source: str, after: str = "base = 3\n") -> None:
+    script = course / "09_small.py"
+    script.write_text(script.read_text().replace(after, f"{after}\n# %%\n{source}\n", 1))
+    nbformat.write(_executed(jupytext.read(script)), course / "09_small.ipynb")
+
+
+def test_claim_cells_are_left_out(course, tmp_path):
+    _with_cell(course, 'environment.claim(base == 3, "base is three")')
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student")
+    student = nbformat.read(report.target, as_version=4)
+    assert report.removed_claims == 1
+    assert not any("environment.claim" in cell.source for cell in student.cells)
+
+
+def test_a_claim_cell_that_defines_a_later_name_is_refused(course):
+    _with_cell(course, 'doubled = base * 2\nenvironment.claim(doubled == 6, "six")', after="math.sqrt(answer_9_1)\n")
+    script = course / "09_small.py"
+    script.write_text(script.read_text() + "\n# %%\nprint(doubled)\n")
+    with pytest.raises(release.ReleaseError, match="doubled"):
+        release.prepare(script)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Exercise 2.1: right.\n  ✓ 784-3-784", "Exercise 8.1: not yet.", "the code has 5,491 parameters", "use 33 units"],
+)
+def test_a_verdict_or_an_answer_anywhere_is_a_leak(text):
+    student = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    student.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    assert release.answer_leaks(student)
+    student.cells[0].outputs = []
+    student.cells.append(nbformat.v4.new_markdown_cell(text))
+    assert release.answer_leaks(student)
+
+
+@pytest.mark.parametrize("text", ["Exercise 2.1: not answered yet.", "15,491 images", "0.9861", "133 units"])
+def test_what_gives_nothing_away_is_not_a_leak(text):
+    student = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    assert release.answer_leaks(student) == []
+
+
+def test_release_writes_the_saved_results_and_keeps_a_students_changed_ones(course, tmp_path, capsys):
+    saved = course / "results" / "depth_study" / "tensorflow" / "runs.csv"
+    saved.parent.mkdir(parents=True)
+    saved.write_text("model,seed\nAutoencoder_1,0\n")
+    output = tmp_path / "student"
+    assert main(["release", str(course / "09_small.py"), "--output", str(output)]) == 0
+    copied = output / "results" / "depth_study" / "tensorflow" / "runs.csv"
+    assert copied.read_text() == saved.read_text()
+    assert "1 saved result file(s)" in capsys.readouterr().out
+    copied.write_text("a student's own run\n")
+    (output / "results" / "mine.csv").write_text("kept\n")
+    (output / "09_small.ipynb").unlink()
+    assert main(["release", str(course / "09_small.py"), "--output", str(output)]) == 1
+    assert "results/depth_study/tensorflow/runs.csv" in capsys.readouterr().err
+    assert copied.read_text() == "a student's own run\n", "nothing is replaced without --force"
+    assert main(["release", str(course / "09_small.py"), "--output", str(output), "--force"]) == 0
+    assert copied.read_text() == saved.read_text()
+    kept = list(copied.parent.glob("runs.csv.bak-*"))
+    assert len(kept) == 1 and kept[0].read_text() == "a student's own run\n"
+    assert (output / "results" / "mine.csv").read_text() == "kept\n", "a file the course does not ship stays"

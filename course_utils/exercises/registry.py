@@ -72,6 +72,8 @@ class Exercise:
         answer: The right answer, as the guide gives it.
         calls: The checks and widgets the notebook calls, with their arguments.
         minutes: A typical time to solve it.
+        reveals: Phrases that state the answer (``"5,491"``, ``"33 units"``): no student copy and no
+            page of the student book may show one, in this exercise's notebook or any other.
     """
 
     label: str
@@ -83,6 +85,7 @@ class Exercise:
     answer: str
     calls: tuple[Call, ...]
     minutes: int
+    reveals: tuple[str, ...] = ()
 
     @property
     def checked_by(self) -> tuple[Callable[..., object], ...]:
@@ -146,6 +149,7 @@ EXERCISES = (
         answer="5,491",
         calls=(Call(checks.check_parameters_with_3d_code, "answer_2_1"),),
         minutes=10,
+        reveals=("5,491", "5491"),
     ),
     Exercise(
         label="ex-2-2",
@@ -189,6 +193,7 @@ EXERCISES = (
         answer="7,872 parameters",
         calls=(Call(checks.check_encoder_2, "my_encoder"),),
         minutes=15,
+        reveals=("7,872", "7872"),
     ),
     Exercise(
         label="ex-3-2",
@@ -206,6 +211,7 @@ EXERCISES = (
             Call(checks.check_width_to_match_autoencoder_3, "width_3_2"),
         ),
         minutes=10,
+        reveals=("33 units", "784-33-2-33-784", "width 33", "width of 33", "w = 33"),
     ),
     # (marker 3: exercise 3.3 goes here)
     Exercise(
@@ -239,6 +245,7 @@ EXERCISES = (
         answer="26,254 parameters",
         calls=(Call(checks.check_decoder_3, "my_decoder"),),
         minutes=15,
+        reveals=("26,254", "26254"),
     ),
     Exercise(
         label="ex-4-2",
@@ -253,6 +260,7 @@ EXERCISES = (
         answer="0.986",
         calls=(Call(checks.check_pixel_layer_share, "share_4_2"),),
         minutes=10,
+        reveals=("0.986", "98.6%", "98.6 %"),
     ),
     Exercise(
         label="ex-4-3",
@@ -441,6 +449,11 @@ def exercises_in(notebook: str) -> tuple[Exercise, ...]:
     """The exercises of one notebook, given by its file stem or name (``03_two_hidden_layers(.ipynb)``)."""
     stem = notebook.rsplit("/", 1)[-1].removesuffix(".ipynb").removesuffix(".py")
     return tuple(exercise for exercise in EXERCISES if exercise.notebook == stem)
+
+
+def check_names() -> frozenset[str]:
+    """Every check function as a notebook calls it (``checks.check_encoder_2``, ``checks_full_size.check_...``)."""
+    return frozenset(call.name for exercise in EXERCISES for call in exercise.calls if call.is_check)
 
 
 def find(label: str) -> Exercise:

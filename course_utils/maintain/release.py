@@ -8,20 +8,29 @@ hand-edited copies. In a student copy:
   A code placeholder assigns ``...`` to each name that the solution defines and later cells use
   (``my_encoder = ...``), so the copy still runs from top to bottom and each check reports
   "not answered yet";
-- the outputs of check cells (cells that call ``checks.check_...``) are cleared, because a
-  check's verdict on the worked solution would give the answer away;
+- the outputs of check cells (cells that call a check of the exercise registry, in whatever
+  module it lives) are cleared, because a check's verdict on the worked solution would give the
+  answer away;
+- cells that check the text's claims (``environment.claim``) are left out: only the maintainers'
+  reference run needs them;
 - saved widget state is dropped: it records the instructor's run (an explorer already trained by
   the solution, say). Widget outputs keep their static HTML rendering until the student runs them;
 - every other cell keeps its source, metadata and outputs.
+
+Beside the copies, ``release`` writes the saved results the notebooks read (the ``results/``
+folder next to the instructor notebooks: saved studies and weights), so that every copy runs
+where it is handed out without training what the book's run loads.
 
 The cells come from the notebook's ``.py`` file (the source of truth) and their outputs from the
 executed ``.ipynb`` wherever the cell is unchanged; a warning says when the ``.ipynb`` is stale.
 
 Nothing goes wrong in silence and nothing is lost: every copy is made and checked before any is
 written (each exercise of the registry that a check marks must have lost its solution, and no
-solution line, near-miss ``solution`` tag or check output may remain), and a copy already in the
+solution line, near-miss ``solution`` tag, check output, check verdict, claim cell or phrase that
+states an exercise's answer (the registry's ``reveals``) may remain), and a copy already in the
 output folder, perhaps with a student's work in it, is only replaced with ``force``, after it has
-been kept as ``NAME.ipynb.bak-YYYYmmdd-HHMMSS`` next to it.
+been kept as ``NAME.ipynb.bak-YYYYmmdd-HHMMSS`` next to it (a saved result that differs from the
+course's likewise, as ``NAME.bak-YYYYmmdd-HHMMSS``; files the course does not ship are left alone).
 """
 
 from __future__ import annotations
@@ -29,7 +38,10 @@ from __future__ import annotations
 import ast
 import copy
 import difflib
+import filecmp
 import re
+import shutil
+import symtable
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -40,12 +52,14 @@ import jupytext
 import nbformat
 from jupytext.combine import combine_inputs_with_outputs
 
-from course_utils.exercises import registry
+from course_utils import environment
+from course_utils.exercises import feedback, registry
 from course_utils.maintain import notebooks
 
 SOLUTION_TAG = "solution"
 PLACEHOLDER_TAG = "exercise"
-CHECK_CALL = re.compile(r"\bchecks\.check_\w+\s*\(")
+CLAIM_FUNCTION = f"{environment.__name__.rsplit('.', 1)[-1]}.{environment.claim.__name__}"  # environment.claim
+RESULTS_FOLDER = "results"  # the saved results next to the notebooks, which they read as Path("results/...")
 EXERCISE_HEADING = re.compile(r"Exercise\s+(\d+(?:\.\d+)*[a-z]?)")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 DEFAULT_OUTPUT = Path("student")
@@ -65,16 +79,22 @@ class ReleaseReport:
         target: The student notebook written (None until written).
         solutions: The exercises whose solutions were replaced, e.g. ``["Exercise 3.1"]``.
         cleared_checks: How many check cells lost their outputs.
+        removed_claims: How many cells that check the text's claims were left out.
         warnings: For example a stale ``.ipynb`` whose outputs could not all be used.
         backup: Where the copy that ``target`` replaced was kept (None if there was none).
+        results: The saved results written beside the copies (on the first report of a release).
+        replaced_results: Where saved results that differed from the course's were kept.
     """
 
     source: Path
     target: Path | None = None
     solutions: list[str] = field(default_factory=list)
     cleared_checks: int = 0
+    removed_claims: int = 0
     warnings: list[str] = field(default_factory=list)
     backup: Path | None = None
+    results: list[Path] = field(default_factory=list)
+    replaced_results: list[Path] = field(default_factory=list)
 
 
 def load_instructor_notebook(path: Path, from_ipynb: bool = False) -> tuple[nbformat.NotebookNode, list[str]]:
@@ -141,9 +161,19 @@ def near_miss_tags(cell: nbformat.NotebookNode) -> list[str]:
     ]
 
 
+def _calls(cell: nbformat.NotebookNode, names: Iterable[str]) -> bool:
+    """Whether a code cell calls one of ``names`` (``module.function``) as a notebook writes it."""
+    return cell.cell_type == "code" and any(re.search(rf"\b{re.escape(name)}\s*\(", cell.source) for name in names)
+
+
 def is_check(cell: nbformat.NotebookNode) -> bool:
-    """Whether a code cell calls a check function (``checks.check_...``)."""
-    return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source))
+    """Whether a code cell calls a check of the exercise registry (``checks.check_encoder_2(...)``, any module)."""
+    return _calls(cell, registry.check_names())
+
+
+def is_claim(cell: nbformat.NotebookNode) -> bool:
+    """Whether a code cell checks the text's claims (``environment.claim(...)``), which only the reference run needs."""
+    return _calls(cell, [CLAIM_FUNCTION])
 
 
 def _assigned_names(source: str) -> list[str]:
@@ -164,6 +194,24 @@ def _assigned_names(source: str) -> list[str]:
         for target in targets:
             names += [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
     return list(dict.fromkeys(names))
+
+
+def _free_names(source: str) -> set[str]:
+    """Names a cell reads from the notebook's namespace (not a function's own parameters and locals)."""
+    try:
+        top = symtable.symtable(source, "<cell>", "exec")
+    except SyntaxError:
+        return set()
+    names, tables = set(), [top]
+    while tables:
+        table = tables.pop()
+        names |= {
+            symbol.get_name()
+            for symbol in table.get_symbols()
+            if symbol.is_referenced() and (table is top or symbol.is_global())
+        }
+        tables += table.get_children()
+    return names
 
 
 def _used_names(sources: Iterable[str]) -> set[str]:
@@ -269,6 +317,7 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
             cell.outputs = []
             cell.execution_count = None
             report.cleared_checks += 1
+    student.cells = _without_claims(cells, report)
     student.metadata.pop("widgets", None)
     jupytext_metadata = student.metadata.get("jupytext", {})
     jupytext_metadata.pop("formats", None)
@@ -277,8 +326,31 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
     student.metadata[notebooks.METADATA_KEY] = {"student_copy": True}
     leaks = solution_leaks(notebook, student)
     if leaks:
-        raise ReleaseError(f"a solution would survive in the student copy: {leaks[0]}")
+        raise ReleaseError(f"a solution or an answer would survive in the student copy: {leaks[0]}")
     return student
+
+
+def _without_claims(cells: list[nbformat.NotebookNode], report: ReleaseReport) -> list[nbformat.NotebookNode]:
+    """The cells without those that check the text's claims.
+
+    Raises:
+        ReleaseError: If a claim cell also defines a name that a later cell uses: the copy would
+            then stop with a NameError.
+    """
+    kept = [cell for cell in cells if not is_claim(cell)]
+    defined_elsewhere = {name for other in kept if other.cell_type == "code" for name in _assigned_names(other.source)}
+    for index, cell in enumerate(cells):
+        if is_claim(cell):
+            later = [other for other in cells[index + 1 :] if other.cell_type == "code" and not is_claim(other)]
+            used = set().union(*(_free_names(other.source) for other in later))
+            missing = [name for name in _assigned_names(cell.source) if name in used and name not in defined_elsewhere]
+            if missing:
+                raise ReleaseError(
+                    f"cell {index} checks the text's claims but also defines {', '.join(missing)}, which other cells use; "
+                    "move that code into a cell of its own."
+                )
+    report.removed_claims = len(cells) - len(kept)
+    return kept
 
 
 def _replace_solution(cell: nbformat.NotebookNode, exercise: str, cells: list, index: int) -> None:
@@ -309,6 +381,8 @@ def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.Notebook
         for index, cell in enumerate(student.cells)
         if is_check(cell) and cell.get("outputs")
     ]
+    leaks += [f"cell {index} checks the text's claims" for index, cell in enumerate(student.cells) if is_claim(cell)]
+    leaks += answer_leaks(student)
     secret = solution_lines(instructor)
     for index, cell in enumerate(student.cells):
         texts = [cell.source, *(_output_text(output) for output in cell.get("outputs", []))]
@@ -320,10 +394,49 @@ def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.Notebook
     return leaks
 
 
-def _output_text(output: nbformat.NotebookNode) -> str:
-    parts = [str(output.get("text", ""))]
-    for value in output.get("data", {}).values():
-        parts.append(value if isinstance(value, str) else str(value))
+def verdict_pattern() -> re.Pattern[str]:
+    """What a check prints when it judges an answer (``Exercise 3.1: right.``), for any exercise of the registry.
+
+    The words come from :class:`~course_utils.exercises.feedback.CheckResult`; "not answered yet",
+    which every student copy shows until the student answers, gives nothing away.
+    """
+    unanswered = feedback.not_answered("").verdict
+    verdicts = [verdict for verdict in feedback.VERDICT_COLOURS if verdict != unanswered]
+    numbers = [re.escape(exercise.number) for exercise in registry.all_exercises()]
+    return re.compile(rf"Exercise ({'|'.join(numbers)})[a-z]?:\s+({'|'.join(map(re.escape, verdicts))})\b")
+
+
+def revealing_phrase(phrase: str) -> re.Pattern[str]:
+    """``phrase`` as a whole token: ``0.986`` matches in "share 0.986." but not in "0.9861" or "10.986"."""
+    return re.compile(rf"(?<![\w.,]){re.escape(phrase)}(?![\w]|[.,]\d)")
+
+
+def page_leaks(text: str) -> list[str]:
+    """Check verdicts and phrases that state an exercise's answer (the registry's ``reveals``) in ``text``."""
+    leaks = [f"a check's verdict {found.group(0)!r}" for found in verdict_pattern().finditer(text)]
+    for exercise in registry.all_exercises():
+        leaks += [
+            f"{phrase!r}, the answer of Exercise {exercise.number}"
+            for phrase in exercise.reveals
+            if revealing_phrase(phrase).search(text)
+        ]
+    return leaks
+
+
+def answer_leaks(student: nbformat.NotebookNode) -> list[str]:
+    """Check verdicts and answers (:func:`page_leaks`) in any cell's source or text output of a student copy."""
+    leaks = []
+    for index, cell in enumerate(student.cells):
+        texts = [cell.source, *(_output_text(output, text_only=True) for output in cell.get("outputs", []))]
+        leaks += [f"cell {index} shows {leak}" for leak in page_leaks("\n".join(texts))]
+    return leaks
+
+
+def _output_text(output: nbformat.NotebookNode, text_only: bool = False) -> str:
+    parts = [str(output.get("text", "")), str(output.get("evalue", ""))]
+    for kind, value in output.get("data", {}).items():
+        if not text_only or kind.startswith("text/"):
+            parts.append(value if isinstance(value, str) else str(value))
     return "\n".join(parts)
 
 
@@ -358,14 +471,19 @@ def prepare(path: Path, from_ipynb: bool = False) -> tuple[nbformat.NotebookNode
         notebook, report.warnings = load_instructor_notebook(path, from_ipynb)
         student = student_notebook(notebook, report)
     except ReleaseError as error:
+        _refuse_untagged_solutions(path, report)  # the cause of most leaks, so named first
         raise ReleaseError(f"{path.name}: {error}") from None
+    _refuse_untagged_solutions(path, report)
+    return student, report
+
+
+def _refuse_untagged_solutions(path: Path, report: ReleaseReport) -> None:
     missing = unreplaced_exercises(path.stem, report.solutions)
     if missing:
         raise ReleaseError(
             f"{path.name}: {' and '.join(missing)} kept its solution: tag its solution cell `{SOLUTION_TAG}` "
             "(below the exercise's heading) and release again."
         )
-    return student, report
 
 
 def release_notebook(path: Path, output_dir: Path, from_ipynb: bool = False, force: bool = False) -> ReleaseReport:
@@ -394,13 +512,33 @@ def backup_path(target: Path, stamp: str) -> Path:
     return candidate
 
 
-def _write(copies: list[tuple[nbformat.NotebookNode, ReleaseReport]], output_dir: Path, force: bool) -> None:
+def saved_results(chosen: Iterable[Path], output_dir: Path) -> dict[Path, Path]:
+    """The saved results the chosen notebooks read, each mapped to where its copy goes in ``output_dir``.
+
+    They are the files of the ``results/`` folder next to the notebooks (saved studies, runs and
+    weights), which the notebooks open as ``Path("results/...")``.
+    """
+    files: dict[Path, Path] = {}
+    for folder in sorted({Path(path).resolve().parent for path in chosen}):
+        results = folder / RESULTS_FOLDER
+        for source in sorted(results.rglob("*")) if results.is_dir() else []:
+            if source.is_file() and not source.name.startswith("."):
+                files[source] = output_dir / RESULTS_FOLDER / source.relative_to(results)
+    return files
+
+
+def _write(
+    copies: list[tuple[nbformat.NotebookNode, ReleaseReport]], output_dir: Path, force: bool, results: dict[Path, Path]
+) -> list[Path]:
+    """Write the copies and the saved results; returns the saved results that were replaced, as kept."""
     targets = [output_dir / f"{report.source.stem}.ipynb" for _, report in copies]
     existing = [target for target in targets if target.exists()]
-    if existing and not force:
+    changed = [target for source, target in results.items() if target.exists() and not filecmp.cmp(source, target, False)]
+    if (existing or changed) and not force:
+        names = [target.name for target in existing] + [str(target.relative_to(output_dir)) for target in changed]
         raise ReleaseError(
-            f"{output_dir} already holds {', '.join(target.name for target in existing)}, perhaps with students' "
-            "work: nothing written. Pass --force to replace them, each first kept as NAME.ipynb.bak-<time>."
+            f"{output_dir} already holds {', '.join(names)}, perhaps with students' work: nothing written. Pass "
+            "--force to replace them, each first kept as NAME.bak-<time>."
         )
     output_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -410,6 +548,15 @@ def _write(copies: list[tuple[nbformat.NotebookNode, ReleaseReport]], output_dir
             target.rename(report.backup)
         nbformat.write(student, target)
         report.target = target
+    kept = []
+    for source, target in results.items():
+        if target in changed:
+            kept.append(backup_path(target, stamp))
+            target.rename(kept[-1])
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return kept
 
 
 def release(
@@ -435,7 +582,11 @@ def release(
     _check_output(output_dir, chosen)
     unique = list({path.resolve().with_suffix(""): path for path in chosen}.values())
     copies = [prepare(path, from_ipynb) for path in unique]
-    _write(copies, output_dir, force)
+    results = saved_results(unique, output_dir)
+    kept = _write(copies, output_dir, force, results)
+    if copies:
+        copies[0][1].results = sorted(results.values())
+        copies[0][1].replaced_results = kept
     return [report for _, report in copies]
 
 
@@ -455,10 +606,15 @@ def main(
         exercises = ", ".join(report.solutions) or "no exercises"
         print(
             f"{report.target}: {len(report.solutions)} solution(s) replaced ({exercises}), "
-            f"{report.cleared_checks} check output(s) cleared"
+            f"{report.cleared_checks} check output(s) cleared, {report.removed_claims} claim cell(s) left out"
         )
         if report.backup:
             print(f"  the copy it replaced is kept as {report.backup}")
+        if report.results:
+            folder = Path(output_dir) / RESULTS_FOLDER
+            print(f"{folder}: {len(report.results)} saved result file(s) the notebooks load")
+        for kept in report.replaced_results:
+            print(f"  a saved result that differed from the course's is kept as {kept}")
         for warning in report.warnings:
             print(f"  warning: {warning}")
     print(f"Student copies in {Path(output_dir).resolve()}")

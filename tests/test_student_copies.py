@@ -1,0 +1,85 @@
+"""The student copies run where students get them: in the folder ``release`` writes, outside ``notebooks/``.
+
+Students rarely get the repository: they get the folder an instructor hands out. So this test
+releases the course into a temporary folder and runs every copy there, in order, each in a fresh
+kernel, with an empty training cache and outside the reference run, as a student would. A copy
+must reach its last cell without an error, and a notebook that reads the saved results beside it
+must load them, not train again what the book's run loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from unittest import mock
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from course_utils import cache, environment
+from course_utils.maintain import notebooks, release
+
+COURSE = [path.stem for path in notebooks.course_notebooks()]
+# What the course prints when it trains instead of loading a saved result: study.load_or_run and
+# study.train_and_measure ("No saved ..."), training.train at the end of a fit ("trained in 12.3 s").
+TRAINING_ANNOUNCEMENTS = ("No saved", "trained in ")
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory) -> Path:
+    """The folder an instructor hands out: what ``release`` writes, and nothing else."""
+    folder = tmp_path_factory.mktemp("handout")
+    release.release(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def student_cache(tmp_path_factory) -> Path:
+    """The student's training cache, empty at the start and shared by the notebooks run in order."""
+    return tmp_path_factory.mktemp("student-cache")
+
+
+def _run(path: Path, cache_dir: Path) -> nbformat.NotebookNode:
+    notebook = nbformat.read(path, as_version=4)
+    student = {key: value for key, value in os.environ.items() if key != environment.REFERENCE_RUN_VARIABLE}
+    with mock.patch.dict(os.environ, {**student, cache.CACHE_VARIABLE: str(cache_dir)}, clear=True):
+        NotebookClient(
+            notebook,
+            timeout=900,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
+    return notebook
+
+
+def _reads_saved_results(notebook: nbformat.NotebookNode) -> bool:
+    return any(f'"{release.RESULTS_FOLDER}' in cell.source for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_release_writes_the_saved_results_beside_the_copies(handout):
+    for source, target in release.saved_results(notebooks.course_notebooks(), handout).items():
+        assert target.read_bytes() == source.read_bytes(), target
+    assert (handout / release.RESULTS_FOLDER / "depth_study" / "jax" / "runs.csv").exists()
+
+
+@pytest.mark.parametrize("stem", COURSE)
+def test_a_student_copy_runs_where_release_wrote_it(handout, student_cache, stem):
+    notebook = _run(handout / f"{stem}.ipynb", student_cache)
+    errors = [
+        f"cell {index}: {output.get('ename')}: {output.get('evalue', '')[:300]}"
+        for index, cell in enumerate(notebook.cells)
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    ]
+    assert not errors, f"{stem}, run where release wrote it:\n" + "\n".join(errors)
+    if _reads_saved_results(notebook):
+        printed = [
+            line
+            for cell in notebook.cells
+            for output in cell.get("outputs", [])
+            for line in str(output.get("text", "")).splitlines()
+        ]
+        trained = [line for line in printed if line.strip().startswith(TRAINING_ANNOUNCEMENTS)]
+        assert not trained, f"{stem} trained what the book's run loads from its saved results: {trained}"
