@@ -124,7 +124,8 @@ def train_and_measure(
             print(f"from {saved}.")
         return MeasuredRun(stored["history"], stored["scores"])
     if saved is not None:
-        print(f"No saved result of this run of {model.name} in {saved}: training it.", flush=True)
+        holds = "holds another run (other code, data, settings or library versions)" if saved.exists() else "is missing"
+        print(f"The saved result {saved} {holds}: training {model.name}.", flush=True)
     history = training.train(model, x_train, x_val, settings, seed=seed, verbose=verbose, callbacks=callbacks)
     run = MeasuredRun(history.history, metrics.measure(metrics.autoencoder_representation(model), data))
     if saved is not None:

@@ -116,13 +116,13 @@ for depth in (3, 4, 5):
 # and starts to rise while the training loss keeps falling.
 #
 # The three runs take a few minutes on a laptop CPU, so `study.train_and_measure`
-# keeps each run's curves and measures in a file in `results/going_deeper/` and loads it when the
+# keeps each run's curves and measures in a file in `results/going_deeper/<backend>/` and loads it when the
 # weights, data, settings, seed, library versions and code version are unchanged; otherwise it
 # trains and replaces the file. Delete that folder to train them again.
 
 # %%
 long_training = training.TrainingSettings(epochs=60)
-saved_runs = Path("results/going_deeper")
+saved_runs = study.backend_directory(Path("results/going_deeper"))
 deep_runs = {}
 for depth in (3, 4, 5):
     hidden_units = study.HIDDEN_UNITS_BY_DEPTH[depth]
@@ -380,7 +380,8 @@ environment.claim(
 # %% [markdown]
 # **Task**: which of the three bugs do the numbers point to? Build the repaired model with
 # `keras.Sequential` (copy `broken_7_1` and change what is wrong) and set `fixed_7_1` to it. You
-# need not train it: the check reads its layers and names any of the three bugs that is left.
+# need not train it: the check reads its layers. It does not tell you where the bug is before you
+# have tried: a model handed in unchanged is told that it is unchanged, with a hint to the evidence.
 
 # %% tags=["solution"]
 fixed_7_1 = keras.Sequential(
