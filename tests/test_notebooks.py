@@ -1,6 +1,7 @@
 """Every notebook is paired, executed from the current code, clean, and says which data it used."""
 
 import json
+import shutil
 
 import pytest
 
@@ -63,3 +64,14 @@ def test_the_reference_environment_is_set_only_while_executing(monkeypatch):
         assert environment.reference_run() and os.environ[data.SOURCE_VARIABLE] == "subset"
         assert cache.default_dir().is_dir() and not any(cache.default_dir().iterdir()), "training must start empty"
     assert dict(os.environ) == before
+
+
+def test_a_newer_jupytext_pairs_the_same_cells(tmp_path):
+    """A newcomer's pip may bring a newer jupytext: only its version line differs, and that is no disagreement."""
+    source = notebooks.NOTEBOOK_DIR / "01_introduction.ipynb"
+    shutil.copy(source, tmp_path)
+    script = tmp_path / "01_introduction.py"
+    script.write_text(notebooks.paired_script_text(source).replace("jupytext_version: ", "jupytext_version: 9"))
+    assert notebooks.pairing_problem(tmp_path / source.name) is None
+    script.write_text(script.read_text().replace("# ## ", "# ### ", 1))
+    assert "differ" in notebooks.pairing_problem(tmp_path / source.name)

@@ -91,6 +91,9 @@ _COLAB_WITHOUT_REPOSITORY = textwrap.dedent(
 )
 
 
+JUPYTEXT_VERSION_LINE = re.compile(r"#\s+jupytext_version:")
+
+
 def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
     """The course's numbered notebooks (``NN_name.ipynb``, executed or only paired as ``.py``), in order."""
     stems = {path.stem for pattern in ("[0-9][0-9]_*.ipynb", "[0-9][0-9]_*.py") for path in directory.glob(pattern)}
@@ -234,9 +237,14 @@ def pairing_problem(path: Path) -> str | None:
     script = path.with_suffix(".py")
     if not script.exists():
         return f"{path.name} has no paired {script.name}"
-    if paired_script_text(path).strip() != script.read_text().strip():
+    if _pair_content(paired_script_text(path)) != _pair_content(script.read_text()):
         return f"{path.name} and {script.name} differ: run `jupytext --sync {path}`"
     return None
+
+
+def _pair_content(text: str) -> str:
+    """A ``py:percent`` text without the version of jupytext that wrote it: a newer jupytext pairs the same cells."""
+    return "\n".join(line for line in text.strip().splitlines() if not JUPYTEXT_VERSION_LINE.match(line))
 
 
 def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
