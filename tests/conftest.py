@@ -9,6 +9,7 @@ anything under the user's own copies of them changed.
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -100,6 +101,19 @@ def small_mnist(offline_mnist: MnistData) -> MnistData:
 def rng() -> np.random.Generator:
     """A seeded random generator."""
     return np.random.default_rng(0)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Every test starts as a fresh kernel does: no wrong answers counted yet (hint first, recipe second).
+
+    A hook, not a fixture, so that Hypothesis sees no function-scoped fixture; it imports nothing.
+    """
+    feedback = sys.modules.get("course_utils.exercises.feedback")
+    if feedback is not None:
+        feedback.forget_attempts()
+    checks = sys.modules.get("course_utils.exercises.checks")
+    if checks is not None:
+        checks.forget_predictions()
 
 
 @pytest.fixture(scope="module")

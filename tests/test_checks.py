@@ -147,7 +147,7 @@ def test_exercise_2_2_right_in_any_order(clustered_codes):
     "answer, message",
     [
         ((0, 1), "other pairs are closer"),
-        ((3, 3), "distance to itself"),
+        ((3, 3), "two different digits"),
         ((3, 8, 9), "exactly two digits"),
         ("38", "as a pair"),
         ((3, 12), "not a digit"),
@@ -498,3 +498,64 @@ def test_exercise_4_3_two_runs_tied_for_best_are_both_right():
     runs = [_run(1, (), 0.5), _run(2, (10,), 0.5)]
     assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 2).passed
     assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 1).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 22: diagnoses that were false, and a hint before the recipe
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [0.5, "50%", 0.25, 0.49])
+def test_exercise_4_2_a_round_estimate_is_not_called_a_mistake_it_is_not(answer):
+    """0.5, the task's own example, lies within the tolerance of the last layer's share (0.5002)."""
+    text = _text(checks.check_pixel_layer_share(answer))
+    assert "last layer only" not in text and "first layer only" not in text
+    assert "too low" in text and "not by eye" in text
+
+
+def test_exercise_4_2_a_computed_mistake_is_still_named():
+    assert "last layer only" in _text(checks.check_pixel_layer_share(round(25_872 / 51_726, 4)))
+
+
+def test_exercise_4_1_a_softmax_output_is_told_why_softmax_is_wrong():
+    """Softmax outputs do lie in [0, 1]: the message must not say the sigmoid is needed for that."""
+    decoder = keras.Sequential(
+        [Input((2,)), Dense(10, activation="relu"), Dense(32, activation="relu"), Dense(784, activation="softmax")]
+    )
+    text = _text(checks.check_decoder_3(decoder))
+    assert "share a total of 1" in text and "its own ink-or-not probability" in text
+    assert "so every pixel lies in [0, 1]" not in text
+
+
+def test_exercise_2_2_the_same_digit_twice_is_not_about_distances(clustered_codes):
+    codes, labels = clustered_codes
+    text = _text(checks.check_most_confused((3, 3), codes, labels, codes, labels))
+    assert "two different digits" in text and "distance" not in text
+
+
+def test_a_check_gives_a_hint_first_and_the_recipe_from_the_second_wrong_answer():
+    first = checks.check_parameters_with_3d_code(6000)
+    assert "6,000 is too high" in first.fix[0] and "Dense layer" in first.hint and not first.recipe
+    assert "784 × 3 weights" not in _text(first) and "next check also shows" in _text(first)
+    second = checks.check_parameters_with_3d_code(6000)
+    assert "784 × 3 weights" in second.recipe and "How to do it: 784 → 3" in _text(second)
+    assert not checks.check_parameters_with_3d_code(5491).hint, "a right answer gets no hint"
+
+
+def test_a_placeholder_is_never_counted_as_a_wrong_answer():
+    for _ in range(3):
+        assert not checks.check_width_to_match_autoencoder_3(...).answered
+    assert not checks.check_width_to_match_autoencoder_3(20).recipe
+    assert checks.check_width_to_match_autoencoder_3(20).recipe
+
+
+def test_every_check_of_the_registry_coaches_with_a_hint_and_a_recipe():
+    from course_utils.exercises import registry
+
+    for exercise in registry.all_exercises():
+        for call in exercise.calls:
+            if call.is_check:
+                hint, recipe = getattr(call.function, "hint", ""), getattr(call.function, "recipe", "")
+                if call.function is checks.check_fixed_model:
+                    hint, recipe = checks.FIXED_MODEL_HINT, checks.FIXED_MODEL_RECIPE
+                assert len(hint) > 40 and len(recipe) > 40 and hint != recipe, exercise.number

@@ -1,4 +1,4 @@
-"""The checks of notebook 5: exercise 5.1 (which depths beat PCA) and 5.2 (a code that decodes to a digit).
+"""The checks of notebook 5: exercise 5.1 (which depths beat PCA on the silhouette, predicted) and 5.2.
 
 For 5.2 an autoencoder is built with decoder weights set by hand, so that the digit each code
 decodes to is known without training: the median training code decodes to one training image,
@@ -15,74 +15,85 @@ from sklearn.neighbors import KNeighborsClassifier
 from test_exercise_properties import ANYTHING, FEW, NON_FINITE, SHORT, assert_result
 
 from course_utils import metrics, models, training
-from course_utils.exercises import checks
+from course_utils.exercises import checks, feedback
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 5.1: which depths beat PCA on kNN accuracy
+# Exercise 5.1: which depths beat PCA on the silhouette, predicted and recorded
 # ---------------------------------------------------------------------------------------------
 
+SILHOUETTE = {"PCA (2-D)": 0.0174, "Autoencoder_1": -0.0713, "Autoencoder_2": -0.0672, "Autoencoder_3": -0.0135}
 KNN = {"PCA (2-D)": 0.418, "Autoencoder_1": 0.308, "Autoencoder_2": 0.359, "Autoencoder_3": 0.541}
-SCORES = {name: {"bce": 0.2, "knn_accuracy": accuracy, "silhouette": 0.0} for name, accuracy in KNN.items()}
-RIGHT = {"Autoencoder_1": False, "Autoencoder_2": False, "Autoencoder_3": True}
+SCORES = {name: {"bce": 0.2, "knn_accuracy": KNN[name], "silhouette": value} for name, value in SILHOUETTE.items()}
+NONE_BEATS = {"Autoencoder_1": False, "Autoencoder_2": False, "Autoencoder_3": False}
+KNN_LIKE = {"Autoencoder_1": False, "Autoencoder_2": False, "Autoencoder_3": True}  # what kNN accuracy would say
 
 
 @pytest.mark.parametrize(
     "prediction",
-    [
-        RIGHT,
-        {"Autoencoder_3"},
-        ["Autoencoder_3"],
-        ("Autoencoder_3",),
-        frozenset({"Autoencoder_3"}),
-        {**RIGHT, "Autoencoder_3": np.bool_(True)},
-    ],
+    [NONE_BEATS, set(), [], (), frozenset(), {**NONE_BEATS, "Autoencoder_3": np.bool_(False)}],
 )
-def test_5_1_the_measured_prediction_passes_and_every_model_is_explained(prediction):
+def test_5_1_a_prediction_that_holds_is_recorded_and_every_model_is_explained(prediction):
     result = checks.check_prediction_beats_pca(prediction, SCORES)
-    assert result.passed, str(result)
+    assert result.passed and result.verdict == "recorded", str(result)
     text = str(result)
-    assert len(result.right) == 3
-    assert "Autoencoder_3 beats PCA (2-D) in this run: kNN accuracy 0.541 against 0.418 (+0.123)" in text
-    assert "Autoencoder_1 does not beat PCA (2-D)" in text and "(-0.110)" in text
-    assert "seed" in text, "the close model's reason says that the seed decides its side"
+    assert text.startswith("Exercise 5.1: recorded.") and "right." not in text
+    assert text.count("it held") == 3 and "3 of your 3 predictions held" in text
+    assert "Autoencoder_3: you predicted it would not beat PCA (2-D); in this run its silhouette is -0.013" in text
+    assert all(f"• {name}:" in text for name in SILHOUETTE if name != "PCA (2-D)"), "a neutral mark, not a tick"
+    assert checks.PCA_SILHOUETTE_REASON in text
 
 
-def test_5_1_each_prediction_the_run_contradicts_is_named_with_its_reason():
-    result = checks.check_prediction_beats_pca({"Autoencoder_2", "Autoencoder_3"}, SCORES)
-    assert not result.passed and result.answered
-    named = [line for line in result.fix if line.startswith("You expected")]
-    assert named == [line for line in result.fix if "Autoencoder_2" in line] and len(named) == 1
-    assert "You expected that Autoencoder_2 would beat PCA" in named[0] and "0.359 against 0.418" in named[0]
-    assert any("learn the most" in line for line in result.fix), "a contradicted prediction is not shameful"
-    everything = checks.check_prediction_beats_pca(set(), SCORES)
-    assert [line.split(" would")[0] for line in everything.fix[:1]] == ["You expected that Autoencoder_3"]
+def test_5_1_a_prediction_that_did_not_hold_is_recorded_never_marked_right():
+    """Predicting from kNN accuracy, which notebook 4 stated, does not give the silhouette."""
+    result = checks.check_prediction_beats_pca(KNN_LIKE, SCORES)
+    assert result.passed and result.verdict == "recorded"
+    text = str(result)
+    assert "right." not in text and "✗" not in text
+    (line,) = [note for note in result.notes if note.startswith("Autoencoder_3")]
+    assert "would beat PCA (2-D)" in line and "so it does not: it did not hold" in line
+    assert "whole clusters" in line and "2 of your 3 predictions held" in text
+    assert not any("Autoencoder_3" in line for line in result.right), "no tick beside a prediction"
+
+
+def test_5_1_the_first_prediction_is_judged_when_a_later_one_replaces_it():
+    checks.check_prediction_beats_pca(KNN_LIKE, SCORES)
+    assert "changed your prediction" not in str(checks.check_prediction_beats_pca(dict(KNN_LIKE), SCORES))
+    result = checks.check_prediction_beats_pca(NONE_BEATS, SCORES)
+    assert "changed your prediction" in str(result) and "2 of your 3 predictions held" in str(result)
 
 
 def test_5_1_the_table_from_score_table_works_as_the_scores():
     table = metrics.score_table(SCORES)
-    assert checks.check_prediction_beats_pca(RIGHT, table).passed
+    assert checks.check_prediction_beats_pca(NONE_BEATS, table).passed
 
 
 def test_5_1_a_tie_with_pca_does_not_beat_it():
-    tied = {**SCORES, "Autoencoder_2": {"knn_accuracy": KNN["PCA (2-D)"]}}
-    assert checks.check_prediction_beats_pca(RIGHT, tied).passed
-    assert not checks.check_prediction_beats_pca({"Autoencoder_2", "Autoencoder_3"}, tied).passed
+    tied = {**SCORES, "Autoencoder_2": {"silhouette": SILHOUETTE["PCA (2-D)"]}}
+    assert "Autoencoder_2: you predicted it would not beat PCA (2-D)" in str(
+        checks.check_prediction_beats_pca(NONE_BEATS, tied)
+    )
+    assert "3 of your 3 predictions held" in str(checks.check_prediction_beats_pca(NONE_BEATS, tied))
 
 
 def test_5_1_a_model_outside_the_article_gets_a_general_reason():
-    scores = {"PCA (2-D)": {"knn_accuracy": 0.4}, "wide_model": {"knn_accuracy": 0.5}}
+    scores = {"PCA (2-D)": {"silhouette": 0.01}, "wide_model": {"silhouette": 0.05}}
     result = checks.check_prediction_beats_pca({"wide_model": True}, scores)
     assert result.passed and checks.OTHER_MODEL_REASON in str(result)
+
+
+def test_5_1_another_measure_can_be_predicted():
+    result = checks.check_prediction_beats_pca(KNN_LIKE, SCORES, metric="knn_accuracy")
+    assert result.passed and "3 of your 3 predictions held" in str(result)
 
 
 @pytest.mark.parametrize(
     "prediction, message",
     [
         ({"Autoencoder_1": False, "Autoencoder_3": True}, "Autoencoder_2 is missing"),
-        ({**RIGHT, "Autoencoder_4": True}, "no model 'Autoencoder_4'"),
-        ({**RIGHT, "Autoencoder_3": "yes"}, "Say True (beats PCA) or False for Autoencoder_3, not 'yes'"),
-        ({**RIGHT, "Autoencoder_3": 1}, "Say True (beats PCA) or False for Autoencoder_3"),
-        ({**RIGHT, "Autoencoder_3": math.nan}, "not nan"),
+        ({**NONE_BEATS, "Autoencoder_4": True}, "no model 'Autoencoder_4'"),
+        ({**NONE_BEATS, "Autoencoder_3": "yes"}, "Say True (beats PCA) or False for Autoencoder_3, not 'yes'"),
+        ({**NONE_BEATS, "Autoencoder_3": 1}, "Say True (beats PCA) or False for Autoencoder_3"),
+        ({**NONE_BEATS, "Autoencoder_3": math.nan}, "not nan"),
         ({"autoencoder_3"}, "'autoencoder_3' is not a model in the scores"),
         ({3}, "3 is not a model"),
         ("Autoencoder_3", "Give a dictionary of True/False per model"),
@@ -97,46 +108,58 @@ def test_5_1_a_prediction_in_the_wrong_form_says_what_to_write(prediction, messa
     assert message in str(result)
 
 
+def test_5_1_a_wrong_form_gets_a_hint_first_and_the_recipe_second():
+    first = checks.check_prediction_beats_pca("Autoencoder_3", SCORES)
+    assert first.hint and not first.recipe and "next check also shows" in str(first)
+    second = checks.check_prediction_beats_pca("Autoencoder_3", SCORES)
+    assert second.recipe and "prediction_5_1 = {" in str(second)
+
+
 @pytest.mark.parametrize(
     "scores, message",
     [
         (None, "is not the measured scores"),
         ({}, "is not the measured scores"),
-        ({"Autoencoder_1": {"knn_accuracy": 0.3}}, "one PCA row and at least one autoencoder"),
-        ({"PCA (2-D)": {"knn_accuracy": 0.4}}, "one PCA row and at least one autoencoder"),
-        ({**SCORES, "PCA (3-D)": {"knn_accuracy": 0.5}}, "one PCA row"),
-        ({**SCORES, "Autoencoder_2": {"knn_accuracy": math.nan}}, "no kNN accuracy between 0 and 1"),
-        ({**SCORES, "Autoencoder_2": {"knn_accuracy": math.inf}}, "no kNN accuracy between 0 and 1"),
-        ({**SCORES, "Autoencoder_2": {"knn_accuracy": 54.1}}, "no kNN accuracy between 0 and 1"),
-        ({**SCORES, "Autoencoder_2": {"bce": 0.2}}, "no kNN accuracy"),
-        ({**SCORES, "Autoencoder_2": 0.359}, "no kNN accuracy"),
-        ({**SCORES, 2: {"knn_accuracy": 0.3}}, "The scores of 2"),
+        ({"Autoencoder_1": {"silhouette": 0.3}}, "one PCA row and at least one autoencoder"),
+        ({"PCA (2-D)": {"silhouette": 0.4}}, "one PCA row and at least one autoencoder"),
+        ({**SCORES, "PCA (3-D)": {"silhouette": 0.5}}, "one PCA row"),
+        ({**SCORES, "Autoencoder_2": {"silhouette": math.nan}}, "no silhouette from -1 to 1"),
+        ({**SCORES, "Autoencoder_2": {"silhouette": math.inf}}, "no silhouette from -1 to 1"),
+        ({**SCORES, "Autoencoder_2": {"silhouette": 54.1}}, "no silhouette from -1 to 1"),
+        ({**SCORES, "Autoencoder_2": {"bce": 0.2}}, "no silhouette"),
+        ({**SCORES, "Autoencoder_2": 0.359}, "no silhouette"),
+        ({**SCORES, 2: {"silhouette": 0.3}}, "The scores of 2"),
     ],
 )
 def test_5_1_scores_that_are_not_measured_scores_are_explained(scores, message):
-    result = checks.check_prediction_beats_pca(RIGHT, scores)
+    result = checks.check_prediction_beats_pca(NONE_BEATS, scores)
     assert not result.passed and message in str(result)
 
 
 def test_5_1_the_placeholder_is_not_answered_yet():
     result = checks.check_prediction_beats_pca(..., SCORES)
     assert not result.answered and "Not answered yet" in str(result)
+    assert feedback.wrong_attempts("Exercise 5.1") == 0, "a placeholder is no attempt"
 
 
 @SHORT
-@given(prediction=st.one_of(ANYTHING, st.sets(st.sampled_from(list(KNN)))), scores=st.one_of(st.just(SCORES), ANYTHING))
-def test_5_1_explains_anything_and_passes_only_the_measured_winners(prediction, scores):
+@given(
+    prediction=st.one_of(ANYTHING, st.sets(st.sampled_from(list(SILHOUETTE)))), scores=st.one_of(st.just(SCORES), ANYTHING)
+)
+def test_5_1_explains_anything_and_records_only_a_complete_prediction(prediction, scores):
+    checks.forget_predictions()
     result = assert_result(checks.check_prediction_beats_pca(prediction, scores))
     if result.passed:
-        winners = {name for name, beats in prediction.items() if beats} if isinstance(prediction, dict) else set(prediction)
-        assert scores is SCORES and winners == {"Autoencoder_3"}
+        assert scores is SCORES and result.verdict == "recorded" and "right." not in str(result)
+        named = set(prediction) if not isinstance(prediction, dict) else set(prediction)
+        assert named <= set(SILHOUETTE) - {"PCA (2-D)"}
 
 
 @SHORT
-@given(accuracy=NON_FINITE)
-def test_5_1_never_passes_a_non_finite_score(accuracy):
-    scores = {**SCORES, "Autoencoder_3": {"knn_accuracy": accuracy}}
-    assert not assert_result(checks.check_prediction_beats_pca(RIGHT, scores)).passed
+@given(value=NON_FINITE)
+def test_5_1_never_passes_a_non_finite_score(value):
+    scores = {**SCORES, "Autoencoder_3": {"silhouette": value}}
+    assert not assert_result(checks.check_prediction_beats_pca(NONE_BEATS, scores)).passed
 
 
 # ---------------------------------------------------------------------------------------------

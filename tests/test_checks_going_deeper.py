@@ -80,9 +80,9 @@ def test_exercise_7_1_accepts_every_correct_autoencoder():
     ("make", "message"),
     [
         (lambda: _autoencoder(*_layers(code="relu")), "The code layer (2 units) uses 'relu'; keep the code linear"),
-        (lambda: _autoencoder(*_layers(output="linear")), "The output layer (784 units) uses 'linear'"),
-        (lambda: _autoencoder(*_layers(output="linear")), "needs activation='sigmoid'"),
+        (lambda: _autoencoder(*_layers(output="linear")), "the layers of broken_7_1, unchanged"),
         (lambda: _autoencoder(*_layers(output="softmax")), "The output layer (784 units) uses 'softmax'"),
+        (lambda: _autoencoder(*_layers(code="sigmoid")), "a sigmoid squeezes every code number into (0, 1)"),
         (lambda: _autoencoder(*_layers(), shape=(28, 28)), "inputs of shape (28, 28); it must take 784 numbers"),
         (lambda: _autoencoder(keras.layers.Flatten(), *_layers(), shape=(28, 28)), "inputs of shape (28, 28)"),
         (lambda: _autoencoder(*_layers(sizes=(32, 10, 3, 10, 32, 784))), "Dense layer 3 has 3 units; it should have 2"),
@@ -101,6 +101,37 @@ def test_exercise_7_1_names_the_bug_still_there(make, message):
     result = checks.check_fixed_model(make())
     assert not result.passed
     assert message in _text(result)
+
+
+def _broken_7_1():
+    """The notebook's broken_7_1: depth 3 with a linear output."""
+    return _autoencoder(*_layers(output="linear"))
+
+
+def test_exercise_7_1_the_unchanged_model_is_told_it_is_unchanged_not_where_its_bug_is():
+    """Issue 22: submitting broken_7_1 as it is named the planted bug at once."""
+    first = checks.check_fixed_model(_broken_7_1())
+    text = _text(first)
+    assert not first.passed and "unchanged" in text and "evidence" in text
+    assert "output" not in " ".join(first.fix + first.right).lower() and "sigmoid" not in text.lower()
+    assert first.right == ["It is a Keras model that takes 784 numbers."], "ticks on every other layer point to the bug"
+    assert "outputs' range" in first.hint and not first.recipe
+
+
+def test_exercise_7_1_names_the_bug_from_the_second_wrong_answer_on():
+    checks.check_fixed_model(_broken_7_1())
+    second = checks.check_fixed_model(_broken_7_1())
+    text = _text(second)
+    assert "The output layer (784 units) uses 'linear'" in text and "needs activation='sigmoid'" in text
+    assert "How to do it:" in text and "activation='sigmoid'" in second.recipe
+    assert checks.check_fixed_model(_autoencoder(*_layers())).passed
+
+
+def test_exercise_7_1_a_wrong_repair_is_named_and_the_bug_left_is_not():
+    result = checks.check_fixed_model(_autoencoder(*_layers(code="relu", output="linear")))
+    text = _text(result)
+    assert "The code layer (2 units) uses 'relu'" in text and "bug of broken_7_1 is still there too" in text
+    assert "uses 'linear'" not in text and "sigmoid" not in text.lower()
 
 
 def test_exercise_7_1_names_only_the_bug_that_is_left():
@@ -278,3 +309,9 @@ def test_exercise_7_2_explains_anything(right_run, best_epoch, which):
     assert isinstance(result, CheckResult) and (result.fix or result.passed)
     if result.passed:  # only a number equal to the best epoch can pass
         assert which == "best_epoch" and float(best_epoch) == best
+
+
+def test_exercise_7_1_a_sigmoid_code_is_not_told_about_relu():
+    """Issue 22: a sigmoid code was told that 'a ReLU code can collapse to zeros'."""
+    text = _text(checks.check_fixed_model(_autoencoder(*_layers(code="sigmoid"))))
+    assert "The code layer (2 units) uses 'sigmoid'" in text and "(0, 1)" in text and "ReLU" not in text

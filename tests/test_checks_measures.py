@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from course_utils import metrics
-from course_utils.exercises import checks
+from course_utils.exercises import checks, feedback
 from course_utils.exercises.feedback import CheckResult
 from course_utils.exercises.measure_explorer import MeasureExplorer
 
@@ -172,6 +172,20 @@ def test_exercise_1_2_a_prediction_that_fails_is_reported_not_marked(small_mnist
     prediction = checks.record_prediction(bce="worse", knn_accuracy="lower")
     result = assert_result(checks.check_pca_prediction(prediction, ten, small_mnist))
     assert result.passed and str(result).count("it did not hold") == 2
+
+
+def test_exercise_1_2_a_prediction_is_recorded_with_a_neutral_mark_never_called_right(small_mnist, pca_scores):
+    """Issue 22: a prediction that did not hold printed 'right.' and a tick beside it."""
+    ten, _ = pca_scores
+    result = assert_result(
+        checks.check_pca_prediction(checks.record_prediction(bce="worse", knn_accuracy="lower"), ten, small_mnist)
+    )
+    text = str(result)
+    assert result.verdict == "recorded" and text.startswith("Exercise 1.2: recorded.") and "right." not in text
+    verdict_lines = [line for line in text.splitlines() if "it did not hold" in line]
+    assert len(verdict_lines) == 2 and all(line.startswith(f"  {feedback.NOTE_MARK} ") for line in verdict_lines)
+    assert not any("held" in line or "you predicted" in line for line in result.right), "no tick beside a prediction"
+    assert "0 of your 2 predictions held" in text and feedback.RIGHT_COLOUR not in result._repr_html_()
 
 
 def test_exercise_1_2_judges_the_first_prediction_when_a_later_one_replaces_it(small_mnist, pca_scores):
@@ -339,7 +353,7 @@ def test_exercise_6_2_right_in_every_form(runs):
         (lambda v: interval(v, confidence=0.99), "99%"),
         (lambda v: interval(KNN["Autoencoder_2"]), "interval of Autoencoder_2"),
         (lambda v: interval(np.array(v) / 10 - 0.04), "Autoencoder_3's silhouette"),
-        (lambda v: (0.1, 0.2), "give four decimals"),
+        (lambda v: (0.1, 0.2), "is not the 95% t interval of Autoencoder_3's mean knn_accuracy"),
     ],
 )
 def test_exercise_6_2_names_each_mistake(runs, wrong, message):

@@ -121,3 +121,78 @@ def test_an_array_that_holds_itself_is_explained():
     array[0] = array
     value, problem = feedback.parse_number(array)
     assert value is None and "Give a number" in problem
+
+
+def test_a_result_with_notes_and_another_done_word_is_neutral():
+    result = CheckResult(
+        "Exercise 9.9", right=["measured"], notes=["you predicted higher: it did not hold"], done="recorded"
+    )
+    assert result.passed and result.verdict == "recorded"
+    assert str(result).splitlines() == [
+        "Exercise 9.9: recorded.",
+        "  ✓ measured",
+        f"  {feedback.NOTE_MARK} you predicted higher: it did not hold",
+    ]
+    assert feedback.NOTE_COLOUR in result._repr_html_() and feedback.RIGHT_COLOUR not in result._repr_html_()
+
+
+def _wrong(title: str = "Exercise 9.9") -> CheckResult:
+    return CheckResult(title, fix=["3 is too low."])
+
+
+def test_the_first_wrong_answer_gets_a_hint_the_second_the_recipe_too():
+    feedback.forget_attempts()
+    first = feedback.coach(_wrong(), "think of biases", "add 3 + 4")
+    assert (first.hint, first.recipe) == ("think of biases", "")
+    assert str(first).splitlines()[1:] == [
+        "  ✗ 3 is too low.",
+        "  → Hint: think of biases",
+        f"  → {feedback.RECIPE_LATER}",
+    ]
+    second = feedback.coach(_wrong(), "think of biases", "add 3 + 4")
+    assert second.recipe == "add 3 + 4" and str(second).splitlines()[-1] == "  → How to do it: add 3 + 4"
+    assert feedback.wrong_attempts("Exercise 9.9") == 2
+    assert "How to do it: add 3 + 4" in second._repr_html_()
+
+
+def test_right_and_unanswered_results_are_not_counted_and_get_no_hint():
+    feedback.forget_attempts()
+    right = feedback.coach(CheckResult("Exercise 9.9", right=["ok"]), "hint", "recipe")
+    unanswered = feedback.coach(feedback.not_answered("Exercise 9.9"), "hint", "recipe")
+    assert not right.hint and not unanswered.hint and "Hint" not in str(right) + str(unanswered)
+    assert feedback.wrong_attempts("Exercise 9.9") == 0
+    feedback.coach(_wrong(), "hint", "recipe")
+    feedback.coach(CheckResult("Exercise 9.9", right=["ok"]), "hint", "recipe")
+    assert feedback.coach(_wrong(), "hint", "recipe").recipe == "recipe", "a right answer in between resets nothing"
+
+
+def test_attempts_are_counted_per_exercise_and_can_be_forgotten():
+    feedback.forget_attempts()
+    feedback.coach(_wrong("Exercise 1.1"), "hint", "recipe")
+    assert not feedback.coach(_wrong("Exercise 2.1"), "hint", "recipe").recipe
+    feedback.forget_attempts("Exercise 1.1")
+    assert feedback.wrong_attempts("Exercise 1.1") == 0 and feedback.wrong_attempts("Exercise 2.1") == 1
+
+
+def test_a_coached_check_keeps_its_name_and_counts_its_wrong_answers():
+    feedback.forget_attempts()
+
+    @feedback.coached("hint", "recipe")
+    def check_something(answer: object) -> CheckResult:
+        """A check."""
+        return CheckResult("Exercise 9.8", right=["ok"]) if answer == 1 else _wrong("Exercise 9.8")
+
+    assert check_something.__name__ == "check_something" and check_something.__doc__ == "A check."
+    assert (check_something.hint, check_something.recipe) == ("hint", "recipe")
+    assert check_something(2).hint == "hint" and check_something(2).recipe == "recipe"
+    assert check_something(1).passed
+
+
+def test_a_coached_check_is_still_wrapped_by_the_grader():
+    """grade.install_recorder skips a function with __wrapped__ (one it wrapped itself)."""
+
+    @feedback.coached("hint", "recipe")
+    def check_something(answer: object) -> CheckResult:
+        return _wrong("Exercise 9.8")
+
+    assert not hasattr(check_something, "__wrapped__")

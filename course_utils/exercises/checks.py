@@ -21,7 +21,16 @@ from sklearn.neighbors import KNeighborsClassifier
 from course_utils import metrics, models, training
 from course_utils.backend import keras
 from course_utils.exercises import model_checks
-from course_utils.exercises.feedback import NOT_ANSWERED, CheckResult, not_answered, parse_number, shown, whole_number
+from course_utils.exercises.feedback import (
+    NOT_ANSWERED,
+    CheckResult,
+    coach,
+    coached,
+    not_answered,
+    parse_number,
+    shown,
+    whole_number,
+)
 from course_utils.exercises.model_checks import architecture_problem, check_decoder, check_encoder
 
 WIDTH_TARGET = "Autoencoder_3"
@@ -93,15 +102,14 @@ def check_parameter_count(
     if value in mistakes:
         return CheckResult(title, fix=[f"{value:,} is not it. {mistakes[value]}"])
     direction = "too high" if value > expected else "too low"
-    return CheckResult(
-        title,
-        fix=[
-            f"{value:,} is {direction}. Go layer by layer through {architecture}: a Dense layer from n inputs "
-            "to m units has n × m weights and m biases; add up every layer of the encoder and the decoder."
-        ],
-    )
+    return CheckResult(title, fix=[f"{value:,} is {direction} for {architecture}."])
 
 
+@coached(
+    hint="Every input of a Dense layer connects to every unit with a weight of its own, and every unit has one "
+    "bias; the decoder's layer counts as well as the encoder's.",
+    recipe="784 → 3 has 784 × 3 weights and 3 biases; 3 → 784 has 3 × 784 weights and 784 biases; add the four.",
+)
 def check_parameters_with_3d_code(answer: object) -> CheckResult:
     """Exercise 2.1: the parameters of ``784-3-784``, the one-layer model with a 3-number code."""
     return check_parameter_count(answer, (), latent_dim=3, title="Exercise 2.1")
@@ -129,6 +137,12 @@ def _width(answer: object) -> tuple[int | None, str | None]:
     return width, None
 
 
+@coached(
+    hint="The count of 784-w-2-w-784 grows by about 1,570 per unit of width (each unit connects to all 784 pixels "
+    "twice): look for the first width whose count passes 51,726, not any width that does.",
+    recipe="Type widths into the builder (or compute models.expected_parameter_count([w]) for w = 30, 31, ...) "
+    "and take the first w whose count is above 51,726.",
+)
 def check_width_to_match_autoencoder_3(answer: object) -> CheckResult:
     """Exercise 3.2: the smallest width ``w`` for which ``784-w-2-w-784`` outgrows ``Autoencoder_3``."""
     title = "Exercise 3.2"
@@ -185,6 +199,17 @@ def _pixel_share_mistakes(hidden_units: Sequence[int]) -> dict[float, str]:
     }
 
 
+def _is_estimate(value: float) -> bool:
+    """True for a round share such as 0.5 or 0.25, which a student estimates rather than computes."""
+    return round(value, 2) == value
+
+
+@coached(
+    hint="A layer next to the pixels has 784 × 32 weights; a layer in the middle only 32 × 10 or 10 × 2. "
+    "Count both layers that touch the pixels, each with its biases, against the whole model.",
+    recipe="(784 × 32 + 32) for the encoder's first layer plus (32 × 784 + 784) for the decoder's last layer, "
+    "divided by Autoencoder_3's 51,726 parameters.",
+)
 def check_pixel_layer_share(answer: object) -> CheckResult:
     """Exercise 4.2: the share of ``Autoencoder_3``'s parameters in its first and last layer (a fraction)."""
     title = "Exercise 4.2"
@@ -207,17 +232,15 @@ def check_pixel_layer_share(answer: object) -> CheckResult:
             "The layers added in the middle to make the model deeper cost very few parameters.",
         ]
         return CheckResult(title, right=right)
+    direction = "too high" if value > expected else "too low"
+    if _is_estimate(value):  # 0.5 lies near the last layer's share, but a round number is a guess, not that mistake
+        return CheckResult(
+            title, right=right, fix=[f"{value:g} is {direction}; compute the share from the layer table, not by eye."]
+        )
     for share, message in _pixel_share_mistakes(hidden).items():
         if abs(value - share) <= PIXEL_SHARE_TOLERANCE:
             return CheckResult(title, right=right, fix=[f"{value:.4f} is not it. {message}"])
-    return CheckResult(
-        title,
-        right=right,
-        fix=[
-            f"{value:.4f} is {'too high' if value > expected else 'too low'}. Add the parameters of the encoder's "
-            "first layer (784 → 32) and the decoder's last layer (32 → 784), then divide by the total 51,726."
-        ],
-    )
+    return CheckResult(title, right=right, fix=[f"{value:.4f} is {direction}."])
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,7 +278,7 @@ def _digit_pair(answer: object) -> tuple[tuple[int, int] | None, str | None]:
         if digit is None:
             return None, f"{shown(item)} is not a digit from 0 to 9."
     if digits[0] == digits[1]:
-        return None, f"Both digits are {digits[0]}: a digit's distance to itself is 0, so leave such pairs out."
+        return None, f"Both digits are {digits[0]}: give a pair of two different digits."
     return (min(digits), max(digits)), None
 
 
@@ -399,11 +422,22 @@ def _closest_pair_verdict(title: str, pair: tuple[int, int], centres: dict[int, 
 # --------------------------------------------------------------------------------------------
 
 
+@coached(
+    hint="An encoder narrows the image down to the code: 784 pixels in, a hidden layer that bends (ReLU), then "
+    "the 2 numbers of the code, left linear so they can take any value.",
+    recipe="keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(10, activation='relu'), keras.layers.Dense(2)])",
+)
 def check_encoder_2(model: object) -> CheckResult:
     """Exercise 3.1: the encoder of ``Autoencoder_2``, ``784 → 10 (ReLU) → 2 (linear)``."""
     return check_encoder(model, models.ARTICLE_HIDDEN_UNITS["Autoencoder_2"], title="Exercise 3.1")
 
 
+@coached(
+    hint="A decoder runs the encoder backwards, from the 2-number code up to 784 pixels; its last layer must "
+    "make each pixel, on its own, a number between 0 and 1, like the images.",
+    recipe="keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(10, activation='relu'), "
+    "keras.layers.Dense(32, activation='relu'), keras.layers.Dense(784, activation='sigmoid')])",
+)
 def check_decoder_3(model: object) -> CheckResult:
     """Exercise 4.1: the decoder of ``Autoencoder_3``, ``2 → 10 (ReLU) → 32 (ReLU) → 784 (sigmoid)``."""
     return check_decoder(model, models.ARTICLE_HIDDEN_UNITS["Autoencoder_3"], title="Exercise 4.1")
@@ -505,6 +539,12 @@ def _explorer_runs(explorer: object) -> list | None:
     return list(runs) if all(fields_fit) else None
 
 
+@coached(
+    hint="A fair comparison changes one thing only: train runs that differ in depth and keep the epochs and the "
+    "code activation the same; then read the winner from your own table, not from the notebook's.",
+    recipe="In the explorer, train e.g. 1 and 3 hidden layers, both with the same epochs and a linear code; set "
+    "best_run_4_3 to the number (#) of the row with the highest knn_accuracy in the explorer's table.",
+)
 def check_depth_experiment(explorer: object, best_run: object, metric: object = "knn_accuracy") -> CheckResult:
     """Exercise 4.3: a fair depth comparison in the depth explorer, and its best run.
 
@@ -615,6 +655,11 @@ def _accuracy(answer: object) -> tuple[float | None, list[str], str | None]:
     return value, [], None
 
 
+@coached(
+    hint="kNN accuracy is a share of test codes: a classifier learns from the training codes and their digits, "
+    "then labels each test code by the vote of its nearest training codes; count how often it is right.",
+    recipe="KNeighborsClassifier(n_neighbors=metrics.NEIGHBOURS).fit(pca.encode(x_train), y_train).score(pca_codes, y_test)",
+)
 def check_pca_knn_accuracy(answer: object, data: object) -> CheckResult:
     """Exercise 1.1: the kNN accuracy of the 2-D PCA codes, computed with scikit-learn.
 
@@ -644,14 +689,7 @@ def check_pca_knn_accuracy(answer: object, data: object) -> CheckResult:
         if abs(value - mistaken) <= PCA_KNN_TOLERANCE:
             return CheckResult(title, right=notes, fix=[f"{value:.3f} is not it. {message}"])
     direction = "too high" if value > expected else "too low"
-    return CheckResult(
-        title,
-        right=notes,
-        fix=[
-            f"{value:.3f} is {direction}. Fit KNeighborsClassifier(n_neighbors={metrics.NEIGHBOURS}) on the training "
-            "codes (pca.encode(x_train)) and y_train, then score it on the test codes and y_test."
-        ],
-    )
+    return CheckResult(title, right=notes, fix=[f"{value:.3f} is {direction} for the kNN accuracy of these codes."])
 
 
 class Prediction:
@@ -764,12 +802,18 @@ def _prediction_verdicts(prediction: Prediction, ten: dict[str, float], two: dic
     return lines
 
 
+@coached(
+    hint="Predict first, then measure: record a direction for each measure with checks.record_prediction before "
+    "you run anything, then measure the 10-component PCA on the course's test images.",
+    recipe='prediction_1_2 = checks.record_prediction(bce="lower", knn_accuracy="higher") (your own words); then '
+    "scores_1_2 = metrics.measure(metrics.pca_representation(x_train, n_components=10), mnist)",
+)
 def check_pca_prediction(prediction: object, scores: object, data: object) -> CheckResult:
     """Exercise 1.2: a prediction for a 10-component PCA, recorded first, then the measures that test it.
 
-    The exercise passes when a complete prediction was recorded and the scores are the measures of a
-    10-component PCA; whether each prediction held is reported, not marked: a wrong prediction that
-    is tested is the lesson.
+    The exercise is done ("recorded") when a complete prediction was recorded and the scores are the
+    measures of a 10-component PCA; whether each prediction held is reported with a neutral mark,
+    never a tick: a wrong prediction that is tested is the lesson, but it is not right.
 
     Args:
         prediction: From :func:`record_prediction`, run before measuring.
@@ -788,8 +832,16 @@ def check_pca_prediction(prediction: object, scores: object, data: object) -> Ch
     if problem is not None:
         return CheckResult(title, fix=[problem])
     judged, replaced = _judged_prediction(prediction, title)
-    right = [f"Predicted at {judged.when} ({judged.summary()}), then measured."] + ([replaced] if replaced else [])
-    return CheckResult(title, right=right + _prediction_verdicts(judged, ten, two))
+    notes = [f"Your prediction, recorded at {judged.when}: {judged.summary()}."] + ([replaced] if replaced else [])
+    verdicts = _prediction_verdicts(judged, ten, two)
+    held = sum("it did not hold" not in line for line in verdicts)
+    notes.append(f"{held} of your {len(verdicts)} predictions held.")
+    return CheckResult(
+        title,
+        right=[f"These are the measures of a {MORE_COMPONENTS}-component PCA, measured after the prediction."],
+        notes=notes + verdicts,
+        done="recorded",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -865,6 +917,13 @@ def closest_centres(codes: np.ndarray, labels: np.ndarray) -> tuple[int, int] | 
     return None if _distances_problem(distances, ranked) else ranked[0]
 
 
+@coached(
+    hint="Overlap is what a classifier gets wrong: how often it takes a digit for another, counted both ways "
+    "(a read as b and b read as a), not how close the centres of two clouds are.",
+    recipe="predicted = KNeighborsClassifier(n_neighbors=5).fit(train_codes, y_train).predict(codes); "
+    "m = confusion_matrix(y_test, predicted); both = m + m.T with its diagonal set to 0; the pair is the row "
+    "and column of its largest entry.",
+)
 def check_most_confused(
     answer: object, train_codes: object, y_train: object, test_codes: object, y_test: object
 ) -> CheckResult:
@@ -918,10 +977,7 @@ def _confusion_verdict(title: str, pair: tuple[int, int], table, closest: tuple[
             right.append("Their cluster centres are not the closest pair: close centres need not mean the most confusion.")
         return CheckResult(title, right=right)
     more = int((table.confusions > row.confusions).sum())
-    fix = [
-        f"{a} and {b} have {counts}; but {more} pair{'s are' if more > 1 else ' is'} confused more often. "
-        "Count both directions of every pair: confusion_matrix(y_test, predicted), plus its transpose."
-    ]
+    fix = [f"{a} and {b} have {counts}; but {more} pair{'s are' if more > 1 else ' is'} confused more often."]
     if pair == closest:
         fix.append(
             f"{a} and {b} do have the closest cluster centres, but a centre is only a mean: how often two digits are "
@@ -1067,6 +1123,12 @@ def _steps_verdict(history: object, images: object, result: CheckResult) -> None
         )
 
 
+@coached(
+    hint="An autoencoder learns to give back what it is given: compile it with the course's optimizer and loss, "
+    "then fit it with the images as both the input and the target.",
+    recipe="autoencoder_3_3.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), "
+    "loss='binary_crossentropy'); history_3_3 = autoencoder_3_3.fit(x_train, x_train, epochs=3, batch_size=32)",
+)
 def check_compile_and_fit(model: object, history: object, images: object = None) -> CheckResult:
     """Exercise 3.3: a model compiled with the course's optimizer and loss, then fitted to its own images.
 
@@ -1110,26 +1172,41 @@ def check_compile_and_fit(model: object, history: object, images: object = None)
 PCA_PREFIX = "PCA"  # the baseline's row in the scores, e.g. "PCA (2-D)"
 SCORES_HINT = "pass the scores dictionary of the cell that measures the models (scores)"
 PREDICTION_EXAMPLE = '{"Autoencoder_1": False, "Autoencoder_2": True, "Autoencoder_3": True}'
-# Why each article model lands where it does against PCA, from what notebooks 2 to 4 and 6 show.
+PREDICTED_METRIC = "silhouette"
+METRIC_RANGES = {"silhouette": (-1.0, 1.0), "knn_accuracy": (0.0, 1.0), "trustworthiness": (0.0, 1.0)}
+# Why each article model's silhouette lands where it does against PCA's, from the latent plots of notebooks 2 to 5
+# (in the depth study of notebook 6, PCA's silhouette is above every autoencoder's in all 20 runs of each model).
 BEATS_PCA_REASONS = {
     "Autoencoder_1": (
-        "Its code is a linear map of the pixels and a single sigmoid layer decodes it: it can express little more "
-        "than PCA's projection, and its training has not yet found even that (notebook 2)."
+        "Its codes pile most digits on top of each other (notebook 2's plot): a code is about as close to other "
+        "digits as to its own, so its silhouette is below 0."
     ),
     "Autoencoder_2": (
-        "Ten ReLU units on each side of the code are a small step beyond a linear map: it lands near PCA, above it "
-        "with some seeds and below with others (notebook 6 repeats the run over ten seeds)."
+        "Ten ReLU units start to give some digits arms of their own, but the arms are long and meet near the "
+        "centre: much of a digit lies farther from the rest of its own codes than from another digit's."
     ),
     "Autoencoder_3": (
-        "Layers of 32 and 10 ReLU units let the encoder bend the pixel space before squeezing it into two "
-        "numbers, so digits that a flat projection piles up can land apart."
+        "Its neighbourhoods are the purest of the three (notebook 4: kNN accuracy above PCA's), yet its digits lie "
+        "along long arms that meet at a shared centre: a code far out on an arm is far from much of its own digit. "
+        "The silhouette asks about whole clusters, kNN accuracy about the 5 nearest codes: different questions."
     ),
 }
+PCA_SILHOUETTE_REASON = (
+    "PCA's projection draws round clouds that overlap: mixed neighbourhoods, but compact clusters, which the "
+    "silhouette scores a little higher."
+)
 OTHER_MODEL_REASON = "Depth, width and training all decide where a model lands against PCA."
+_FIRST_WINNERS: dict[str, frozenset[str]] = {}  # exercise -> the prediction the check judged first in this session
 
 
-def _knn_by_model(scores: object) -> tuple[str | None, dict[str, float], str | None]:
-    """``(PCA's name, {name: kNN accuracy}, None)`` from the measured scores, or ``(..., what is wrong)``."""
+def forget_predictions() -> None:
+    """Forget the predictions judged so far (exercises 1.2 and 5.1), as a new kernel would."""
+    _FIRST_JUDGED.clear()
+    _FIRST_WINNERS.clear()
+
+
+def _measure_by_model(scores: object, metric: str) -> tuple[str | None, dict[str, float], str | None]:
+    """``(PCA's name, {name: measure}, None)`` from the measured scores, or ``(..., what is wrong)``."""
     if hasattr(scores, "to_dict") and hasattr(scores, "index") and not isinstance(scores, Mapping):
         try:
             scores = scores.to_dict(orient="index")  # metrics.score_table(scores) passed instead
@@ -1137,17 +1214,17 @@ def _knn_by_model(scores: object) -> tuple[str | None, dict[str, float], str | N
             return None, {}, f"These are not the measured scores: {SCORES_HINT}."
     if not isinstance(scores, Mapping) or not scores:
         return None, {}, f"{shown(scores)} is not the measured scores: {SCORES_HINT}."
-    knn: dict[str, float] = {}
+    low, high = METRIC_RANGES.get(metric, (-math.inf, math.inf))
+    measured: dict[str, float] = {}
     for name, row in scores.items():
-        value = row.get("knn_accuracy") if isinstance(row, Mapping) else None
-        accuracy, _ = parse_number(value)
-        if not isinstance(name, str) or accuracy is None or not 0 <= accuracy <= 1:
-            return None, {}, f"The scores of {shown(name)} have no kNN accuracy between 0 and 1: {SCORES_HINT}."
-        knn[name] = accuracy
-    baselines = [name for name in knn if name.startswith(PCA_PREFIX)]
-    if len(baselines) != 1 or len(knn) < 2:
+        value, _ = parse_number(row.get(metric) if isinstance(row, Mapping) else None)
+        if not isinstance(name, str) or value is None or not low <= value <= high:
+            return None, {}, f"The scores of {shown(name)} have no {metric} from {low:g} to {high:g}: {SCORES_HINT}."
+        measured[name] = value
+    baselines = [name for name in measured if name.startswith(PCA_PREFIX)]
+    if len(baselines) != 1 or len(measured) < 2:
         return None, {}, f"The scores need one PCA row and at least one autoencoder: {SCORES_HINT}."
-    return baselines[0], knn, None
+    return baselines[0], measured, None
 
 
 def _predicted_winners(prediction: object, models_named: Sequence[str]) -> tuple[set[str] | None, str | None]:
@@ -1176,50 +1253,65 @@ def _predicted_winners(prediction: object, models_named: Sequence[str]) -> tuple
     )
 
 
-def _beats_pca_line(name: str, accuracy: float, baseline: str, baseline_accuracy: float) -> str:
-    """What was measured for one model against PCA, and why."""
-    beats = accuracy > baseline_accuracy
-    verb = "beats" if beats else "does not beat"
-    reason = BEATS_PCA_REASONS.get(name, OTHER_MODEL_REASON)
+def _beats_pca_line(name: str, predicted: bool, measured: dict[str, float], baseline: str, metric: str) -> str:
+    """What was predicted and measured for one model against PCA, whether the prediction held, and why."""
+    value, baseline_value = measured[name], measured[baseline]
+    beats = value > baseline_value
+    reason = BEATS_PCA_REASONS.get(name, OTHER_MODEL_REASON) if metric == PREDICTED_METRIC else OTHER_MODEL_REASON
     return (
-        f"{name} {verb} {baseline} in this run: kNN accuracy {accuracy:.3f} against {baseline_accuracy:.3f} "
-        f"({accuracy - baseline_accuracy:+.3f}). {reason}"
+        f"{name}: you predicted it {'would' if predicted else 'would not'} beat {baseline}; in this run its "
+        f"{metric} is {value:+.3f} against {baseline_value:+.3f}, so it {'does' if beats else 'does not'}: "
+        f"{'it held' if predicted == beats else 'it did not hold'}. Why: {reason}"
     )
 
 
-def check_prediction_beats_pca(prediction: object, scores: object) -> CheckResult:
-    """Exercise 5.1: which of the article's models beat PCA on kNN accuracy, predicted before the run.
+@coached(
+    hint="Commit to a prediction first: for each model, True if you expect its silhouette above PCA's, else "
+    "False. Any honest guess counts; the check then says whether it held.",
+    recipe='prediction_5_1 = {"Autoencoder_1": False, "Autoencoder_2": False, "Autoencoder_3": True} with your '
+    "own True/False per model (or the set of the models you expect to beat PCA, set() for none); then "
+    "checks.check_prediction_beats_pca(prediction_5_1, scores) after the measuring cell.",
+)
+def check_prediction_beats_pca(prediction: object, scores: object, metric: str = PREDICTED_METRIC) -> CheckResult:
+    """Exercise 5.1: which of the article's models beat PCA on the silhouette, predicted before the run.
+
+    The prediction is recorded, not marked: the result is "recorded" once a prediction for every
+    model is given and the scores are measured scores, and each model's line says, with a neutral
+    mark, whether the prediction held in this run and why. A prediction changed after the check has
+    shown the measurement is judged by the first one (in this session).
 
     Args:
         prediction: True/False per model (``{"Autoencoder_1": False, ...}``) or the set of the
             models predicted to beat PCA.
         scores: The measured scores, model name to :func:`course_utils.metrics.measure`'s results,
             with one row whose name starts with "PCA".
+        metric: The measure predicted.
     """
     title = "Exercise 5.1"
     if prediction is Ellipsis:
         return not_answered(title)
-    baseline, knn, problem = _knn_by_model(scores)
+    baseline, measured, problem = _measure_by_model(scores, metric)
     if problem is not None or baseline is None:
         return CheckResult(title, fix=[problem or f"No PCA row in the scores: {SCORES_HINT}."])
-    models_named = [name for name in knn if name != baseline]
+    models_named = [name for name in measured if name != baseline]
     winners, problem = _predicted_winners(prediction, models_named)
     if problem is not None or winners is None:
         return CheckResult(title, fix=[problem or "Give your prediction."])
-    result = CheckResult(title)
-    for name in models_named:
-        line = _beats_pca_line(name, knn[name], baseline, knn[baseline])
-        if (name in winners) == (knn[name] > knn[baseline]):
-            result.right.append(f"As you predicted: {line}")
-        else:
-            expected = "would" if name in winners else "would not"
-            result.fix.append(f"You expected that {name} {expected} beat PCA; the measurement differs. {line}")
-    if result.fix:
-        result.fix.append(
-            "A prediction that the run contradicts is where you learn the most: read the reason, then set your "
-            "prediction to what you would now expect of another run."
+    first = _FIRST_WINNERS.setdefault(title, frozenset(winners))
+    notes = []
+    if first != winners:
+        judged = ", ".join(sorted(first)) or "none"
+        notes.append(
+            "You changed your prediction after the check had shown you the measurement. Predicting first is the "
+            f"point, so the check judges your first one (predicted to beat PCA: {judged})."
         )
-    return result
+    lines = [_beats_pca_line(name, name in first, measured, baseline, metric) for name in models_named]
+    held = sum("it did not hold" not in line for line in lines)
+    notes += lines + [f"{held} of your {len(lines)} predictions held."]
+    if metric == PREDICTED_METRIC:
+        notes.append(PCA_SILHOUETTE_REASON)
+    right = [f"A prediction for every model, judged against the {metric} measured in this run."]
+    return CheckResult(title, right=right, notes=notes, done="recorded")
 
 
 FAR_SHARE = 0.1  # a code farther than this share of the codes' span from every training code is far outside
@@ -1284,6 +1376,12 @@ def _looks_like(image: np.ndarray, images: np.ndarray, labels: np.ndarray) -> tu
     return digit, int(np.sum(labels[neighbours] == digit))
 
 
+@coached(
+    hint="Every point of the latent plane is a code the decoder turns into an image; the 3s' training codes lie "
+    "where the 3s are drawn in the latent plot.",
+    recipe='code_5_2 = tuple(plots.digit_medians(train_codes["Autoencoder_3"], y_train)[3]): the centre '
+    "(median) of the 3s' training codes, the bold 3 of the plot.",
+)
 def check_decoded_digit(code: object, digit: object, model: object, data: object) -> CheckResult:
     """Exercise 5.2: a 2-number code that the model's decoder turns into an image of ``digit``.
 
@@ -1361,6 +1459,12 @@ def _explorer_measures(explorer: object) -> tuple[dict[str, float] | None, str |
     return values, None
 
 
+@coached(
+    hint="kNN accuracy looks only at the 5 nearest points; the silhouette at whole clusters. Keep each "
+    "neighbourhood pure while each digit stops being one compact cluster.",
+    recipe="A small spread keeps the neighbourhoods pure; a split of about a third draws part of each digit in a "
+    "second place: e.g. explorer_6_1.set(split=0.35, spread=0.2).",
+)
 def check_measure_explorer(explorer: object) -> CheckResult:
     """Exercise 6.1: a made-up latent space with pure neighbourhoods (kNN accuracy >= 0.9) but silhouette < 0.1.
 
@@ -1477,6 +1581,12 @@ def seed_interval_mistakes(runs: Sequence[Mapping], model: str, metric: str) -> 
     return _t_interval(values, sem), mistakes
 
 
+@coached(
+    hint="The interval of a mean is mean ± quantile × standard error: the standard error is sd / √n (the spread "
+    "of the mean, not of single runs), and with few seeds the quantile is t's, with n - 1 degrees of freedom.",
+    recipe="values = [run['knn_accuracy'] for run in result.runs if run['model'] == 'Autoencoder_3']; "
+    "scipy.stats.t.interval(0.95, len(values) - 1, loc=np.mean(values), scale=scipy.stats.sem(values))",
+)
 def check_seed_interval(
     answer: object, runs: object, model: str = "Autoencoder_3", metric: str = "knn_accuracy"
 ) -> CheckResult:
@@ -1518,11 +1628,7 @@ def check_seed_interval(
         if close(interval):
             return CheckResult(title, fix=[f"({bounds[0]:.4f}, {bounds[1]:.4f}) is not it. {message}"])
     return CheckResult(
-        title,
-        fix=[
-            f"({bounds[0]:.4f}, {bounds[1]:.4f}) is not it. Take {model}'s {metric} of every seed, then "
-            "scipy.stats.t.interval(0.95, n - 1, loc=mean, scale=scipy.stats.sem(values)); give four decimals."
-        ],
+        title, fix=[f"({bounds[0]:.4f}, {bounds[1]:.4f}) is not the 95% t interval of {model}'s mean {metric}."]
     )
 
 
@@ -1538,11 +1644,51 @@ STOPPING_TRAINING_HINT = "history_7_2 = training.train(model_7_2, x_small, x_val
 SAME_LOSS_TOLERANCE = {"rel_tol": 1e-4, "abs_tol": 1e-6}
 
 
+# Exercise 7.1: the notebook's broken_7_1 has a linear output. The check names that bug only from the second wrong
+# answer on: the exercise is to find it from the evidence, so an unchanged model is told that it is unchanged.
+PLANTED_BUG = "The output layer (784 units) uses 'linear'"
+FIXED_MODEL_HINT = (
+    "Each of the three bugs leaves its own trace in the numbers printed under broken_7_1: compare its loss with "
+    "the depth-3 model's, its outputs' range with the pixels' range [0, 1], and the share of codes that are 0. "
+    "Which of them is impossible for a model whose images lie in [0, 1]?"
+)
+FIXED_MODEL_RECIPE = (
+    "The outputs leave [0, 1] and the loss stays high, while no code is stuck at 0: the last layer of broken_7_1 "
+    "has no activation, so it is linear. Copy broken_7_1 and give the last layer activation='sigmoid': "
+    "keras.layers.Dense(784, activation='sigmoid')."
+)
+
+
 def check_fixed_model(model: object) -> CheckResult:
-    """Exercise 7.1: the broken model repaired: ``784-32-10-2-10-32-784``, ReLU layers, a linear code, sigmoid output."""
-    return model_checks.check_autoencoder(model, models.ARTICLE_HIDDEN_UNITS["Autoencoder_3"], title="Exercise 7.1")
+    """Exercise 7.1: the broken model repaired: ``784-32-10-2-10-32-784``, ReLU layers, a linear code, sigmoid output.
+
+    The model of the notebook has a linear output. Until the second wrong answer the check does not
+    name that bug: a model that still has it is told so without where it is (with only that bug, that
+    it is unchanged), and the layers it gets right are not listed, since they would point to the one left.
+    """
+    title = "Exercise 7.1"
+    result = model_checks.check_autoencoder(model, models.ARTICLE_HIDDEN_UNITS["Autoencoder_3"], title=title)
+    coach(result, FIXED_MODEL_HINT, FIXED_MODEL_RECIPE)
+    planted = [line for line in result.fix if line.startswith(PLANTED_BUG)]
+    if not planted or result.recipe:
+        return result
+    others = [line for line in result.fix if line not in planted]
+    result.right = result.right[:1]  # "It is a Keras model that takes 784 numbers."
+    if others:
+        result.fix = others + ["The bug of broken_7_1 is still there too: the evidence printed above points to it."]
+    else:
+        result.fix = [
+            "This model has the layers of broken_7_1, unchanged: its bug is still there. Find it from the evidence "
+            "printed above, then change the layer it points to."
+        ]
+    return result
 
 
+@coached(
+    hint="Early stopping must judge on images the model does not learn from and the test never sees, and must "
+    "give back the weights of its best epoch; Keras counts epochs from 0, the plot from 1.",
+    recipe=f"stop_7_2 = {STOPPING_HINT}; {STOPPING_TRAINING_HINT}; best_epoch_7_2 = stop_7_2.best_epoch + 1",
+)
 def check_stopping(best_epoch: object, stopper: object, history: object, x_val: object, x_test: object) -> CheckResult:
     """Exercise 7.2: early stopping on the validation images, and the epoch whose weights it kept.
 
@@ -1828,6 +1974,13 @@ def _wrong_letter_message(name: str, letter: str) -> str:
     return f"{name}: {letter} is not what it rewards. {confusion or MEASURE_HINTS[name]}"
 
 
+@coached(
+    hint="Ask of each statement: does it judge the reconstructions or the codes? Does it use the digit labels? "
+    "Does it look at a few nearest neighbours or at whole clusters?",
+    recipe="Sort the statements first: two judge reconstructions (one is the training loss, one the plain squared "
+    "error), one judges codes without labels, two judge codes with labels (one by nearest neighbours, one by whole "
+    "clusters). Then print metrics.METRIC_DESCRIPTIONS, which says in words what each measure rewards.",
+)
 def check_measure_rewards(answer: object) -> CheckResult:
     """Exercise 9.1: match each of the five measures to the statement of what it rewards.
 
@@ -2018,6 +2171,13 @@ def _plan_field_problems(plan: Mapping) -> list[str]:
     return problems
 
 
+@coached(
+    hint="A fair experiment changes one thing, holds every other setting fixed, measures both the "
+    "reconstructions and the codes over several seeds, and makes its choices on validation images.",
+    recipe='{"question": "Does a 10-number code change what three layers buy?", "changed": "latent_dim", '
+    '"fixed": ["depth", "epochs", "batch_size", "learning_rate", "optimizer", "data"], '
+    '"measures": ["bce", "knn_accuracy"], "seeds": list(range(5)), "chosen_on": "validation"}',
+)
 def check_experiment_plan(plan: object) -> CheckResult:
     """Exercise 9.2: a plan of a fair experiment, as a dict with the fields of :data:`PLAN_FIELDS`.
 

@@ -5,16 +5,23 @@ This module imports nothing of the course: checks and widgets both build on it.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ParamSpec
 
 import numpy as np
 
 RIGHT_MARK = "✓"
 FIX_MARK = "✗"
+NOTE_MARK = "•"  # neutral: recorded, not judged (a prediction and whether it held)
+HINT_PREFIX = "Hint: "
+RECIPE_PREFIX = "How to do it: "
+RECIPE_LATER = "Still stuck after another try? The next check also shows how to do it, step by step."
 RIGHT_COLOUR, WRONG_COLOUR, NOTE_COLOUR = "#1a7f37", "#b35900", "#57606a"
 NOT_ANSWERED = (
     "Not answered yet: replace the ... in the exercise cell above with your answer, run that cell, then run this one again."
@@ -23,6 +30,8 @@ EXAMPLE = "give a number such as 1234."
 LONGEST_SHOWN = 40  # characters of an answer repeated in a message
 LARGEST_COUNT = 10**15
 VERDICT_COLOURS = {"right": RIGHT_COLOUR, "not yet": WRONG_COLOUR, "not answered yet": NOTE_COLOUR}
+_WRONG_ATTEMPTS: dict[str, int] = {}  # exercise title -> wrong answers its check has seen in this kernel
+P = ParamSpec("P")
 
 
 @dataclass
@@ -34,12 +43,20 @@ class CheckResult:
         right: Things the answer gets right.
         fix: Things to change; empty when the answer is right.
         answered: False while the answer is still the ``...`` placeholder.
+        notes: Neutral lines, neither right nor wrong: a recorded prediction and whether it held.
+        hint: One conceptual hint, shown with what to fix (see :func:`coach`).
+        recipe: The full recipe, shown from the second wrong answer on (see :func:`coach`).
+        done: The verdict of a passed result: ``"right"``, or ``"recorded"`` for a prediction.
     """
 
     title: str
     right: list[str] = field(default_factory=list)
     fix: list[str] = field(default_factory=list)
     answered: bool = True
+    notes: list[str] = field(default_factory=list)
+    hint: str = ""
+    recipe: str = ""
+    done: str = "right"
 
     @property
     def passed(self) -> bool:
@@ -48,26 +65,36 @@ class CheckResult:
 
     @property
     def verdict(self) -> str:
-        """``"right"``, ``"not yet"`` or ``"not answered yet"``."""
+        """``"right"`` (or what ``done`` says), ``"not yet"`` or ``"not answered yet"``."""
         if not self.answered:
             return "not answered yet"
-        return "right" if self.passed else "not yet"
+        return self.done if self.passed else "not yet"
 
     def __bool__(self) -> bool:
         return self.passed
 
+    def _marked_lines(self) -> list[tuple[str, str]]:
+        """Every line after the verdict with its mark: right, neutral, to fix, then the hint and the recipe."""
+        lines = [(RIGHT_MARK, line) for line in self.right] + [(NOTE_MARK, line) for line in self.notes]
+        lines += [(FIX_MARK, line) for line in self.fix]
+        if self.hint and not self.passed:
+            lines.append(("→", HINT_PREFIX + self.hint))
+        if self.recipe and not self.passed:
+            lines.append(("→", RECIPE_PREFIX + self.recipe))
+        elif self.hint and not self.passed:
+            lines.append(("→", RECIPE_LATER))
+        return lines
+
     def __str__(self) -> str:
         lines = [f"{self.title}: {self.verdict}."]
-        lines += [f"  {RIGHT_MARK} {line}" for line in self.right]
-        lines += [f"  {FIX_MARK} {line}" for line in self.fix]
+        lines += [f"  {mark} {line}" for mark, line in self._marked_lines()]
         return "\n".join(lines)
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour = VERDICT_COLOURS[self.verdict]
-        items = [f'<li style="list-style:none">{RIGHT_MARK} {html.escape(line)}</li>' for line in self.right]
-        items += [f'<li style="list-style:none">{FIX_MARK} {html.escape(line)}</li>' for line in self.fix]
+        colour = VERDICT_COLOURS.get(self.verdict, NOTE_COLOUR)
+        items = [f'<li style="list-style:none">{mark} {html.escape(line)}</li>' for mark, line in self._marked_lines()]
         return (
             f'<div style="border-left:4px solid {colour};padding:0.3em 0.8em">'
             f'<strong style="color:{colour}">{html.escape(self.title)}: {self.verdict}.</strong>'
@@ -78,6 +105,58 @@ class CheckResult:
 def not_answered(title: str) -> CheckResult:
     """The result for an answer that is still the ``...`` placeholder."""
     return CheckResult(title, fix=[NOT_ANSWERED], answered=False)
+
+
+def coach(result: CheckResult, hint: str, recipe: str) -> CheckResult:
+    """Count a wrong answer to ``result``'s exercise and add a hint; from the second one on, the recipe too.
+
+    A right answer and an answer not given yet (``...``) are not counted and get neither. The count
+    is kept per exercise title for as long as the kernel runs (:func:`forget_attempts` clears it).
+
+    Args:
+        result: What the check found.
+        hint: One conceptual hint: what to think about, not what to type.
+        recipe: The full recipe: the steps, or the code, that give the answer.
+
+    Returns:
+        ``result`` itself, with ``hint`` (and from the second wrong answer on ``recipe``) set.
+    """
+    if result.passed or not result.answered:
+        return result
+    count = _WRONG_ATTEMPTS[result.title] = _WRONG_ATTEMPTS.get(result.title, 0) + 1
+    result.hint = hint
+    if count >= 2:
+        result.recipe = recipe
+    return result
+
+
+def coached(hint: str, recipe: str) -> Callable[[Callable[P, CheckResult]], Callable[P, CheckResult]]:
+    """Make a check :func:`coach` its wrong answers with ``hint``, then ``recipe``; its name and module are kept."""
+
+    def decorate(check: Callable[P, CheckResult]) -> Callable[P, CheckResult]:
+        @functools.wraps(check)
+        def coached_check(*args: P.args, **kwargs: P.kwargs) -> CheckResult:
+            return coach(check(*args, **kwargs), hint, recipe)
+
+        coached_check.hint, coached_check.recipe = hint, recipe  # type: ignore[attr-defined]
+        # grade.install_recorder takes a check with __wrapped__ for one it has already wrapped: this one it must wrap.
+        del coached_check.__wrapped__
+        return coached_check
+
+    return decorate
+
+
+def wrong_attempts(title: str) -> int:
+    """How many wrong answers the check of exercise ``title`` has seen in this kernel."""
+    return _WRONG_ATTEMPTS.get(title, 0)
+
+
+def forget_attempts(title: str | None = None) -> None:
+    """Forget the wrong answers counted for exercise ``title``, or for every exercise."""
+    if title is None:
+        _WRONG_ATTEMPTS.clear()
+    else:
+        _WRONG_ATTEMPTS.pop(title, None)
 
 
 def shown(answer: object) -> str:

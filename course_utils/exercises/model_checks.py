@@ -22,6 +22,29 @@ ACTIVATION_REASONS = {
     "relu": "hidden layers use activation='relu'",
     "sigmoid": "the output layer needs activation='sigmoid' so every pixel lies in [0, 1] like the images",
 }
+# Why a layer that should have the first activation must not have the second: the reason depends on what was used.
+WRONG_ACTIVATION_REASONS = {
+    ("linear", "sigmoid"): (
+        "keep the code linear (leave out activation=): a sigmoid squeezes every code number into (0, 1) and "
+        "flattens near both ends, where almost no gradient passes back, so a code number pushed there stops learning"
+    ),
+    ("linear", "tanh"): (
+        "keep the code linear (leave out activation=): tanh squeezes every code number into (-1, 1) and flattens "
+        "near both ends, where almost no gradient passes back"
+    ),
+    ("linear", "softmax"): (
+        "keep the code linear (leave out activation=): softmax makes the code numbers sum to 1, so two of them "
+        "carry one number's worth of information"
+    ),
+    ("sigmoid", "softmax"): (
+        "softmax makes the 784 outputs share a total of 1, as if the image were one choice among 784 pixels; "
+        "each pixel is its own ink-or-not probability, so the output layer needs activation='sigmoid'"
+    ),
+    ("sigmoid", "relu"): (
+        "ReLU outputs can exceed 1 and are exactly 0 wherever the input is negative, so the loss cannot treat them "
+        "as probabilities; the output layer needs activation='sigmoid' so every pixel lies in [0, 1] like the images"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -243,7 +266,9 @@ def _compare_activations(steps: list[DenseStep], expected: Expected, result: Che
     for position, (step, (size, activation)) in enumerate(zip(steps, expected.layers), start=1):
         where = _layer_name(position, expected)
         if step.activation != activation:
-            reason = ACTIVATION_REASONS.get(activation, f"use activation='{activation}'")
+            reason = WRONG_ACTIVATION_REASONS.get((activation, step.activation)) or ACTIVATION_REASONS.get(
+                activation, f"use activation='{activation}'"
+            )
             result.fix.append(f"{where} ({size} units) uses '{step.activation}'; {reason}.")
         elif not step.use_bias:
             result.fix.append(f"{where} has use_bias=False; keep the biases (the default).")

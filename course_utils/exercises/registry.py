@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from course_utils.exercises import (
     architecture_builder,
     checks,
@@ -129,10 +127,11 @@ EXERCISES = (
         goal="predict before you run; more components reconstruct better and separate digits better",
         looks_at=(
             "a prediction recorded with `checks.record_prediction` (bce and kNN accuracy at least, 'higher'/'lower' or "
-            "'better'/'worse'), and the student's measures against a 10-component PCA's; says for each prediction "
-            "whether it held; a prediction replaced after a verdict is judged by the first"
+            "'better'/'worse'), and the student's measures against a 10-component PCA's; the verdict is 'recorded', "
+            "and each prediction, with a neutral mark, whether it held and why; a prediction replaced after a "
+            "verdict is judged by the first"
         ),
-        answer="bce lower, kNN accuracy higher (each prediction is reported, not marked)",
+        answer="bce lower, kNN accuracy higher (each prediction is reported as held or not, never marked right)",
         calls=(Call(checks.check_pca_prediction, "prediction_1_2, scores_1_2, mnist"),),
         minutes=10,
     ),
@@ -255,7 +254,8 @@ EXERCISES = (
         goal="almost all parameters sit next to the pixels; depth in the middle is cheap",
         looks_at=(
             "the share of `Autoencoder_3`'s parameters in its first and last layer (fraction or percentage); "
-            "recognises one layer only, biases left out, the complement"
+            "recognises one layer only, biases left out, the complement; a round estimate such as 0.5 is told to "
+            "compute, not taken for one of those"
         ),
         answer="0.986",
         calls=(Call(checks.check_pixel_layer_share, "share_4_2"),),
@@ -285,12 +285,19 @@ EXERCISES = (
         number="5.1",
         title="predict, then measure",
         notebook="05_comparison",
-        goal="commit to an expectation before the numbers, then learn from where the measurement differs",
-        looks_at=(
-            "which models beat PCA on kNN accuracy (a dictionary of True/False or a set of names) against this "
-            "run's scores; every model is explained, a prediction the run contradicts is named with the reason"
+        goal=(
+            "commit to an expectation the notebooks have not stated (which models beat PCA on the silhouette), "
+            "then learn from where the measurement differs: good neighbourhoods are not separate clusters"
         ),
-        answer="depends on the run (in the committed run only the three-layer model)",
+        looks_at=(
+            "a prediction for every model (a dictionary of True/False or a set of names) against this run's "
+            "silhouettes; the verdict is 'recorded', and each model's line, with a neutral mark, says whether the "
+            "prediction held and why; a prediction changed after a verdict is judged by the first"
+        ),
+        answer=(
+            "depends on the run (in the committed run, and in all 20 runs per model of notebook 6, no model: PCA's "
+            "silhouette, just above 0, is above all three)"
+        ),
         calls=(Call(checks.check_prediction_beats_pca, "prediction_5_1, scores"),),
         minutes=5,
     ),
@@ -352,8 +359,10 @@ EXERCISES = (
         notebook="07_going_deeper",
         goal="find a bug from a short training's evidence; why a ReLU code, a linear output, a 28 × 28 input break it",
         looks_at=(
-            "a Keras model: 784 inputs, Dense 32, 10 ReLU, 2 linear, 10, 32 ReLU, 784 sigmoid; names a ReLU code, a "
-            "missing or wrong output activation, a wrong input shape, a missing `keras.Input`, wrong sizes"
+            "a Keras model: 784 inputs, Dense 32, 10 ReLU, 2 linear, 10, 32 ReLU, 784 sigmoid; names a ReLU or "
+            "sigmoid code, a wrong output activation, a wrong input shape, a missing `keras.Input`, wrong sizes; the "
+            "unchanged model is told it is unchanged, with a hint to the evidence, and its linear output is named "
+            "only from the second wrong answer on"
         ),
         answer="the notebook's model has a linear output: add activation='sigmoid' to the last layer (51,726 parameters)",
         calls=(Call(checks.check_fixed_model, "fixed_7_1"),),
@@ -385,11 +394,13 @@ EXERCISES = (
         notebook="08_full_size",
         goal="a verdict is a test over seeds, not a comparison of two means; read it size by size",
         looks_at=(
-            "a list of training-set sizes against the study's Welch/Holm verdicts of Autoencoder_3 against PCA in kNN "
-            "accuracy; names each size given whose difference is not shown (with its gain and adjusted p) or clearly "
-            "worse, each size missing, and sizes the study does not have"
+            "a list of training-set sizes against the study's Welch/Holm verdicts of Autoencoder_2 against PCA in kNN "
+            "accuracy (its mean is higher at every size, its verdict clearly better only at some); names an answer "
+            "that lists the sizes of the higher means as what the means say, not the verdicts, each size given whose "
+            "difference is not shown (with its gain and adjusted p) or clearly worse, each size missing, and sizes "
+            "the study does not have"
         ),
-        answer="the sizes whose verdict in the study's table is clearly better",
+        answer="the sizes whose verdict in the study's table is clearly better (in the saved study 15,000 and 60,000)",
         calls=(Call(checks_full_size.check_sizes_where_depth_pays, "sizes_8_1, size_result"),),
         minutes=10,
     ),
@@ -401,7 +412,8 @@ EXERCISES = (
         goal="compute a gain per size from the runs and read the trend, with the verdicts beside it",
         looks_at=(
             "a dict from each size to the mean kNN accuracy of Autoencoder_3 minus Autoencoder_1's; names a missing "
-            "size, a flipped sign, the gain over PCA instead, percentage points, and sizes the study does not have"
+            "size, and, only when it gives every value of the answer, a flipped sign, medians for means, the gain "
+            "over PCA instead, percentage points; and sizes the study does not have"
         ),
         answer="the gain column of the study's comparisons of the three-layer model with the one-layer model",
         calls=(Call(checks_full_size.check_depth_gain_by_size, "gains_8_2, size_result"),),
@@ -469,9 +481,19 @@ def find(label: str) -> Exercise:
 
 
 def guide_table() -> str:
-    """The instructor guide's exercise table, in Markdown, one row per exercise."""
-    table = pd.DataFrame([exercise.guide_row() for exercise in EXERCISES], columns=GUIDE_COLUMNS)
-    return table.to_markdown(index=False, disable_numparse=True)
+    """The instructor guide's list of exercises, in Markdown: an item per exercise, a line per column.
+
+    An item rather than a table row: the five columns of :data:`GUIDE_COLUMNS` (long calls,
+    goals and answers) fit neither a phone nor a desktop page side by side, so each exercise's
+    heading is followed by its other columns, one labelled line each.
+    """
+    items = []
+    for exercise in EXERCISES:
+        heading, *details = exercise.guide_row()
+        lines = [f"- **{heading}**"]
+        lines += [f"  - *{column}*: {value}" for column, value in zip(GUIDE_COLUMNS[1:], details)]
+        items.append("\n".join(lines))
+    return "\n".join(items)
 
 
 def with_guide_table(text: str) -> str:
