@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_utils import models
-from course_utils.exercises import architecture_builder
+from course_utils.exercises import architecture_builder, widgets
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -155,3 +155,11 @@ def test_builder_refuses_an_odd_start_with_a_value_error(hidden):
         return
     with pytest.raises(ValueError, match="hidden_units|whole number"):
         architecture_builder.ArchitectureBuilder(hidden)
+
+
+def test_builder_gives_its_instructions_and_controls_as_static_text(builder):
+    text = builder.static_text()
+    assert text.startswith("Architecture builder.") and "Autoencoder_3  784-32-10-2-10-32-784  51,726" in text
+    assert "hidden layers (with the code): a whole number from 1 (the code alone) to" in text
+    assert "sizes before the code: sizes separated by commas; starts at 32, 10" in text
+    assert widgets.LIVE_NOTE not in builder.static_html() and "parameters</strong>" not in builder.static_html()

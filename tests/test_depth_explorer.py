@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from course_utils import models, training
-from course_utils.exercises import checks, depth_explorer
+from course_utils.exercises import checks, depth_explorer, widgets
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TINY_SIZES = {"x_train": 300, "y_train": 300, "x_test": 100, "y_test": 100}
@@ -218,3 +218,11 @@ def test_the_runs_table_shows_the_best_value_of_each_measure_in_bold():
     assert _bold_cells(table) == {(1, "knn_accuracy"), (0, "trustworthiness"), (0, "silhouette"), (0, "bce")}
     assert "<code>784-32-10-2-10-32-784</code>" in table and "51,726" in table and "0.550" in table
     assert "<script" not in table, "the snapshot must render without JavaScript"
+
+
+def test_explorer_gives_its_instructions_and_controls_but_no_run_as_static_text(trained_explorer):
+    text = trained_explorer.static_text()
+    assert text.startswith("Depth explorer.") and "code activation: one of linear, relu, tanh, sigmoid" in text
+    assert "epochs: a whole number from 1 to 100" in text and "Train: trains a model" in text
+    assert "Run 1" not in text and "Your runs" not in text and "knn_accuracy" not in text
+    assert widgets.LIVE_NOTE not in trained_explorer.static_html()

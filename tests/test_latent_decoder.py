@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_utils import models, plots, training
-from course_utils.exercises import latent_decoder
+from course_utils.exercises import latent_decoder, widgets
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PNG = b"\x89PNG"
@@ -136,3 +136,11 @@ def test_impossible_inputs_are_refused_with_what_to_pass(tiny, change, message):
     chosen_models, chosen_codes = change(built, codes)
     with pytest.raises(ValueError, match=message):
         latent_decoder.LatentDecoder(chosen_models, chosen_codes, labels)
+
+
+def test_it_gives_its_instructions_and_controls_but_no_code_as_static_text(widget):
+    text = widget.static_text()
+    assert text.startswith("Latent decoder.") and "model: one of one layer, three layers; starts at one layer" in text
+    assert "code number 1: a slider over the middle 98% of the chosen model's codes" in text
+    first, second = widget.code
+    assert f"{first:.2f}" not in text and "decodes" not in text and widgets.LIVE_NOTE not in widget.static_html()

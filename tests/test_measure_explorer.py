@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_utils import metrics
-from course_utils.exercises import checks, measure_explorer
+from course_utils.exercises import checks, measure_explorer, widgets
 from course_utils.exercises.measure_explorer import MadeUpSpace, MeasureExplorer
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -103,3 +103,11 @@ def test_a_setting_given_as_text_is_read():
 def test_impossible_starting_settings_are_a_clear_error(settings):
     with pytest.raises(ValueError, match="spread|split|distance"):
         MeasureExplorer(**settings)
+
+
+def test_the_explorer_gives_its_instructions_and_sliders_but_no_measure_as_static_text(explorer):
+    text = explorer.static_text()
+    assert text.startswith("Measure explorer.") and "spread of each cluster: a slider from 0.05 to 2; starts at 0.3" in text
+    assert all(knob.label in text for knob in measure_explorer.KNOBS.values())
+    assert not any(f"{value:.3f}" in text for value in explorer.current.values()) and "Measures" not in text
+    assert widgets.LIVE_NOTE not in explorer.static_html()

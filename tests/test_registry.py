@@ -93,13 +93,16 @@ def test_the_committed_guide_table_is_the_registrys():
         assert command in guide
 
 
-def test_the_table_has_the_guides_columns_and_one_row_per_exercise():
-    lines = registry.guide_table().splitlines()
-    assert [cell.strip() for cell in lines[0].strip("|").split("|")] == list(registry.GUIDE_COLUMNS)
-    assert len(lines) == 2 + len(EXERCISES)
-    row_of = {exercise.number: lines[2 + index] for index, exercise in enumerate(EXERCISES)}
-    assert "{ref}`Exercise 3.1 <ex-3-1>`" in row_of["3.1"] and "`checks.check_encoder_2(my_encoder)`" in row_of["3.1"]
-    assert "`depth_explorer.DepthExplorer(mnist, epochs=3)` (widget)" in row_of["4.3"]
+def test_the_list_has_an_item_per_exercise_with_a_line_per_column():
+    items = registry.guide_table().split("\n- ")
+    assert len(items) == len(EXERCISES)
+    item_of = {exercise.number: items[index] for index, exercise in enumerate(EXERCISES)}
+    for item in items:
+        labels = [line.strip().split("*")[1] for line in item.splitlines()[1:]]
+        assert labels == list(registry.GUIDE_COLUMNS[1:]), item
+    assert item_of["3.1"].lstrip("- ").startswith("**{ref}`Exercise 3.1 <ex-3-1>`")
+    assert "*checked by*: `checks.check_encoder_2(my_encoder)`" in item_of["3.1"]
+    assert "`depth_explorer.DepthExplorer(mnist, epochs=3)` (widget)" in item_of["4.3"]
 
 
 def test_writing_the_table_touches_only_the_part_between_the_markers(tmp_path):

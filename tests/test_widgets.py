@@ -1,5 +1,8 @@
 """The question widgets, driven as a student would: set values, press buttons, read the feedback."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -145,3 +148,62 @@ def test_numeric_question_explains_huge_and_non_finite_text(numeric, text, messa
 def test_numeric_question_assess_explains_values_that_are_not_text(numeric, value):
     correct, message = numeric.assess(value)
     assert correct is None and message
+
+
+def test_questions_give_their_question_and_choices_as_static_text_without_the_answer(numeric, choice):
+    text, markup = choice.static_text(), choice.static_html()
+    assert text.startswith("Exercise 2.3b. In the latent-space plot") and "Check" in text
+    assert re.findall(r"<li>(.*?)</li>", markup) == list(choice.choices)  # every choice, none marked
+    assert not any(feedback in text for feedback in choice.choices.values()) and "Right" not in text
+    assert "784 inputs to 32 units" in numeric.static_text() and "Answer" in numeric.static_text()
+    assert "25,120" not in numeric.static_text() and numeric.hint not in numeric.static_text()
+    assert widgets.LIVE_NOTE not in markup and widgets.LIVE_NOTE in choice.header_html()
+
+
+def test_static_text_does_not_change_with_an_answer(numeric, choice):
+    before = numeric.static_html(), choice.static_html()
+    numeric.submit("25120")
+    choice.submit(choice.answer)
+    assert (numeric.static_html(), choice.static_html()) == before
+
+
+def test_display_stores_the_static_text_with_the_header(choice):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    with capture_output() as captured:
+        display(choice)
+    header, live = captured.outputs
+    stored = {"text/html": choice.static_html(), "text/plain": choice.static_text()}
+    assert header.metadata == {widgets.STATIC_KEY: stored} and widgets.STATIC_KEY not in live.metadata
+
+
+def test_the_student_book_shows_the_stored_text_and_one_note_instead_of_the_widget(choice):
+    import importlib.util
+
+    import nbformat
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    extension = Path(__file__).resolve().parents[1] / "book" / "_ext" / "course_book.py"
+    spec = importlib.util.spec_from_file_location("course_book", extension)
+    course_book = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course_book)
+    InteractiveShell.instance()
+    with capture_output() as captured:
+        display(choice)
+    outputs = [nbformat.v4.new_output("display_data", data=out.data, metadata=out.metadata) for out in captured.outputs]
+    cell = nbformat.v4.new_code_cell("questions.latent_point_question()", outputs=outputs)
+    (shown,) = course_book.student_view(nbformat.v4.new_notebook(cells=[cell])).cells[0].outputs
+    page = shown.data["text/html"]
+    assert WIDGET_VIEW not in shown.data and widgets.STATIC_KEY not in shown.metadata
+    assert page.startswith(choice.static_html()) and page.count("course-widget-note") == 1
+    assert widgets.LIVE_NOTE not in page and all(option in page for option in choice.choices)
+
+
+def test_controls_list_names_each_control_once():
+    markup = widgets.controls_list_html([("epochs:", "from 1 to 100"), ("code activation:", "one of <code>relu</code>")])
+    assert widgets.html_text(markup).splitlines() == ["Controls:", "epochs: from 1 to 100", "code activation: one of relu"]

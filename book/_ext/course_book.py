@@ -6,7 +6,10 @@ environment variable ``COURSE_BOOK_EDITION``:
 - ``student`` (the public book): every notebook is shown as the student copy that
   ``python -m course_utils release`` writes (:func:`course_utils.maintain.release.student_notebook`):
   solutions become "your code here" placeholders and check verdicts are removed. A widget, which
-  cannot run in a static page, becomes a note that says where to use it. The download button
+  cannot run in a static page, is shown as the static text it stores when it is displayed (its
+  question or instructions and its controls, a question's choices among them, never an answer:
+  :meth:`course_utils.exercises.widgets.CourseWidget.static_html`), followed by one note that says
+  where to use it; the saved state of the instructor's run is left out. The download button
   serves that same student copy.
 - ``instructor``: the notebooks as committed; each solution and its check's verdict sit in a
   folded "Solution" box under the exercise.
@@ -38,8 +41,8 @@ EXERCISE_HEADING = re.compile(
     r"\A\s*\((?P<label>ex-(?P<chapter>\d+)-(?P<number>\d+))\)=\s*\n#+\s*Exercise\s+[\d.]+\s*:\s*(?P<title>[^\n]+)\n?"
 )
 WIDGET_NOTE = (
-    "<p class='course-widget-note'><strong>Interactive:</strong> this cell shows a widget that answers as you "
-    "use it. Run the notebook in JupyterLab to try it.</p>"
+    "<p class='course-widget-note'><strong>Interactive:</strong> this is a widget, which needs a running notebook. "
+    "Download the notebook (the download button at the top of the page) and run it in JupyterLab to use it.</p>"
 )
 SOLUTION_TAG = "solution"
 
@@ -61,15 +64,36 @@ def read_notebook(text: str) -> nbformat.NotebookNode:
 
 
 def student_view(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student copy of a notebook, with a note in place of each widget."""
+    """The student copy of a notebook, each widget as its static text and one note on where to use it."""
     from course_utils.maintain import release  # the book's tools may use the maintainer's
 
     notebook = copy.deepcopy(notebook)
     for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if WIDGET_VIEW in output.get("data", {}):
-                output["data"] = {"text/html": WIDGET_NOTE}
+        if "outputs" in cell:
+            cell.outputs = _static_widgets(cell.outputs)
     return release.student_notebook(notebook)
+
+
+def _static_widgets(outputs: list) -> list:
+    """A cell's outputs with each course widget as the static text its header stores, then one note.
+
+    The widget's live view (the instructor's saved state) is left out. A widget without stored text
+    (a plain ipywidget) becomes the note alone.
+    """
+    from course_utils.exercises.widgets import STATIC_KEY
+
+    static = [output for output in outputs if STATIC_KEY in output.get("metadata", {})]
+    shown = []
+    for output in outputs:
+        if STATIC_KEY in output.get("metadata", {}):
+            text = output.metadata.pop(STATIC_KEY)
+            output["data"] = {"text/html": text["text/html"] + WIDGET_NOTE, "text/plain": text["text/plain"]}
+        elif WIDGET_VIEW in output.get("data", {}):
+            if static:
+                continue
+            output["data"] = {"text/html": WIDGET_NOTE}
+        shown.append(output)
+    return shown
 
 
 def with_exercise_boxes(notebook: nbformat.NotebookNode, with_solutions: bool) -> nbformat.NotebookNode:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from course_utils import models
-from course_utils.exercises.feedback import WRONG_COLOUR, fix_html, message_html, note_html, shown
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, html_table
+from course_utils.exercises.feedback import WRONG_COLOUR, fix_html, message_html, shown
+from course_utils.exercises.widgets import CourseWidget, controls_list_html, field_options, field_row, html_table
 
 MAX_DEPTH = models.MAX_HIDDEN_LAYERS + 1  # hidden layers as the article counts them: the code included
 MAX_UNITS = 1024
@@ -228,6 +228,16 @@ class ArchitectureControls:
         self.hidden_units, self.problem = hidden, problem
         self._on_change()
 
+    def rows(self) -> list[tuple[str, str]]:
+        """Each control's label and what it takes, for :func:`~course_utils.exercises.widgets.controls_list_html`."""
+        return [
+            (
+                self.layers.description,
+                f"a whole number from 1 (the code alone) to {MAX_DEPTH}; starts at {self.layers.value}",
+            ),
+            (self.sizes.description, f"sizes separated by commas; starts at <code>{html.escape(self.sizes.value)}</code>"),
+        ]
+
     def set_hidden_units(self, hidden_units: Sequence[int] | str) -> None:
         """Show these sizes (as if typed); a problem with them shows up in :attr:`problem`.
 
@@ -287,14 +297,16 @@ class ArchitectureBuilder(CourseWidget):
             f"{html.escape(match_message(hidden), quote=False)}</p>"
         )
 
-    def header_html(self) -> str:
+    def intro_html(self) -> str:
         return (
             "<p><strong>Architecture builder.</strong> Set the number of hidden layers (as the article counts "
             "them, the 2-unit code included) and the sizes of the layers before the code, e.g. <code>32, 10</code>. "
             "The decoder mirrors the encoder. The table and the parameter count follow every change.</p>"
             + article_models_html()
-            + note_html(LIVE_NOTE)
         )
+
+    def controls_html(self) -> str:
+        return controls_list_html(self.controls.rows())
 
     def snapshot_html(self) -> str:
         hidden = self.hidden_units

@@ -23,8 +23,15 @@ from course_utils import compare, metrics, models, plots, training
 from course_utils.backend import keras
 from course_utils.data import MnistData, split_validation
 from course_utils.exercises.architecture_builder import ArchitectureControls, article_match, sizes_text
-from course_utils.exercises.feedback import fix_html, message_html, note_html, right_html, shown
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, figure_png, html_table
+from course_utils.exercises.feedback import fix_html, message_html, right_html, shown
+from course_utils.exercises.widgets import (
+    CourseWidget,
+    controls_list_html,
+    field_options,
+    field_row,
+    figure_png,
+    html_table,
+)
 
 MAX_EPOCHS = 100
 LATENT_ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
@@ -342,7 +349,7 @@ class DepthExplorer(CourseWidget):
     def _show_results(self) -> None:
         self.results.value = self.results_html()
 
-    def header_html(self) -> str:
+    def intro_html(self) -> str:
         images = len(self.data.x_train)
         subset = (
             f" Runs train on the first {images:,} of those {self.full_train_size:,} images to stay short."
@@ -357,7 +364,18 @@ class DepthExplorer(CourseWidget):
             f"on 80% of the training images and are measured on the other {len(self.data.x_test):,} (validation "
             "images): picking the best run is a choice, and the test images must never make one. Every run "
             "is added to the table at the bottom, so you can compare your own experiments. Every run uses the "
-            f"same seed ({self.seed}): the same settings give the same result.{subset}</p>" + note_html(LIVE_NOTE)
+            f"same seed ({self.seed}): the same settings give the same result.{subset}</p>"
+        )
+
+    def controls_html(self) -> str:
+        activations = ", ".join(f"<code>{name}</code>" for name in LATENT_ACTIVATIONS)
+        return controls_list_html(
+            [
+                *self.controls.rows(),
+                (self.activation.description, f"one of {activations}; starts at <code>{self.activation.value}</code>"),
+                (self.epochs.description, f"a whole number from 1 to {MAX_EPOCHS}; starts at {self.epochs.value}"),
+                (self.train_button.description, "trains a model with these settings and adds it to the table of runs"),
+            ]
         )
 
     def snapshot_html(self) -> str:

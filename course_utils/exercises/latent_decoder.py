@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 
 from course_utils import plots
 from course_utils.backend import keras
-from course_utils.exercises.feedback import fix_html, note_html
-from course_utils.exercises.widgets import FIGURE_DPI, LIVE_NOTE, CourseWidget, field_options, field_row
+from course_utils.exercises.feedback import fix_html
+from course_utils.exercises.widgets import FIGURE_DPI, CourseWidget, controls_list_html, field_options, field_row
 from course_utils.models import Autoencoder
 
 COVERAGE = 0.98  # the sliders span the middle 98% of the codes, as plots.latent_grid does
@@ -219,12 +219,23 @@ class LatentDecoder(CourseWidget):
             self._figures[name] = MarkedPlot(plots.plot_latent_space(self.codes[name], self.labels, title=title))
         return self._figures[name]
 
-    def header_html(self) -> str:
+    def intro_html(self) -> str:
         return (
             "<p><strong>Latent decoder.</strong> Choose a model, then move the two sliders: they choose a code, "
             "two numbers, marked by the black cross in the model's latent plot (each digit is written at the "
             "centre of its codes). Beside the plot is the digit the model's decoder makes of that code. The "
-            f"sliders span the middle {COVERAGE:.0%} of the plotted codes.</p>" + note_html(LIVE_NOTE)
+            f"sliders span the middle {COVERAGE:.0%} of the plotted codes.</p>"
+        )
+
+    def controls_html(self) -> str:
+        names = ", ".join(html.escape(name) for name in self.decoders)
+        slider = f"a slider over the middle {COVERAGE:.0%} of the chosen model's codes; starts at their median"
+        return controls_list_html(
+            [
+                (self.model.description, f"one of {names}; starts at {html.escape(self.model.value)}"),
+                (self.first.description, slider),
+                (self.second.description, slider),
+            ]
         )
 
     def snapshot_html(self) -> str:

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from course_utils import metrics, plots
-from course_utils.exercises.feedback import fix_html, note_html, parse_number
-from course_utils.exercises.widgets import LIVE_NOTE, CourseWidget, field_options, field_row, figure_png, html_table
+from course_utils.exercises.feedback import fix_html, parse_number
+from course_utils.exercises.widgets import CourseWidget, controls_list_html, field_options, field_row, figure_png, html_table
 
 TRAIN_PER_DIGIT = 50
 TEST_PER_DIGIT = 30
@@ -199,14 +199,22 @@ class MeasureExplorer(CourseWidget):
         self.status.value = ""
         self.scores.value = measures_html(self.current, f"measures-{id(self)}")
 
-    def header_html(self) -> str:
+    def intro_html(self) -> str:
         return (
             "<p><strong>Measure explorer.</strong> Ten made-up clusters, one per digit, "
             f"{TEST_PER_DIGIT} test points each (the kNN classifier is fitted on {TRAIN_PER_DIGIT} more training points "
             "per digit). Move a slider: the points are redrawn and the kNN accuracy and the silhouette are measured "
             "again. The <em>arm</em> stretches each cluster outwards from the ring; the <em>second place</em> puts a "
             "share of each digit's points across the ring, between two other digits. Trustworthiness needs the "
-            "images behind the codes, which a made-up space does not have, so it is left out.</p>" + note_html(LIVE_NOTE)
+            "images behind the codes, which a made-up space does not have, so it is left out.</p>"
+        )
+
+    def controls_html(self) -> str:
+        return controls_list_html(
+            [
+                (knob.label, f"a slider from {knob.low:g} to {knob.high:g}; starts at {self.sliders[name].value:g}")
+                for name, knob in KNOBS.items()
+            ]
         )
 
     def snapshot_html(self) -> str:

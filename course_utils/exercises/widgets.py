@@ -4,10 +4,13 @@ A notebook shows a widget by making it the last expression of a cell. Each widge
 outputs:
 
 1. a static header in plain HTML (the question, or what to do), which any notebook viewer and the
-   static book render as it is;
+   static book render as it is. Its output metadata (:data:`STATIC_KEY`) also stores the widget as
+   static text, :meth:`CourseWidget.static_html`: the question or instructions and the controls (a
+   question's choices, an explorer's settings with their ranges), never an answer or a result.
+   The student edition of the book shows that text where the live widget cannot run;
 2. the live ipywidgets controls. Their output also carries an HTML rendering of the widget's state
    at display time, which viewers without widget support (GitHub, nbviewer) show instead of an
-   empty box; the book renders the widget from the state that nbclient saved.
+   empty box; the instructor edition of the book renders the widget from the state that nbclient saved.
 
 Every handler catches bad input and shows a message inside the widget: a student never sees a
 traceback. Tests drive the widgets by setting ``.value`` on the controls and calling
@@ -27,6 +30,7 @@ from matplotlib.figure import Figure
 
 from course_utils.exercises.feedback import fix_html, message_html, note_html, parse_number, right_html, shown
 
+STATIC_KEY = "course_widget"  # output metadata of a widget's header: its static text, by MIME type
 LIVE_NOTE = (
     "Needs a running notebook: in a book the controls below are a snapshot. Run the notebook in JupyterLab to use them."
 )
@@ -63,6 +67,23 @@ def field_row(*controls: ipywidgets.Widget) -> ipywidgets.HBox:
     return ipywidgets.HBox(list(controls), layout=ipywidgets.Layout(flex_flow="row wrap"))
 
 
+def html_text(markup: str) -> str:
+    """HTML as plain text: one line per paragraph, list item or table row, without styles or tags."""
+    text = re.sub(r"<style.*?</style>", "", markup, flags=re.S)
+    text = re.sub(r"</t[dh]>\s*", "  ", re.sub(r"</(li|p|div)>", "\n", text))  # a table row on one line
+    text = re.sub(r"<[^>]+>", "", text)
+    return "\n".join(line.strip() for line in html.unescape(text).splitlines() if line.strip())
+
+
+def controls_list_html(rows: Sequence[tuple[str, str]]) -> str:
+    """A widget's controls as a static list: each control's label (as the widget shows it) and what it takes.
+
+    ``rows`` pairs a label with HTML saying what the control takes and where it starts.
+    """
+    items = "".join(f"<li><strong>{html.escape(label.rstrip(': '))}</strong>: {what}</li>" for label, what in rows)
+    return f"<p>Controls:</p><ul>{items}</ul>"
+
+
 def html_table(frame: pd.DataFrame, uuid: str, right: Sequence[str] = (), formats: Mapping | None = None):
     """A pandas ``Styler`` of ``frame`` without its index, ``right`` columns right-aligned.
 
@@ -75,15 +96,34 @@ def html_table(frame: pd.DataFrame, uuid: str, right: Sequence[str] = (), format
 class CourseWidget:
     """Common display logic: a static header above the live controls, with a static fallback.
 
-    Subclasses set ``box`` (the ipywidgets container) and implement :meth:`header_html` and
-    :meth:`snapshot_html`.
+    Subclasses set ``box`` (the ipywidgets container) and implement :meth:`intro_html`,
+    :meth:`controls_html` and :meth:`snapshot_html`.
     """
 
     box: ipywidgets.Box
 
-    def header_html(self) -> str:
-        """The static header shown above the controls."""
+    def intro_html(self) -> str:
+        """The question, or what the widget does and what to do with it, as static HTML."""
         raise NotImplementedError
+
+    def controls_html(self) -> str:
+        """The controls as static HTML: what a reader can choose or set, and where each stands when shown.
+
+        Never an answer, a verdict or a result: it stands for the widget where it cannot run.
+        """
+        raise NotImplementedError
+
+    def header_html(self) -> str:
+        """The static header shown above the controls: the intro and a note that they need a running notebook."""
+        return self.intro_html() + note_html(LIVE_NOTE)
+
+    def static_html(self) -> str:
+        """The widget as static HTML, for a page where it cannot run: its intro and its controls."""
+        return self.intro_html() + self.controls_html()
+
+    def static_text(self) -> str:
+        """:meth:`static_html` as plain text."""
+        return html_text(self.static_html())
 
     def snapshot_html(self) -> str:
         """The widget's current state as static HTML, for viewers without widget support."""
@@ -91,10 +131,7 @@ class CourseWidget:
 
     def snapshot_text(self) -> str:
         """The widget's current state as plain text."""
-        text = re.sub(r"<style.*?</style>", "", self.snapshot_html(), flags=re.S)
-        text = re.sub(r"</t[dh]>\s*", "  ", re.sub(r"</(li|p|div)>", "\n", text))  # a table row on one line
-        text = re.sub(r"<[^>]+>", "", text)
-        return "\n".join(line.strip() for line in html.unescape(text).splitlines() if line.strip())
+        return html_text(self.snapshot_html())
 
     def mimebundle(self) -> dict[str, object]:
         """The live widget's output: the widget view plus the static HTML and text fallbacks."""
@@ -106,7 +143,8 @@ class CourseWidget:
     def _ipython_display_(self) -> None:
         from IPython.display import HTML, display
 
-        display(HTML(self.header_html()))
+        static = {"text/html": self.static_html(), "text/plain": self.static_text()}
+        display(HTML(self.header_html()), metadata={STATIC_KEY: static})
         display(self.mimebundle(), raw=True)
 
 
@@ -147,8 +185,8 @@ class Question(CourseWidget):
         self.button.click()
         return self.message
 
-    def header_html(self) -> str:
-        return f"<p><strong>{html.escape(self.title)}.</strong> {self.prompt}</p>" + note_html(LIVE_NOTE)
+    def intro_html(self) -> str:
+        return f"<p><strong>{html.escape(self.title)}.</strong> {self.prompt}</p>"
 
 
 class MultipleChoice(Question):
@@ -181,6 +219,9 @@ class MultipleChoice(Question):
         if not isinstance(value, str) or value not in self.choices:
             return None, f"{shown(value)} is not one of the choices."
         return value == self.answer, self.choices[value]
+
+    def controls_html(self) -> str:
+        return "<p>Choose one answer, then press <strong>Check</strong>:</p>" + self.snapshot_html()
 
     def snapshot_html(self) -> str:
         items = "".join(f"<li>{html.escape(choice)}</li>" for choice in self.choices)
@@ -232,6 +273,9 @@ class NumericQuestion(Question):
                 return False, message
         direction = "too high" if number > self.answer else "too low"
         return False, f"{number:,g} is {direction}. {self.hint}"
+
+    def controls_html(self) -> str:
+        return "<p>Type a number in the <strong>Answer</strong> box, then press <strong>Check</strong>.</p>"
 
     def snapshot_html(self) -> str:
         return "<p>Answer: <code>________</code> [Check]</p>"
