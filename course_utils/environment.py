@@ -148,14 +148,40 @@ def _import_quietly(name: str):
 
 
 def _show_figures_inline() -> None:
-    """In Jupyter, show returned Matplotlib figures as images (a no-op in plain Python)."""
+    """In Jupyter, show returned Matplotlib figures as SVG images (a no-op in plain Python).
+
+    SVG (:func:`course_utils.plots.svg`) keeps a figure's text as text: sharp at any size, and
+    measurable by the book's tests, which require it to stay readable on a phone.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
         return
     shell = get_ipython()
     if shell is not None and getattr(shell, "kernel", None) is not None:
+        from matplotlib.figure import Figure
+
+        from course_utils import plots
+
         shell.run_line_magic("matplotlib", "inline")
+        formatters = shell.display_formatter.formatters
+        formatters["image/png"].pop(Figure, None)
+        formatters["image/svg+xml"].for_type(Figure, plots.svg)
+
+
+def _show_tables_rounded() -> None:
+    """In Jupyter, show every DataFrame rounded, with short headers and no cell cut (:func:`course_utils.tables.html`)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        import pandas as pd
+
+        from course_utils import tables
+
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, tables.html)
 
 
 def setup(seed: int = DEFAULT_SEED) -> None:
@@ -168,6 +194,7 @@ def setup(seed: int = DEFAULT_SEED) -> None:
     """
     quiet_tensorflow()
     _show_figures_inline()
+    _show_tables_rounded()
     set_seed(seed)
     found = versions()
     backend = found["backend"]

@@ -1,14 +1,22 @@
 """Figures of the course: digit grids, reconstructions, latent spaces and training curves.
 
 Every function returns a Matplotlib ``Figure`` that is not registered with pyplot, so a notebook
-shows it exactly once and a script can ``savefig`` it. Figures are at most :data:`MAX_WIDTH`
-inches wide: several panels go into rows rather than one long strip.
+shows it exactly once and a script can ``savefig`` it. Notebooks show them as SVG (:func:`svg`,
+wired by :func:`course_utils.environment.setup`), with their text kept as text.
+
+Figures are laid out for a phone: at most :data:`MAX_WIDTH` inches wide (several panels go into
+rows rather than one long strip), and all their text at least :data:`FONT_SIZE` points, so that
+on a 390 px screen, where the figure shrinks to the book's text column, the smallest text is
+still :data:`MIN_TEXT_PX` CSS pixels or more (:func:`smallest_text_px`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import io
+from collections.abc import Callable, Mapping, Sequence
 
+import matplotlib
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.figure import Figure
@@ -31,10 +39,59 @@ DIGIT_COLOURS = (
     "#92dadd",
 )
 DIGIT_LABEL_SIZE = 13  # points: the digit written at its cluster's centre
-# Notebooks draw figures at 100 dpi, and the book's text column is about 750 px wide on a 1280 px
-# screen: a figure up to 10 inches wide is shrunk so little that 10-point text (tick and axis
-# labels) stays at 9 px or more there.
-MAX_WIDTH = 10.0
+# A figure in the book is 340 CSS px wide at most on a 390 px phone (752 px on a 1280 px screen).
+# An SVG figure W inches wide is 96 W px wide, shrunk to that: text of P points shows at
+# P * 340 / (72 W) px. At most 5.4 inches (5.5 once cropped to what is drawn) and 11 points:
+# 9.4 px on a phone, 14.7 px on a desktop.
+PHONE_COLUMN_PX = 340
+MIN_TEXT_PX = 9.0
+MAX_WIDTH = 5.4
+FONT_SIZE = 11.0
+STYLE = {
+    "font.size": FONT_SIZE,
+    "axes.titlesize": FONT_SIZE,
+    "axes.labelsize": FONT_SIZE,
+    "xtick.labelsize": FONT_SIZE,
+    "ytick.labelsize": FONT_SIZE,
+    "legend.fontsize": FONT_SIZE,
+    "legend.title_fontsize": FONT_SIZE,
+    "figure.titlesize": FONT_SIZE + 1,
+}
+# SVG with its text as <text> elements (readable, searchable, measurable by the book's tests), the
+# same bytes on every run (fixed ids, no date).
+SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "course-figure"}
+SVG_DPI = 150  # for the parts drawn as pixels inside the SVG (the many points of a scatter plot)
+
+
+def smallest_text_px(figure_width: float, points: float = FONT_SIZE, column_px: float = PHONE_COLUMN_PX) -> float:
+    """CSS pixels of ``points``-point text in a figure ``figure_width`` inches wide, shown in a column.
+
+    A figure narrower than the column is shown at its own size (96 px per inch).
+    """
+    scale = min(1.0, column_px / (96 * figure_width))
+    return points * 96 / 72 * scale
+
+
+def svg(figure: Figure) -> str:
+    """The figure as SVG text, its text kept as text, cropped to what is drawn (as notebooks show figures)."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(SVG_STYLE):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", dpi=SVG_DPI, metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Draw in the course's :data:`STYLE`; tick labels, drawn later, get :data:`FONT_SIZE` too."""
+
+    @functools.wraps(function)
+    def drawn(*args, **kwargs) -> Figure:
+        with matplotlib.rc_context(STYLE):
+            figure = function(*args, **kwargs)
+        for axes in figure.axes:
+            axes.tick_params(labelsize=FONT_SIZE)
+        return figure
+
+    return drawn
 
 
 def _image(pixels: np.ndarray) -> np.ndarray:
@@ -46,13 +103,15 @@ def _hide_ticks(axes) -> None:
     axes.set_yticks([])
 
 
+@styled
 def show_digits(
     images: np.ndarray, labels: Sequence[int] | None = None, columns: int = 10, title: str = "MNIST digits"
 ) -> Figure:
     """Show flattened images in a grid, each titled with its label when labels are given."""
     count = len(images)
     rows = max(1, -(-count // columns))
-    figure = Figure(figsize=(columns * 0.9, rows * 1.0 + 0.5), layout="constrained")
+    side = min(0.9, MAX_WIDTH / columns)
+    figure = Figure(figsize=(columns * side, rows * (side + 0.3) + 0.5), layout="constrained")
     grid = figure.subplots(rows, columns, squeeze=False)
     for position, axes in enumerate(grid.flat):
         _hide_ticks(axes)
@@ -60,11 +119,12 @@ def show_digits(
         if position < count:
             axes.imshow(_image(images[position]), cmap="gray_r", vmin=0, vmax=1)
             if labels is not None:
-                axes.set_title(str(labels[position]), fontsize=9)
+                axes.set_title(str(labels[position]), fontsize=FONT_SIZE)
     figure.suptitle(title)
     return figure
 
 
+@styled
 def show_reconstructions(
     originals: np.ndarray, reconstructions: np.ndarray, title: str = "Originals and reconstructions"
 ) -> Figure:
@@ -72,6 +132,7 @@ def show_reconstructions(
     return plot_comparison(originals, {"reconstruction": reconstructions}, title=title)
 
 
+@styled
 def plot_comparison(
     originals: np.ndarray,
     reconstructions: Mapping[str, np.ndarray],
@@ -89,24 +150,26 @@ def plot_comparison(
     for name, images in rows.items():
         if len(images) != columns:
             raise ValueError(f"{name!r} has {len(images)} images but there are {columns} originals.")
-    figure = Figure(figsize=(columns * 0.85 + 1.3, len(rows) * 0.95 + 0.5), layout="constrained")
+    side = min(0.85, (MAX_WIDTH - 1.3) / columns)
+    figure = Figure(figsize=(columns * side + 1.3, len(rows) * (side + 0.1) + 0.5), layout="constrained")
     grid = figure.subplots(len(rows), columns, squeeze=False)
     for row, (name, images) in enumerate(rows.items()):
         for column in range(columns):
             axes = grid[row, column]
             axes.imshow(_image(images[column]), cmap="gray_r", vmin=0, vmax=1)
             _hide_ticks(axes)
-        grid[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+        grid[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=FONT_SIZE)
     figure.suptitle(title)
     return figure
 
 
+@styled
 def plot_latent_space(codes: np.ndarray, labels: np.ndarray, title: str = "Test digits in the 2-D latent space") -> Figure:
     """Scatter 2-D codes coloured by digit, each digit written at its centre, with a legend of the ten digits."""
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] != 2:
         raise ValueError(f"plot_latent_space needs 2-D codes of shape (n, 2), got {codes.shape}.")
-    figure = Figure(figsize=(6.4, 5.2), layout="constrained")
+    figure = Figure(figsize=(MAX_WIDTH, 4.6), layout="constrained")
     axes = figure.subplots()
     _scatter_digits(axes, codes, labels, size=6, alpha=0.7)
     axes.legend(title="digit", markerscale=2.5, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
@@ -116,6 +179,7 @@ def plot_latent_space(codes: np.ndarray, labels: np.ndarray, title: str = "Test 
     return figure
 
 
+@styled
 def plot_latent_spaces(
     codes_by_model: Mapping[str, np.ndarray],
     labels: np.ndarray,
@@ -133,7 +197,7 @@ def plot_latent_spaces(
     """
     count = len(codes_by_model)
     room_for_legend = 0.0 if count % min(columns, count) else 1.0
-    figure, panels, spare = _panel_grid(count, columns, (4.2, 3.8), extra_width=room_for_legend)
+    figure, panels, spare = _panel_grid(count, columns, (4.2, 3.9), extra_width=room_for_legend)
     for axes, (name, codes) in zip(panels, codes_by_model.items()):
         _scatter_digits(axes, np.asarray(codes), labels, size=4, alpha=0.6, class_names=class_names)
         axes.set_title(name)
@@ -187,6 +251,7 @@ def decoder_grid(decode, codes: np.ndarray, steps: int = 10) -> np.ndarray:
     return tiles.transpose(0, 2, 1, 3).reshape(steps * IMAGE_SIDE, steps * IMAGE_SIDE)
 
 
+@styled
 def plot_decoder_grids(
     decoders: Mapping[str, tuple], steps: int = 10, title: str = "What each code decodes to", columns: int = 2
 ) -> Figure:
@@ -222,7 +287,8 @@ def _panel_grid(
     Args:
         count: How many panels.
         columns: Panels per row at most.
-        panel: Width and height of one panel in inches.
+        panel: Width and height of one panel in inches; narrower (keeping its shape) if the
+            figure would be wider than :data:`MAX_WIDTH`.
         extra_width: Inches added on the right, e.g. for a legend beside the panels.
         **shared: ``sharex``/``sharey`` for ``Figure.subplots``.
 
@@ -232,6 +298,8 @@ def _panel_grid(
     columns = max(1, min(columns, count))
     rows = -(-count // columns)
     width, height = panel
+    if width * columns + extra_width > MAX_WIDTH:  # narrower panels, of the same shape
+        width, height = (MAX_WIDTH - extra_width) / columns, height * (MAX_WIDTH - extra_width) / columns / width
     figure = Figure(figsize=(width * columns + extra_width, height * rows + 0.6), layout="constrained")
     grid = list(figure.subplots(rows, columns, squeeze=False, **shared).flat)
     for axes in grid[count:]:
@@ -256,7 +324,7 @@ def _scatter_digits(
     for digit, colour in enumerate(DIGIT_COLOURS):
         chosen = labels == digit
         name = str(digit) if class_names is None else f"{digit} {class_names[digit]}"
-        axes.scatter(codes[chosen, 0], codes[chosen, 1], s=size, alpha=alpha, color=colour, label=name)
+        axes.scatter(codes[chosen, 0], codes[chosen, 1], s=size, alpha=alpha, color=colour, label=name, rasterized=True)
     label_digit_centres(axes, codes, labels)
 
 
@@ -281,10 +349,11 @@ def label_digit_centres(axes, codes: np.ndarray, labels: np.ndarray) -> None:
 CURVE_LABELS = {"loss": "training", "val_loss": "validation", "test_loss": "test (watched, never used to choose)"}
 
 
+@styled
 def plot_history(history, title: str = "Loss per epoch") -> Figure:
     """Loss per epoch from a Keras ``History`` (or its ``history`` dictionary), each curve named by its images."""
     curves = getattr(history, "history", history)
-    figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+    figure = Figure(figsize=(MAX_WIDTH, 3.8), layout="constrained")
     axes = figure.subplots()
     for key, label in CURVE_LABELS.items():
         if key in curves:
@@ -296,8 +365,9 @@ def plot_history(history, title: str = "Loss per epoch") -> Figure:
     return figure
 
 
+@styled
 def plot_histories(
-    histories: Mapping[str, object], title: str = "Training and validation loss per model", columns: int = 3
+    histories: Mapping[str, object], title: str = "Training and validation loss per model", columns: int = 2
 ) -> Figure:
     """One panel per run with its training and validation loss, ``columns`` to a row, on a shared loss axis."""
     figure, panels, _ = _panel_grid(len(histories), columns, (3.3, 3.3), sharey=True)
@@ -318,13 +388,14 @@ def plot_histories(
     return figure
 
 
+@styled
 def plot_measures_by_depth(
     summary: Sequence[Mapping],
     measures: Sequence[str],
     baseline: str | None = None,
     lower_is_better: Sequence[str] = (),
     title: str = "Latent quality against depth (mean ± sd over seeds)",
-    columns: int = 3,
+    columns: int = 2,
 ) -> Figure:
     """Each measure against depth, mean ± sd over seeds, one panel per measure, ``columns`` to a row.
 

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -96,7 +98,7 @@ def test_measures_by_depth_go_into_rows_with_the_legend_in_the_free_place():
     panels = [axes for axes in figure.axes if axes.axison]
     titles = ["bce (lower is better)", "mse (lower is better)", "knn", "trust", "silhouette"]
     assert [axes.get_title() for axes in panels] == titles
-    assert [axes.get_subplotspec().rowspan.start for axes in panels] == [0, 0, 0, 1, 1], "three to a row"
+    assert [axes.get_subplotspec().rowspan.start for axes in panels] == [0, 0, 1, 1, 2], "two to a row"
     spare = [axes for axes in figure.axes if not axes.axison]
     assert len(spare) == 1
     assert [text.get_text() for text in spare[0].get_legend().get_texts()] == ["PCA (2-D)", "autoencoder"]
@@ -105,7 +107,7 @@ def test_measures_by_depth_go_into_rows_with_the_legend_in_the_free_place():
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
 def test_every_figure_fits_the_books_text_column(rng, images, count):
-    """At most MAX_WIDTH inches: 10-point labels stay readable in the book's ~750 px column."""
+    """At most MAX_WIDTH inches, and its SVG's smallest text readable on a phone (PHONE_COLUMN_PX)."""
     names = [f"model {number}" for number in range(count)]
     labels = np.arange(50) % 10
     figures = [
@@ -118,6 +120,22 @@ def test_every_figure_fits_the_books_text_column(rng, images, count):
     ]
     for figure in figures:
         assert figure.get_figwidth() <= plots.MAX_WIDTH
+        svg = plots.svg(figure)
+        width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg)[1]) / 72  # points to inches
+        sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+        assert sizes, "the SVG keeps its text as text"
+        assert plots.smallest_text_px(width, min(sizes)) >= plots.MIN_TEXT_PX, (figure.get_suptitle(), width, min(sizes))
+
+
+def test_a_narrow_figure_keeps_its_own_size_on_a_phone():
+    assert plots.smallest_text_px(3.0, 9) == pytest.approx(12.0)
+    assert plots.smallest_text_px(plots.MAX_WIDTH) >= plots.MIN_TEXT_PX
+
+
+def test_the_svg_is_the_same_on_every_run(rng):
+    figure = plots.plot_latent_space(rng.normal(size=(50, 2)), np.arange(50) % 10)
+    assert plots.svg(figure) == plots.svg(figure)
+    assert "<dc:date>" not in plots.svg(figure)
 
 
 def test_three_latent_spaces_make_two_rows_with_the_legend_in_the_fourth_place(rng):
