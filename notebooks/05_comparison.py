@@ -85,7 +85,7 @@ compare.comparison_table(trained)
 # Each digit is written in bold at the centre (the median) of its codes, so the plots read without
 # telling the colours apart.
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "The test digits in the latent space of each of the three models.", "name": "fig-5-latent-spaces"}, "image": {"alt": "Three scatter plots, one per autoencoder, of the test digits in its two-number code, with a shared legend of the ten digits. The colour and the bold number at each cluster's centre give the digit."}} tags=["hide-input"]
 codes = {
     name: training.encode(result.autoencoder, x_test)
     for name, result in trained.items()
@@ -102,19 +102,21 @@ plots.plot_latent_spaces(
 # (ex-5-1)=
 # ### Exercise 5.1: predict, then measure
 # **Learning goal**: commit to an expectation before you see the numbers, then learn from where the
-# measurement differs: which depths beat the PCA baseline at keeping the digits apart?
+# measurement differs: does a latent space that keeps neighbours apart also keep whole clusters
+# apart?
 #
-# **Task**: before you run the measuring cell below, decide for each of the three models whether
-# its kNN accuracy (notebook 1: how often the 5 nearest training codes of a test digit mostly
-# carry its label) will be higher than PCA's. Use the latent plots above and what notebooks 2 to 4
-# measured. Set `prediction_5_1` to `True` (beats PCA) or `False` for each model, in a dictionary
+# **Task**: notebooks 2 to 4 measured each model against PCA on kNN accuracy. The silhouette
+# (notebook 1) asks another question: is each code closer to all codes of its own digit than to
+# those of the nearest other digit? Before you run the measuring cell below, decide for each of
+# the three models whether its **silhouette** will be higher than PCA's. Use the latent plots
+# above. Set `prediction_5_1` to `True` (beats PCA) or `False` for each model, in a dictionary
 # such as `{"Autoencoder_1": True, "Autoencoder_2": True, "Autoencoder_3": True}`. The check
-# after the table compares your prediction with this run and says why each model lands where it
-# does.
+# after the table records your prediction (a • mark, not a ✓: a prediction is not right or wrong
+# until measured), then says for each model whether it held in this run, and why.
 
 # %% tags=["solution"]
-# Notebooks 2 to 4 trained these same models with the same seed: one
-# and two hidden layers measured below PCA, three above it.
+# A prediction, made before the table: three layers beat PCA on kNN
+# accuracy (notebook 4), so their clusters may lie apart better too.
 prediction_5_1 = {
     "Autoencoder_1": False,
     "Autoencoder_2": False,
@@ -145,7 +147,7 @@ checks.check_prediction_beats_pca(prediction_5_1, scores)
 # "decoder" is its inverse transform. `plots.decoder_grid` does it with `decode`, the model's
 # decoder, on `plots.latent_grid(codes)`.
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "What each model's decoder makes of an even 10 x 10 grid of codes over its test codes.", "name": "fig-5-decoder-grids"}, "image": {"alt": "Four grids of decoded digits, for PCA and the three autoencoders; moving across a grid, one digit turns into another."}} tags=["hide-input"]
 decoders = {pca.name: (pca.decode, pca.encode(x_test))}
 for name, result in trained.items():
     decoders[name] = (
@@ -190,7 +192,7 @@ checks.check_decoded_digit(code_5_2, 3, trained["Autoencoder_3"], mnist)
 # %% [markdown]
 # ## The article's final picture
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "The article's final picture: one test digit of each class and each model's reconstruction of it.", "name": "fig-5-comparison"}, "image": {"alt": "Rows of ten digits: the originals, then the reconstructions of each autoencoder."}} tags=["hide-input"]
 compare.comparison_figure(trained, mnist)
 
 # %% [markdown]
@@ -207,8 +209,9 @@ compare.comparison_figure(trained, mnist)
 #   regions of their own. Whole digits have no region in any grid: two numbers leave some digits
 #   without a place of their own.
 #
-# The article's ordering of the three models holds. A cell below (hidden in the book) checks it with margins that
-# hold for every one of the 20 runs per model in notebook 6 (ten seeds on each of two backends):
+# The article's ordering of the three models holds. The notebook checks it each time it runs, with
+# margins that hold for every one of the 20 runs per model in notebook 6 (ten seeds on each of two
+# backends):
 # every one-layer run reconstructs worse than every two-layer run by more than 0.005, every
 # two-layer run worse than every three-layer run by more than 0.002. Whether the differences are
 # larger than the luck of the seed is tested properly in notebook 6.

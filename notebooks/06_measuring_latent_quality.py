@@ -88,7 +88,7 @@ for name, description in metrics.METRIC_DESCRIPTIONS.items():
 # point's *nearest* neighbours share its label; the silhouette asks whether each point is closer
 # to its *whole* cluster than to the nearest other cluster.
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "Three made-up latent spaces: tight clusters, blurred clusters and noise.", "name": "fig-6-toy-spaces"}, "image": {"alt": "Three scatter plots of made-up codes: ten clusters on a ring, the same clusters blurred, and structureless noise. The colour and the bold number at each cluster's centre give the digit."}} tags=["hide-input"]
 rng = np.random.default_rng(0)
 
 
@@ -158,13 +158,13 @@ study_dir = Path("results/depth_study")
 result = study.load_or_run(config, mnist, study_dir)
 result.table()
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "Each measure against depth, the mean and standard deviation over the seeds; PCA as a dashed line.", "name": "fig-6-study"}, "image": {"alt": "Five small charts, one per measure, of the mean over seeds against the number of hidden layers, with error bars and PCA's level as a dashed line."}} tags=["hide-input"]
 study.study_figure(result.summary())
 
 # %% [markdown]
 # The latent spaces behind these numbers, for one seed (42, as in notebooks 2 to 5):
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "The latent spaces of the three models trained with seed 42.", "name": "fig-6-latent-spaces"}, "image": {"alt": "Three scatter plots, one per autoencoder, of the test digits in its latent space. The colour and the bold number at each cluster's centre give the digit."}} tags=["hide-input"]
 trained = compare.train_article_models(
     mnist, training.TrainingSettings(), seed=42, reuse=True, verbose=False
 )
@@ -237,8 +237,8 @@ verdicts[list(study.METRIC_NAMES)]
 #    Every autoencoder has a clearly *lower* silhouette than PCA.
 #
 # These verdicts are for the course's 4,000 training images and 30 epochs; full MNIST may well
-# separate the digits better. A cell below (hidden in the book) checks each statement against the settled verdicts
-# of the two saved studies, so the text cannot drift away from the numbers.
+# separate the digits better. Each time the notebook runs, it checks every statement against the
+# settled verdicts of the two saved studies, so the text cannot drift away from the numbers.
 
 
 # %% tags=["remove-cell"]

@@ -134,7 +134,7 @@ for depth in (3, 4, 5):
 deep_histories = {name: run.history for name, run in deep_runs.items()}
 deep_scores = {name: run.scores for name, run in deep_runs.items()}
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "Training and validation loss of depths 3 to 5 on 3,200 training images; the dotted line marks the best epoch.", "name": "fig-7-deep-losses"}, "image": {"alt": "Three line charts, one per depth, of the training and validation loss per epoch, with the best epoch marked by a dotted line."}} tags=["hide-input"]
 plots.plot_histories(
     deep_histories, title="Depths 3 to 5 on 3,200 training images"
 )
@@ -235,7 +235,7 @@ for name, (options, callbacks) in variants.items():
     print(f"{name}: {epochs} epochs", flush=True)
 small_histories = {name: run.history for name, run in small_runs.items()}
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "Training and validation loss of depth 5 on 300 training images; the dotted line marks the best epoch.", "name": "fig-7-scarce-losses"}, "image": {"alt": "Line charts of the training and validation loss per epoch on 300 training images, with the best epoch marked by a dotted line."}} tags=["hide-input"]
 plots.plot_histories(
     small_histories, title="Depth 5 on 300 training images"
 )

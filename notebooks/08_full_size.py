@@ -16,14 +16,13 @@
 # %% [markdown]
 # # 8. Full size: 60,000 images
 #
-# Everything so far came from 4,000 training digits. The article trained on MNIST's 60,000, and
-# a result can change with the amount of data: a deeper model has more weights to fit and may
-# need more images to pay off. This notebook trains the three models on a real 60,000-image data
-# set and asks which of notebook 6's verdicts survive at full size.
+# Everything so far came from 4,000 training digits; the article trained on 60,000. A deeper model
+# has more weights to fit and may need more images to pay off: which of notebook 6's verdicts
+# survive on a real 60,000-image data set?
 #
-# **You will**: meet Fashion-MNIST, see why 60,000 images call for other training settings than
-# 4,000, train (or load) the three models at full size, compare them with PCA, and read a study
-# of four training-set sizes: does the value of depth grow with data?
+# **You will** meet Fashion-MNIST and settings for 60,000 images, train (or load) the three models,
+# compare them with PCA, and ask with a study of four training-set sizes whether the value of depth
+# grows with data.
 
 # %% tags=["remove-cell"]
 # On Google Colab, which opens a notebook without the rest of the
@@ -60,6 +59,7 @@ from course_utils import (
     plots,
     size_study,
     study,
+    tables,
     training,
 )
 from course_utils.exercises import checks_full_size
@@ -69,15 +69,12 @@ SAVED = Path("results")
 
 # %% [markdown]
 # ## Data: Fashion-MNIST
-# Full MNIST cannot be shipped with the course, and downloading it is not possible everywhere the
-# course runs. Fashion-MNIST (Zalando, 2017) was made as a drop-in replacement: 70,000 grey 28 x 28
-# pictures of clothes in ten classes, split 60,000 / 10,000 exactly as MNIST is, in the same file
-# format. On Debian and Ubuntu the package `dataset-fashion-mnist` installs it without a network;
-# elsewhere Keras downloads it (about 30 MB) on first use. `data.load_fashion_mnist` looks in
-# Keras' cache first, then in Debian's folder, then downloads, checks every file, and says which
-# it used.
+# Full MNIST cannot be shipped with the course, nor downloaded everywhere it runs. Fashion-MNIST
+# (Zalando, 2017) is a drop-in replacement: 70,000 grey 28 x 28 pictures of clothes in ten classes,
+# split 60,000 / 10,000 as MNIST is, in the same file format. `data.load_fashion_mnist` finds it,
+# checks it and says where it came from (to install it for offline use, see the README).
 
-# %%
+# %% mystnb={"figure": {"caption": "One test image of each Fashion-MNIST class.", "name": "fig-8-classes"}, "image": {"alt": "Ten small pictures of clothes in two rows of five, each titled with its class: T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot."}}
 fashion = data.load_fashion_mnist()
 x_train, y_train = fashion.x_train, fashion.y_train
 x_test, y_test = fashion.x_test, fashion.y_test
@@ -90,20 +87,18 @@ plots.show_digits(
 )
 
 # %% [markdown]
-# Fashion-MNIST is harder than the digits: a shirt, a pullover and a coat share an outline, and
-# sandals, sneakers and ankle boots share a shape. Two numbers per picture will keep some of them
-# apart and fold others together.
+# Fashion-MNIST is harder than the digits: a shirt, a pullover and a coat share an outline, as do
+# sandals, sneakers and ankle boots; two numbers per picture may fold them together.
 
 # %% [markdown]
 # ## Settings for 60,000 images
-# The course's settings (batch 32, 30 epochs) were chosen on 4,000 images, where an epoch is 125
-# small steps. With 60,000 images an epoch is fifteen times longer, and a larger batch might reach
-# the same quality sooner. `benchmarks/full_size.py` measured it on a validation split of the
-# training images (48,000 to train, 12,000 to score; the test images choose nothing): seven
-# (batch size, learning rate) candidates from batch 32 to 1,024, each for the three models and
-# three seeds, scored at several epochs on the reconstruction loss, the kNN accuracy and
-# trustworthiness. It picks the fastest setting whose every score is within the typical seed
-# spread of the best. The table is in `benchmarks/results/full_size_settings.md`.
+# The course's settings (batch 32, 30 epochs) suit 4,000 images, where an epoch is 125 small steps;
+# on 60,000 an epoch is fifteen times longer, and a larger batch might reach the same quality
+# sooner. `benchmarks/full_size.py` tried seven (batch size, learning rate) candidates, batch 32 to
+# 1,024, for the three models and three seeds on a validation split (48,000 training images to fit,
+# 12,000 to score; never the test images), scored reconstruction loss, kNN accuracy and
+# trustworthiness at several epochs, and picked the fastest setting whose every score is within the
+# typical seed spread of the best (table: `benchmarks/results/full_size_settings.md`).
 
 # %%
 settings = training.FULL_SIZE_SETTINGS
@@ -111,13 +106,9 @@ settings
 
 # %% [markdown]
 # ## The three models on 60,000 images
-# The same three models as in notebooks 2 to 5, built and trained by the same helpers, now with
-# the full-size settings and seed 42. On the course's 2-core CPU the benchmark timed each model at
-# 39 to 61 s on TensorFlow and 12 to 23 s on JAX (three runs each), about two and a half minutes
-# for the three on TensorFlow. So the weights of the book's run are saved with the course, in
-# `results/full_size/`, one folder per backend: `reuse=True` loads them when the data, settings,
-# seed and library versions are those of the book's run, and trains otherwise (the log then gives
-# an estimate after the second epoch).
+# The three models of notebooks 2 to 5, built and trained by the same helpers, with the full-size
+# settings and seed 42. Training them takes minutes, so the book's run is saved with the course:
+# `reuse=True` loads it when nothing has changed and trains otherwise (the README gives the times).
 
 # %%
 saved_models = study.backend_directory(SAVED / "full_size")
@@ -129,14 +120,14 @@ compare.comparison_table(trained)
 # %% [markdown]
 # ## Reconstructions
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "One test image of each class and each model's reconstruction of it, trained on 60,000 images.", "name": "fig-8-reconstructions"}, "image": {"alt": "Rows of ten clothing images: the originals, then each autoencoder's reconstructions."}} tags=["hide-input"]
 compare.comparison_figure(trained, fashion)
 
 # %% [markdown]
 # ## Latent spaces
 # Each class is written in bold at the centre (the median) of its codes; the legend names them.
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "The Fashion-MNIST test images in each model's latent space.", "name": "fig-8-latent-spaces"}, "image": {"alt": "Three scatter plots, one per autoencoder, of the test images in its latent space; the legend names the ten clothing classes, and each class number is written at its centre."}} tags=["hide-input"]
 codes = {
     name: training.encode(result.autoencoder, x_test)
     for name, result in trained.items()
@@ -152,7 +143,7 @@ plots.plot_latent_spaces(
 # ## What each code decodes to
 # As in notebook 5: an even 10 x 10 grid over the middle 98 % of each model's test codes, decoded.
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "What each model's decoder makes of an even grid of codes, on Fashion-MNIST.", "name": "fig-8-decoder-grids"}, "image": {"alt": "Four grids of decoded clothing images, for PCA and the three autoencoders; across a grid, one kind of garment turns into another."}} tags=["hide-input"]
 pca = metrics.pca_representation(x_train)
 decoders = {pca.name: (pca.decode, pca.encode(x_test))}
 for name, result in trained.items():
@@ -166,8 +157,8 @@ plots.plot_decoder_grids(
 
 # %% [markdown]
 # ## Measured, with the PCA baseline
-# The five measures of notebook 1, for one run (seed 42), on the 10,000 test images; kNN accuracy
-# looks up each test code's 5 nearest neighbours among the 60,000 training codes.
+# Notebook 1's five measures for one run (seed 42) on the 10,000 test images; kNN accuracy looks
+# among the 60,000 training codes for each test code's 5 nearest neighbours.
 
 # %%
 scores = {pca.name: metrics.measure(pca, fashion)}
@@ -178,72 +169,34 @@ metrics.score_table(scores)
 
 # %% [markdown]
 # ## Does the value of depth grow with data?
-# One run at one size cannot say whether depth pays more with more data. The data-size study
-# trains the three depths and fits PCA on 1,000, 4,000, 15,000 and all 60,000 Fashion-MNIST
-# training images, five seeds each, and measures every run on the same 10,000 test images. Each
-# seed also draws its own stratified subset, so the spread covers both the luck of the start and
-# the luck of the sample. Every run gets the same number of gradient updates (what the full-size
-# settings make on 60,000 images), so only the data changes, not the amount of training: on 1,000
-# images that means many more epochs, and a chance to memorise them.
+# One run at one size cannot say whether depth pays more with more data. The data-size study trains
+# the three depths and fits PCA on 1,000, 4,000, 15,000 and all 60,000 training images, five seeds
+# each (each seed with its own stratified subset: the spread covers the luck of start and sample),
+# and measures every run on the same 10,000 test images. Every run gets the gradient updates the
+# full-size settings make on 60,000 images, so only the data changes: on 1,000 images that means
+# many more epochs, and a chance to memorise them.
 #
-# The study trains 60 autoencoders, too long for a lesson, so it runs from the command line and is
-# saved with the course:
+# Its 60 trainings are too long for a lesson; it runs from the command line (the README tells how to
+# spread it over cores or a cluster), saved with the course:
 #
 # ```bash
 # python -m course_utils study --dataset fashion-mnist \
 #     --train-sizes 1000 4000 15000 60000 --seeds 0 1 2 3 4 --jobs 2
 # ```
-#
-# `--jobs 2` runs two trainings at a time, one per core, through `joblib`; with a Dask cluster,
-# `--scheduler ADDRESS` sends the same runs to it (see `python -m course_utils study --help`).
 
-# %%
+# %% mystnb={"figure": {"caption": "Each measure against the training-set size (log scale): the mean over five seeds and its 95% interval; PCA dashed.", "name": "fig-8-size-study"}, "image": {"alt": "Five small charts, one per measure, with a line per model against the number of training images from 1,000 to 60,000, each with a shaded confidence band."}}
 size_result = size_study.load_saved(SAVED / "size_study")
 print(size_result.data_description)
 size_study.size_figure(size_result.summary())
 
 # %% [markdown]
-# Each band is the 95 % confidence interval of the mean over the five seeds (Student's t). The
-# verdicts compare each depth with PCA and each deeper model with the one-layer model at every
-# size, by Welch's t-test with Holm's correction within each size, as in notebook 6 (below,
-# "better" is clearly better, "worse" clearly worse, "–" not shown).
+# Bands: 95 % confidence intervals of the mean over five seeds (Student's t). Verdicts: each depth
+# against PCA and each deeper model against the one-layer model, at every size, by Welch's t-test
+# with Holm's correction within the size, as in notebook 6 ("better": clearly better, "worse":
+# clearly worse, "–": not shown).
 
 # %%
-SHORT = {
-    "clearly better": "better",
-    "clearly worse": "worse",
-    "not shown": "–",
-    "Autoencoder_": "AE ",
-    r"PCA \(2-D\)": "PCA",
-    "knn_accuracy": "kNN",
-    "trustworthiness": "trust",
-    "bce": "BCE",
-}
-
-
-def compact(table):
-    """Three measures' verdicts in short words, a row per comparison.
-
-    The verdicts come from the family of all five measures (as in notebook
-    6); only three are shown, to fit the page.
-    """
-    shown = table[
-        table["metric"].isin(["bce", "knn_accuracy", "trustworthiness"])
-    ]
-    rows = shown.replace(SHORT, regex=True).drop(columns="every size")
-    rows.index = (
-        rows.pop("model")
-        + " vs "
-        + rows.pop("baseline")
-        + ", "
-        + rows.pop("metric")
-    )
-    return rows.rename(
-        columns=lambda c: f"{c // 1000}k" if isinstance(c, int) else c
-    )
-
-
-compact(size_study.verdict_table(size_result))
+tables.compact_verdicts(size_study.verdict_table(size_result))
 
 # %% [markdown]
 # (ex-8-1)=
@@ -251,15 +204,16 @@ compact(size_study.verdict_table(size_result))
 # **Learning goal**: a verdict is a test over seeds, not a comparison of two means; read it size by
 # size.
 #
-# **Task**: at which training-set sizes is `Autoencoder_3` *clearly better* than PCA in kNN
-# accuracy? Read the table above, or compute it from `size_study.verdicts_by_size(size_result)`.
-# Set `sizes_8_1` to a list of sizes, such as `[1000, 60000]` (or `[]` for none). The check names
-# every size you give whose difference the seeds do not show, and every size you miss.
+# **Task**: at which training-set sizes has the study *shown* that two hidden layers,
+# `Autoencoder_2`, beat PCA in kNN accuracy? Use the figure, the table above, or
+# `size_study.verdicts_by_size(size_result)`. Set `sizes_8_1` to a list of sizes, such as
+# `[1000, 60000]` (or `[]` for none). The check names every size you give that the study has not
+# shown, and every size you miss.
 
 # %% tags=["solution"]
 verdicts = size_study.verdicts_by_size(size_result)
 wins = verdicts[
-    (verdicts["model"] == "Autoencoder_3")
+    (verdicts["model"] == "Autoencoder_2")
     & (verdicts["baseline"] == "PCA (2-D)")
     & (verdicts["metric"] == "knn_accuracy")
     & (verdicts["verdict"] == "clearly better")
@@ -279,7 +233,7 @@ checks_full_size.check_sizes_where_depth_pays(sizes_8_1, size_result)
 # **Task**: for each training-set size, compute the mean kNN accuracy of `Autoencoder_3` over the
 # seeds minus the mean of `Autoencoder_1`: how much the two extra layers add. The runs are in
 # `size_result.runs`, one dictionary per run with `train_size`, `model`, `seed` and the measures
-# (`pandas.DataFrame(size_result.runs)` makes a table of them). Set `gains_8_2` to a dictionary
+# (`pandas.DataFrame(size_result.runs)` tabulates them). Set `gains_8_2` to a dictionary
 # `{size: gain}`. Does the gain grow with data?
 
 # %% tags=["solution"]
@@ -300,12 +254,10 @@ checks_full_size.check_depth_gain_by_size(gains_8_2, size_result)
 
 # %% [markdown]
 # ## Which of notebook 6's verdicts hold at full size?
-# Notebook 6 judged the article's claims on the course's 4,000 MNIST digits with ten seeds. Below,
-# each comparison both studies make, with notebook 6's verdict ("digits 4k": its saved study,
-# TensorFlow) beside the verdicts on Fashion-MNIST at each size ("better" is clearly better,
-# "–" not shown). Two things change between notebook 6 and the last
-# column, digits to clothes and 4,000 to 60,000 images; the 4,000 column of Fashion-MNIST changes
-# only the first.
+# Below, each comparison both studies make: notebook 6's verdict on 4,000 MNIST digits with ten
+# seeds ("digits 4k", its saved TensorFlow study) beside those on Fashion-MNIST at each size. To the
+# last column two things change, digits to clothes and 4,000 to 60,000 images; Fashion-MNIST's 4,000
+# column changes only the first.
 
 # %%
 depth_result = study.load_saved(SAVED / "depth_study")
@@ -315,30 +267,30 @@ beside = size_study.verdicts_beside(
     compare.CLAIM_COMPARISONS,
     "digits 4k",
 )
-compact(beside.rename(columns={"same at 60,000": "every size"}))
+tables.compact_verdicts(
+    beside.rename(columns={"same at 60,000": "every size"})
+)
 
 # %% [markdown]
 # ## What we see
 # - **At full size the article's ordering holds on clothes too**: in this run (seed 42) each added
 #   layer lowers the reconstruction error, and in kNN accuracy one layer is level with PCA (within
-#   0.01) while two and three layers are well above it (by more than 0.05). Fashion-MNIST is harder than the digits: the shirts, pullovers and coats share a
-#   region in every latent space, and so do the sandals, sneakers and ankle boots.
-# - **The value of depth grows with data, for two layers most of all**: in the study,
-#   `Autoencoder_2` is clearly better than PCA in kNN accuracy only from 15,000 images on, and in
-#   trustworthiness and silhouette only at 60,000. `Autoencoder_3` is clearly better than PCA in
-#   reconstruction and kNN accuracy at every size, from 1,000 images on.
-# - **One layer never places the classes better than PCA**: `Autoencoder_1` reconstructs better
-#   than PCA from 4,000 images on, but its kNN accuracy is never clearly better, and its
-#   trustworthiness is clearly worse at every size.
+#   0.01) while two and three layers are well above it (by more than 0.05). Shirts, pullovers and
+#   coats still share a region in every latent space, as do sandals, sneakers and ankle boots.
+# - **The value of depth grows with data, for two layers most of all**: `Autoencoder_2` is clearly
+#   better than PCA in kNN accuracy only from 15,000 images on, in trustworthiness and silhouette
+#   only at 60,000; `Autoencoder_3` is clearly better in reconstruction and kNN accuracy at every
+#   size.
+# - **One layer never places the classes better than PCA**: `Autoencoder_1` reconstructs better from
+#   4,000 images on, but its kNN accuracy is never clearly better and its trustworthiness is clearly
+#   worse at every size.
 # - **Verdicts that are "not shown" on 4,000 images can become clear on 60,000**: more data gives
-#   the deeper models something to learn, and the seeds then agree. The table above says, claim
-#   by claim, which of notebook 6's verdicts on the digits the full-size clothes repeat.
+#   the deeper models something to learn, and the seeds agree; the table above shows which of
+#   notebook 6's verdicts the clothes repeat.
 #
-# These are the results of one data set, Fashion-MNIST, on JAX with five seeds per size. Full
-# MNIST cannot be downloaded here, so whether the digits behave the same at 60,000 images is still
-# open: `python -m course_utils study --dataset mnist --source full ...` answers it where MNIST can
-# be downloaded. The cells below (hidden in the book) check every statement above against this
-# run and the saved study.
+# These are results on one data set, on JAX, with five seeds per size; whether the digits behave the
+# same at 60,000 images is open (`python -m course_utils study --dataset mnist --source full ...`
+# answers it wherever full MNIST can be had).
 
 # %% tags=["remove-cell"]
 bce = {name: result.test_loss for name, result in trained.items()}
@@ -401,9 +353,9 @@ environment.claim(
 
 # %% [markdown]
 # ## Summary
-# - Fashion-MNIST gives the course 60,000 real training images offline; settings chosen on a
-#   validation split for that size (batch 128, learning rate 0.002, 30 epochs) reach the quality of
-#   batch 32 in less time.
+# - Fashion-MNIST gives 60,000 real training images offline; settings chosen for that size on a
+#   validation split (batch 128, learning rate 0.002, 30 epochs) reach batch 32's quality in less
+#   time.
 # - At full size the three models rank as the article says, on clothes as on digits.
 # - The value of depth grows with data: two layers need 15,000 images to beat PCA in kNN accuracy,
 #   three beat it from 1,000 on, and one layer never does.

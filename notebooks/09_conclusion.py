@@ -16,15 +16,13 @@
 # %% [markdown]
 # # 9. Conclusion: what we measured, and what to ask next
 #
-# The article asked one question: how does the number of hidden layers change the quality of an
-# autoencoder's latent representation? Notebooks 2 to 5 rebuilt its three models, notebook 6 put
-# numbers and statistical tests on its claims, notebook 7 tested its warning about overfitting,
-# and notebook 8 asked which verdicts survive on 60,000 images of another data set. This notebook
-# gathers the answers of notebooks 2 to 7, on the course's 4,000 digits, in one place.
+# The article asked how the number of hidden layers changes the quality of an autoencoder's latent
+# representation. Notebooks 2 to 5 rebuilt its models, 6 tested its claims, 7 its warning about
+# overfitting, and 8 which verdicts survive on 60,000 images of other data. Here, together, are the
+# answers of notebooks 2 to 7 on the course's 4,000 digits.
 #
-# **You will**: read every claim next to its measured verdict, look up the course's words in a
-# glossary, meet the questions the article leaves open, plan a fair experiment of your own, and
-# start a small research project with a rubric to judge it by.
+# **You will** read the claims beside their verdicts, use a glossary, meet the open questions, plan
+# a fair experiment, and start a research project with a rubric.
 
 # %% tags=["remove-cell"]
 # On Google Colab, which opens a notebook without the rest of the
@@ -63,6 +61,7 @@ from course_utils import (
     environment,
     models,
     study,
+    tables,
     training,
 )
 from course_utils.exercises import checks
@@ -71,19 +70,17 @@ environment.setup(seed=42)
 
 # %% [markdown]
 # ## The article's claims, measured
-# Each claim below is tested as in notebook 6: a model against a baseline on one or more of the
-# five measures, over every seed of the saved depth study, with **Welch's t-test** and **Holm's
-# correction** for the 25 comparisons of that notebook. A measure's difference is *clear* when its
-# Holm-adjusted p-value (`p_holm`) is below 0.05 **and** the studies made with the TensorFlow and
-# the JAX backend agree on it. A claim's verdict is then:
+# Each claim is tested as in notebook 6: a model against a baseline on some of the five measures,
+# over every seed of the saved depth study, by **Welch's t-test** with **Holm's correction** for
+# that notebook's 25 comparisons. A difference is *clear* when its Holm-adjusted p-value (`p_holm`)
+# is below 0.05 **and** the TensorFlow and JAX studies agree on it. A claim then:
 #
-# - **holds**: every measure it names is clearly in the claimed direction;
-# - **contradicted**: at least one of them is clearly in the *opposite* direction;
-# - **not shown**: neither; the seeds cannot tell the two apart, which is not the same as "equal".
+# - **holds** when every measure it names is clearly in the claimed direction;
+# - is **contradicted** when one of them is clearly in the *opposite* direction;
+# - is **not shown** otherwise: the seeds cannot tell the two apart, which is not "equal".
 #
-# The evidence of each measure is the model's mean against the baseline's, over the seeds of the
-# reference backend's study, and the Holm-adjusted p-value. First, the data and settings the study
-# was measured on, as its saved files record them:
+# As evidence: each measure's means for model and baseline over the reference backend's seeds, and
+# the Holm-adjusted p-value. First, the study's data and settings, as its saved files record them:
 
 # %%
 study_dir = Path("results/depth_study")
@@ -99,8 +96,7 @@ print(
 )
 
 # %% [markdown]
-# The cell below runs notebook 6's comparisons again on the saved runs and joins each one to the
-# verdict both backends agree on:
+# Notebook 6's comparisons on the saved runs, with the verdicts both backends agree on:
 
 # %%
 pairs = compare.CLAIM_COMPARISONS
@@ -111,9 +107,8 @@ measured = tests.merge(agreed[[*keys, "settled"]], on=keys)
 means = {row["model"]: row for row in reference.summary()}
 
 # %% [markdown]
-# Now the claims. The first five are the article's own, as notebook 6 reads them; the next three
-# compare with PCA, the linear baseline of notebook 1, which a nonlinear model has to beat to be
-# worth its parameters.
+# Now the claims: the first five are the article's own, as notebook 6 reads them; the next three
+# compare with PCA, which a nonlinear model must beat to be worth its parameters.
 
 # %%
 PCA = study.PCA_NAME
@@ -144,71 +139,29 @@ claims = [
     ),
     ("Three layers beat PCA on every measure", A3, PCA, EVERY, BETTER),
 ]
-
-
-def claim_verdict(verdicts: list[str], claimed: str) -> str:
-    """holds, contradicted or not shown, from each measure's verdict."""
-    opposite = WORSE if claimed == BETTER else BETTER
-    if all(verdict == claimed for verdict in verdicts):
-        return "holds"
-    if opposite in verdicts:
-        return "contradicted"
-    return "not shown"
-
-
-def p_text(p: float) -> str:
-    """A p-value as the table shows it."""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def evidence(model: str, baseline: str, metric: str) -> str:
-    """Both means of one measure and the Holm-adjusted p-value."""
-    row = measured.set_index(keys).loc[(model, baseline, metric)]
-    ours = means[model][f"{metric}_mean"]
-    theirs = means[baseline][f"{metric}_mean"]
-    return f"{metric} {ours:.3f} vs {theirs:.3f} (p {p_text(row.p_holm)})"
-
-
-def claim_row(claim, model, baseline, metrics_named, claimed) -> dict:
-    """One row of the claims table."""
-    rows = measured.set_index(keys)
-    verdicts = [
-        rows.loc[(model, baseline, m), "settled"] for m in metrics_named
-    ]
-    return {
-        "claim": claim,
-        "tested as": f"{model} vs {baseline}",
-        "verdict": claim_verdict(verdicts, claimed),
-        "evidence": "; ".join(
-            evidence(model, baseline, metric) for metric in metrics_named
-        ),
-        "measured on": f"{len(seeds)} seeds × {len(backends)} backends",
-    }
-
-
-claim_table = pd.DataFrame([claim_row(*claim) for claim in claims])
+OPPOSITE = {BETTER: WORSE, WORSE: BETTER}
+claim_table = tables.claims_table(
+    [tables.Claim(*claim, OPPOSITE[claim[-1]]) for claim in claims],
+    measured,
+    means,
+    measured_on=f"{len(seeds)} seeds × {len(backends)} backends",
+)
 
 # %% [markdown]
-# The article ends with a warning that it does not test: deeper models may **overfit**. Notebook 7
-# tested it with one seed per run, so its rows below have no statistical test: there "holds" means
-# "seen in that one run". A run overfits, as in notebook 7, when its validation loss ends more than
-# 0.002 above its lowest value.
+# The article ends with a warning it does not test: deeper models may **overfit**. Notebook 7 tested
+# it with one seed per run, so below "holds" means "seen in that one run", without a statistical test;
+# a run overfits when its validation loss ends more than 0.002 above its lowest.
 
 # %%
-saved_runs = Path("results/going_deeper")
+saved_runs = study.backend_directory(
+    Path("results/going_deeper"), study.REFERENCE_BACKEND
+)
 
 
 def saved_history(file_stem: str) -> dict[str, list[float]]:
     """The loss curves of one run that notebook 7 saved."""
     text = (saved_runs / f"{file_stem}.json").read_text()
     return json.loads(text)["history"]
-
-
-def overfits(report: dict) -> bool:
-    """Notebook 7's reading: the validation loss rose since its best."""
-    return (
-        report["rise"] > 0.002 and report["best_epoch"] < report["epochs"]
-    )
 
 
 deep = {
@@ -218,49 +171,22 @@ deep = {
 small = training.overfitting(
     saved_history("Autoencoder_5-300-images-no-remedy")
 )
-largest_rise = max(report["rise"] for report in deep.values())
-deep_epochs = deep[5]["epochs"]
-overfitting_rows = [
-    {
-        "claim": "Deeper models overfit",
-        "tested as": "depths 3, 4, 5 on 4/5 of the training images",
-        "verdict": "holds"
-        if any(overfits(r) for r in deep.values())
-        else "not shown",
-        "evidence": (
-            f"largest rise of the validation loss {largest_rise:.4f}"
-        ),
-        "measured on": f"1 seed, {deep_epochs} epochs",
-    },
-    {
-        "claim": "The deepest overfits on scarce data",
-        "tested as": "depth 5 on 300 training images",
-        "verdict": "holds" if overfits(small) else "not shown",
-        "evidence": (
-            f"best epoch {small['best_epoch']} of {small['epochs']}, "
-            f"rise {small['rise']:.4f}"
-        ),
-        "measured on": f"1 seed, {small['epochs']} epochs",
-    },
-]
 verdicts = pd.concat(
-    [claim_table, pd.DataFrame(overfitting_rows)], ignore_index=True
+    [claim_table, tables.overfitting_claims(deep, small)], ignore_index=True
 )
 verdicts.set_index("claim")
 
 # %% [markdown]
-# **What the course found.** Depth pays for the reconstructions and for the neighbourhoods: each
-# added layer reconstructs clearly better and keeps a digit's neighbours together clearly better.
-# The two-layer model already reconstructs clearly better than PCA, but only the three-layer model
-# also keeps the neighbourhoods clearly better than PCA does. Depth does not buy
-# **separate clusters**: the silhouette gain from two to three layers is not shown, and PCA's
-# silhouette is clearly higher than every autoencoder's, which is what contradicts "three layers
-# beat PCA on every measure". Overfitting did not appear on four fifths of the course's training
-# images; it did appear, late in training, with 300 training images.
+# **What the course found.** Depth pays for the reconstructions and the neighbourhoods: each added
+# layer clearly improves both. The two-layer model already reconstructs clearly better than PCA, but
+# only the three-layer model also keeps the neighbourhoods clearly better than PCA. Depth does not
+# buy **separate clusters**: the silhouette gain from two to three layers is not shown, and PCA's
+# silhouette is clearly higher than every autoencoder's, which contradicts "three layers beat PCA on
+# every measure". Overfitting did not appear on four fifths of the course's training images, but
+# did, late in training, with 300.
 #
-# The depth study's verdicts are for the course's 4,000 training images, 30 epochs and a 2-number
-# code. They may change with more data (full MNIST), longer training or a wider code: those are
-# the next questions.
+# These verdicts hold for 4,000 training images, 30 epochs and a 2-number code; more data, longer
+# training or a wider code may change them (the next questions).
 
 # %% tags=["remove-cell"]
 by_claim = dict(zip(verdicts["claim"], verdicts["verdict"]))
@@ -322,55 +248,49 @@ environment.claim(
 #
 # | word | meaning |
 # | --- | --- |
-# | **autoencoder** | a neural network trained to give back its own input through a narrow middle layer; it needs no labels (notebook 1) |
-# | **encoder** | the half that turns an image of 784 pixels into a few numbers, the code |
-# | **decoder** | the half that rebuilds the 784 pixels from the code; in this course it mirrors the encoder |
-# | **latent code**, **latent space** | the numbers the encoder gives for one image, and the space of all such codes; with 2 numbers it can be plotted |
-# | **`latent_dim`** | the number of numbers in the code: 2 in the article and in every notebook |
-# | **depth** | the number of the encoder's layers, counting the code layer: the article's models have depths 1, 2 and 3 |
-# | **parameters** | the weights and biases a model learns; a `Dense` layer from `m` inputs to `n` units has `m × n + n` |
-# | **reconstruction** | the decoder's output for an image's code: the image as the autoencoder gives it back |
-# | **BCE** | binary cross-entropy between the pixels and their reconstructions: the loss every model is trained with (lower is better) |
-# | **MSE** | the mean squared difference between original and reconstructed pixels (lower is better) |
-# | **kNN accuracy** | the share of test codes whose 5 nearest training codes mostly carry their label; 0.1 is chance |
-# | **trustworthiness** | how far neighbours in the code were also neighbours among the pixels; uses no labels; 1 is perfect, about 0.5 random (Venna & Kaski, 2001) |
-# | **silhouette** | how much closer each code is to its own digit's codes than to the nearest other digit's, from −1 to 1; near 0 means touching clusters (Rousseeuw, 1987) |
-# | **PCA** | principal component analysis: the best *linear* 2-number code, the baseline every autoencoder must beat (notebook 1) |
-# | **epoch** | one pass of training over all training images |
-# | **seed** | the number that fixes a run's random start and shuffling; another seed gives another, equally valid, run |
-# | **training, validation, test images** | the images a model learns from; images held out of the training set to choose settings and watch for overfitting; images used only to report results, never to choose anything |
-# | **overfitting** | learning the training images by heart: the training loss keeps falling while the validation loss rises (notebook 7) |
-# | **early stopping** | ending training once the validation loss has not improved for a set number of epochs, keeping the best weights |
-# | **dropout** | switching each hidden unit off at random during training, so that no unit can rely on another |
-# | **Welch's t-test** | asks whether two sets of runs could differ by chance, without assuming equal spreads (Welch, 1947) |
-# | **Holm's correction** | adjusts the p-values of many tests so that the chance of even one false "clearly" stays below 5% (Holm, 1979) |
-# | **clearly better, not shown** | the study's verdicts: a Holm-adjusted p-value below 0.05, or not; "not shown" is not "equal" |
-# | **backend** | the library Keras computes with: TensorFlow, JAX or PyTorch; each draws its own random numbers from a seed |
+# | **autoencoder** | a network trained to give back its input through a narrow middle layer; needs no labels (notebook 1) |
+# | **encoder**, **decoder** | the half that turns 784 pixels into a few numbers, the code, and the half that rebuilds the pixels from it, here a mirror of the encoder |
+# | **latent code**, **latent space** | the encoder's numbers for one image, and the space of all codes; with 2 numbers it can be plotted |
+# | **`latent_dim`** | how many numbers the code has: 2 in the article and every notebook |
+# | **depth** | the encoder's layers, the code layer included: 1, 2 and 3 for the article's models |
+# | **parameters** | the weights and biases a model learns: `m × n + n` for a `Dense` layer from `m` inputs to `n` units |
+# | **reconstruction** | the image as the autoencoder gives it back: the decoder's output for its code |
+# | **BCE**, **MSE** | binary cross-entropy (every model's training loss) and mean squared difference between the pixels and their reconstructions; lower is better |
+# | **kNN accuracy** | share of test codes whose 5 nearest training codes mostly carry their label; 0.1 is chance |
+# | **trustworthiness** | how far neighbours in the code were neighbours among the pixels; no labels; 1 is perfect, about 0.5 random (Venna & Kaski, 2001) |
+# | **silhouette** | how much closer each code is to its own digit's codes than to the nearest other digit's, −1 to 1; near 0: touching clusters (Rousseeuw, 1987) |
+# | **PCA** | principal component analysis: the best *linear* 2-number code, the baseline to beat (notebook 1) |
+# | **epoch** | one training pass over all training images |
+# | **seed** | fixes a run's random start and shuffling; another seed gives another, equally valid, run |
+# | **training, validation, test images** | learned from; held out of training to choose settings and watch for overfitting; used only to report, never to choose |
+# | **overfitting** | learning the training images by heart: training loss falls while validation loss rises (notebook 7) |
+# | **early stopping** | stopping when the validation loss has not improved for a set number of epochs, keeping the best weights |
+# | **dropout** | switching hidden units off at random in training, so no unit can rely on another |
+# | **Welch's t-test** | could two sets of runs differ by chance? It does not assume equal spreads (Welch, 1947) |
+# | **Holm's correction** | adjusts many tests' p-values so the chance of even one false "clearly" stays below 5% (Holm, 1979) |
+# | **clearly better, not shown** | the verdicts: a Holm-adjusted p-value below 0.05, or not; "not shown" is not "equal" |
+# | **backend** | the library Keras computes with (TensorFlow, JAX or PyTorch); each draws its own random numbers from a seed |
 
 # %% [markdown]
 # ## The next questions
-# The article tuned one setting, the number of hidden layers, and held the others fixed. It names
-# the others that decide the quality of a latent representation; each is a question of its own.
+# The article varied one setting, the number of hidden layers, and held the others fixed; each of
+# the others it names is a question of its own.
 #
-# - **The size of the code.** Every model here squeezes an image into 2 numbers so that we can
-#   plot it. With 3 to 10 numbers the decoder has more to work with: do the reconstructions
-#   improve, and does depth still pay as much? (The latent measures work in any dimension; only
-#   the pictures need 2.)
-# - **The activation function.** The hidden layers use ReLU and the code is linear. Would another
-#   hidden activation (tanh, say) change the verdicts, and why did a ReLU code collapse for some
-#   seeds (notebook 2)?
-# - **Width against depth at equal parameters.** The deeper models are also bigger (exercise 3.2).
-#   A fair test of depth compares a deep model with a wide shallow one of the *same* number of
-#   parameters.
+# - **The size of the code.** With 3 to 10 numbers instead of 2 the decoder has more to work with:
+#   do the reconstructions improve, and does depth still pay as much? (The latent measures work in
+#   any dimension; only the pictures need 2.)
+# - **The activation function.** Would another hidden activation than ReLU (tanh, say) change the
+#   verdicts, and why did a ReLU code collapse for some seeds (notebook 2)?
+# - **Width against depth at equal parameters.** The deeper models are also bigger (exercise 3.2); a
+#   fair test of depth compares a deep model with a wide shallow one of the *same* size.
 # - **Convolutional autoencoders.** Dense layers ignore that neighbouring pixels belong together;
 #   convolutional layers use it, with far fewer parameters
 #   ([Masci et al., 2011](https://doi.org/10.1007/978-3-642-21735-7_7)).
-# - **Variational autoencoders.** A variational autoencoder learns a code laid out as a probability
-#   distribution, so that new digits can be drawn from it
-#   ([Kingma & Welling, 2014](https://doi.org/10.48550/arXiv.1312.6114)).
+# - **Variational autoencoders** learn a code laid out as a probability distribution, from which new
+#   digits can be drawn ([Kingma & Welling, 2014](https://doi.org/10.48550/arXiv.1312.6114)).
 #
-# The same method answers each of them: change one thing, hold the rest fixed, repeat with several
-# seeds, choose nothing on the test images, measure more than one thing, and test the differences.
+# The same method answers each: change one thing, hold the rest fixed, repeat with several seeds,
+# choose nothing on the test images, measure more than one thing, and test the differences.
 
 # %% [markdown]
 # (ex-9-1)=
@@ -403,8 +323,7 @@ checks.check_measure_rewards(rewards_9_1)
 # %% [markdown]
 # (ex-9-2)=
 # ### Exercise 9.2: plan a fair experiment
-# **Learning goal**: design a comparison that can answer its question: one change, everything
-# else fixed, more than one measure, several seeds, and no choice made on the test images.
+# **Learning goal**: design a comparison that can answer its question, by the method above.
 #
 # **Task**: pick one of the next questions and set `plan_9_2` to a dict with six fields:
 #
@@ -412,10 +331,10 @@ checks.check_measure_rewards(rewards_9_1)
 # - `"changed"`: the one setting you change (for example `"latent_dim"` or `"depth"`);
 # - `"fixed"`: the settings you hold fixed (the course's are `depth`, `latent_dim`, `epochs`,
 #   `batch_size`, `learning_rate`, `optimizer` and `data`, the training images);
-# - `"measures"`: the measures you will compare, by their names in the table above;
-# - `"seeds"`: the list of seeds each setting is trained with;
-# - `"chosen_on"`: the images that decide training choices such as the number of epochs or early
-#   stopping: `"validation"`, `"training"` or `"test"`.
+# - `"measures"`: the measures you compare, named as in the table above;
+# - `"seeds"`: the seeds each setting is trained with;
+# - `"chosen_on"`: the images that decide training choices (epochs, early stopping): `"validation"`,
+#   `"training"` or `"test"`.
 
 # %% tags=["solution"]
 plan_9_2 = {
@@ -439,33 +358,32 @@ checks.check_experiment_plan(plan_9_2)
 
 # %% [markdown]
 # ## Capstone project
-# Answer one of the next questions with an experiment of your own, and write it up in a new
-# notebook. Two questions the course's tools answer directly:
+# Answer one of the next questions with your own experiment, written up in a new notebook; the
+# course's tools answer two directly:
 #
-# 1. **Does a wider code change the value of depth?** Train depths 1 and 3 with `latent_dim` 2
-#    and, say, 3, 5 and 10; is the gain of depth as large with a wider code?
-# 2. **Width or depth at equal parameters?** Compare `Autoencoder_3` with a one-hidden-layer
-#    model `784-w-2-w-784` whose width `w` gives about the same number of parameters
-#    (`models.expected_parameter_count` counts them).
+# 1. **Does a wider code change the value of depth?** Train depths 1 and 3 with `latent_dim` 2 and,
+# say, 3, 5 and 10: is depth's gain as large? 2. **Width or depth at equal parameters?** Compare
+# `Autoencoder_3` with a model `784-w-2-w-784`
+#    whose width `w` gives about as many parameters (`models.expected_parameter_count` counts them).
 #
 # The tools: `models.build_autoencoder(hidden_units, latent_dim=..., seed=...)` builds a model,
 # `data.split_validation` holds out validation images, `study.train_and_measure` trains a model and
 # measures it on the test images, and `study.compare_runs(runs, pairs)` runs Welch's t-tests with
-# Holm's correction on a list of runs, each a dict with a `"model"` name and the five measures.
+# Holm's correction on runs, each a dict with a `"model"` name and the five measures.
 #
-# **Rubric.** Judge your project, or a classmate's, by this table:
+# **Rubric** for your project, or a classmate's:
 #
 # | criterion | beginning | developing | accomplished |
 # | --- | --- | --- | --- |
-# | **question** | vague ("is depth good?") | answerable, but the measure that decides it is not named | one answerable question, with the measures that decide it named in advance |
-# | **fair design** | several settings change at once | one change, but something else (epochs, data) differs between runs | one change, everything else held fixed and listed, settings chosen on validation images |
+# | **question** | vague ("is depth good?") | answerable, but the deciding measure unnamed | one answerable question, its deciding measures named in advance |
+# | **fair design** | several settings change at once | one change, but something else (epochs, data) differs | one change, all else fixed and listed, settings chosen on validation images |
 # | **seeds and statistics** | one run per setting | several seeds, means compared by eye | at least 3 seeds (better 10), Welch's t-test with Holm's correction, verdicts "clearly" or "not shown" |
-# | **honest reporting** | only the measures that agree with the hope | all measures, but "not shown" read as "equal" | every measure and verdict reported, the data and settings stated, limits named |
-# | **clarity** | numbers without a table or figure | a table, little explanation | a table and a figure, each explained in a sentence, code that runs from top to bottom |
+# | **honest reporting** | only the measures that fit the hope | all measures, but "not shown" read as "equal" | every measure and verdict, the data and settings stated, limits named |
+# | **clarity** | numbers without a table or figure | a table, little explanation | a table and a figure, each explained in a sentence; code that runs top to bottom |
 #
-# **Starter.** The cell below checks that the pieces fit together: one seed, **2 epochs**, two
-# codes at depth 3. It runs in seconds, and its numbers are **not a result**: a real run needs the
-# course's 30 epochs and several seeds per setting.
+# **Starter.** The cell below checks that the pieces fit, with one seed, **2 epochs** and two codes
+# at depth 3. It runs in seconds; its numbers are **not a result**, which needs the course's 30
+# epochs and several seeds per setting.
 
 # %%
 # STARTER ONLY: 1 seed and 2 epochs, to see the pieces work together.
@@ -488,22 +406,16 @@ pd.DataFrame(runs).set_index("model").round(3)
 
 # %% [markdown]
 # To go on: loop over seeds (`for seed in range(10)`), use `training.TrainingSettings()` for the
-# course's 30 epochs, add the depths you compare, and pass the runs to `study.compare_runs` with
-# the pairs of models you want to compare, for example `[("depth3_code3", "depth3_code2")]`.
+# course's 30 epochs, add the depths you compare, and pass the runs and the pairs to compare to
+# `study.compare_runs`, for example `[("depth3_code3", "depth3_code2")]`.
 
 # %% [markdown]
 # ## Summary
 # - On the course's data, each hidden layer clearly improved the reconstructions and the
 #   neighbourhoods of the 2-number codes; no depth made separate clusters, and PCA's silhouette
-#   stayed clearly ahead of every autoencoder's.
-# - The article's warning about overfitting did not bite on four fifths of the course's training
-#   images; it did with 300, in one run.
-# - A verdict holds for the data, settings and seeds it was measured on: change one thing at a
-#   time, repeat with seeds, choose on validation images, and test the differences.
+#   stayed clearly ahead.
+# - Overfitting did not bite on four fifths of the training images; it did with 300, in one run.
+# - A verdict holds only for the data, settings and seeds it was measured on.
 #
-# **References.** Every work the course cites, with its link, is on the book's
-# [References](../book/references.md) page: the article (Pramoditha, 2022), the autoencoder and PCA
-# papers, the three latent measures, Welch's test and Holm's correction, the data and Keras.
-#
-# This is the last notebook. Instructors: the exercises, their learning goals and their answers are
-# listed in the instructor guide, `book/instructor_guide.md` in the course's repository.
+# **References**: every work the course cites, with its link, is on the book's
+# [References](../book/references.md) page.
