@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import platform
@@ -111,14 +112,27 @@ def claim(holds: bool, statement: str, shows: str = "") -> None:
 
 
 def processor() -> str:
-    """This processor as the OS names it, e.g. ``"x86_64 AMD EPYC"`` (float results can differ between processors)."""
-    name = platform.processor() or ""
+    """This processor, precisely enough to tell when float results can repeat to the last bit.
+
+    The name alone (``"x86_64 AMD EPYC"``) is shared by processors whose instruction sets, and so
+    whose float sums, differ; on Linux the family, model, stepping and a short hash of the
+    instruction-set flags are added, e.g. ``"x86_64 AMD EPYC (25/1/1, flags 3f2a9c1b)"``.
+    """
+    name, details = platform.processor() or "", {}
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    return f"{platform.machine()} {name}".strip()
+            key, _, value = (part.strip() for part in line.partition(":"))
+            if key in ("model name", "cpu family", "model", "stepping", "flags") and key not in details:
+                details[key] = value
+            if not line.strip() and details:
+                break  # the first processor's block is enough
+    name = details.get("model name", name)
+    described = f"{platform.machine()} {name}".strip()
+    if "flags" in details:
+        digest = hashlib.sha256(details["flags"].encode()).hexdigest()[:8]
+        family = "/".join(details.get(key, "?") for key in ("cpu family", "model", "stepping"))
+        described += f" ({family}, flags {digest})"
+    return described
 
 
 def versions() -> dict[str, str]:

@@ -94,3 +94,14 @@ def test_setup_says_when_keras_or_the_backend_differs_from_the_books():
     assert "you have keras 9.0.0 and tensorflow" in newer and "may differ slightly" in newer
     jax = environment.version_difference({"keras": book["keras"], "backend": "jax", "jax": "0.10.2"})
     assert "you have keras" in jax and "jax 0.10.2" in jax
+
+
+def test_processors_of_one_name_but_other_instruction_sets_are_told_apart(monkeypatch):
+    """Float sums repeat exactly only on the same instruction set: the name alone ("AMD EPYC") is not enough."""
+    block = "processor\t: 0\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: {}\n\n"
+    described = {}
+    for flags in ("fpu sse2 avx2", "fpu sse2 avx2 avx512f"):
+        monkeypatch.setattr(environment.Path, "read_text", lambda self, flags=flags: block.format(flags))
+        described[flags] = environment.processor()
+    first, second = described.values()
+    assert first != second and "AMD EPYC (25/1/1, flags " in first
