@@ -87,7 +87,7 @@ def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
     def drawn(*args, **kwargs) -> Figure:
         with matplotlib.rc_context(STYLE):
             figure = function(*args, **kwargs)
-        for axes in figure.axes:
+        for axes in getattr(figure, "axes", ()):  # None: nothing to draw (an empty study)
             axes.tick_params(labelsize=FONT_SIZE)
         return figure
 

@@ -32,6 +32,7 @@ SIZE_STUDY_SETTINGS = training.FULL_SIZE_SETTINGS
 REFERENCE_BACKEND = "jax"
 DEFAULT_DEPTHS = (1, 2, 3)
 DEFAULT_SEEDS = tuple(range(5))
+SAVED_SIZES = (1_000, 4_000, 15_000, 60_000)  # the sizes of the study saved with the course (notebook 8)
 MIN_SIZE = 10  # one image per digit
 CONFIDENCE = 0.95
 FILES = ("runs.csv", "summary.csv", "size_study.png", "size_study.json")
@@ -224,8 +225,10 @@ def summarise(runs: Sequence[dict], confidence: float = CONFIDENCE) -> list[dict
 @plots.styled
 def size_figure(
     summary: Sequence[dict], title: str = "Latent quality against training-set size (mean, 95% interval)"
-) -> Figure:
+) -> Figure | None:
     """Each measure against the training-set size (log scale), a line per model with its 95% band; PCA dashed."""
+    if not summary:  # an empty study (see load_saved): nothing to draw
+        return None
     frame = pd.DataFrame(summary).sort_values(["depth", "train_size"])
     measures = study.METRIC_NAMES
     figure, panels, spare = plots._panel_grid(len(measures), 2, (3.3, 2.9))
@@ -264,6 +267,8 @@ def verdicts_by_size(result: SizeStudyResult, metric_names: Sequence[str] = stud
         p-values and the verdict.
     """
     pairs = comparison_pairs(result.config.depths)
+    if not result.runs:  # an empty study (see load_saved)
+        return pd.DataFrame(columns=["train_size", *study.COMPARISON_COLUMNS])
     tables = []
     for size in sorted(result.config.sizes):
         runs = [run for run in result.runs if run["train_size"] == size]
@@ -280,6 +285,8 @@ def verdict_table(result: SizeStudyResult, metric_names: Sequence[str] = study.M
     """
     long = verdicts_by_size(result, metric_names)
     keys = ["model", "baseline", "metric"]
+    if long.empty:
+        return pd.DataFrame(columns=[*keys, *sorted(result.config.sizes), "every size"])
     wide = long.pivot(index=keys, columns="train_size", values="verdict")
     order = long.drop_duplicates(keys)[keys].apply(tuple, axis=1)
     wide = wide.loc[list(order)].reset_index()
@@ -375,8 +382,9 @@ def load_or_run(
 def load_saved(directory: Path, backend: str = REFERENCE_BACKEND, source: str = "fashion") -> SizeStudyResult:
     """The size study saved for ``backend`` and ``source`` in ``directory``, whatever code made it (its text says which).
 
-    Raises:
-        FileNotFoundError: If there is none, saying how to make it.
+    If there is none (or it is damaged), one sentence says so and how to get it, and an empty
+    study (no runs) is returned: its figure and tables stay empty and the checks say why, so the
+    notebook goes on.
     """
     folder = study.backend_directory(directory, backend, source)
     try:
@@ -384,16 +392,17 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND, source: str = 
         saved = meta["config"]
         settings = training.TrainingSettings(**saved["settings"])
         config = SizeStudyConfig(tuple(saved["sizes"]), tuple(saved["depths"]), tuple(saved["seeds"]), settings)
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise FileNotFoundError(
-            f"No saved size study in {folder} ({type(error).__name__}). Copy the course's results/ folder next to "
-            "this notebook (`python -m course_utils release` writes it beside the student copies), or make it with: "
-            "python -m course_utils study "
-            "--dataset fashion-mnist --train-sizes 1000 4000 15000 60000 --seeds 0 1 2 3 4 --jobs 2"
-        ) from error
-    result = load(folder, config, meta["fingerprint"])
+        result = load(folder, config, meta["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        result = None
     if result is None:
-        raise FileNotFoundError(f"The size study in {folder} is incomplete (runs.csv missing or unreadable); make it again.")
+        print(
+            f"No saved size study in {folder} (or a damaged one): its figure and tables stay empty. Copy the course's "
+            "results/ folder next to this notebook (`python -m course_utils release` writes it beside the student "
+            "copies), or make it with: python -m course_utils study --dataset fashion-mnist --train-sizes "
+            f"{' '.join(map(str, SAVED_SIZES))} --seeds {' '.join(map(str, DEFAULT_SEEDS))} --jobs 2"
+        )
+        return SizeStudyResult(SizeStudyConfig(SAVED_SIZES), [], f"no saved size study in {folder}")
     return result
 
 

@@ -45,6 +45,7 @@ SIGNIFICANCE = 0.05
 # Announce and offer the saved results instead of training for longer than this.
 DEFAULT_MAX_MINUTES = 2.0
 CLEAR = {1: "clearly better", -1: "clearly worse"}
+COMPARISON_COLUMNS = ("model", "baseline", "metric", "gain", "ci_low", "ci_high", "p", "p_holm", "verdict")
 NOT_SHOWN = "not shown"
 NOT_SETTLED = "not settled"
 # Parallel runs (run_study's jobs and scheduler): what a worker process is told, and what it keeps.
@@ -541,6 +542,40 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult
     return load(folder, config, meta["fingerprint"])
 
 
+def saved_study(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult:
+    """The study saved for ``backend`` in ``directory``; if there is none, an empty study, after one sentence.
+
+    An empty study has no runs, so the tables made from it are empty and the cells that read it
+    still run: a notebook handed out without its ``results/`` folder goes on to its exercises.
+    """
+    saved = load_saved(directory, backend)
+    if saved is not None:
+        return saved
+    folder = backend_directory(directory, backend)
+    print(
+        f"No saved {backend} study in {folder}: its tables stay empty. Copy the course's results/ folder next to "
+        "this notebook (`python -m course_utils release` writes it beside the student copies)."
+    )
+    return StudyResult(StudyConfig(), [], f"no saved study in {folder}")
+
+
+def saved_histories(folder: Path) -> dict[str, dict[str, list[float]]]:
+    """The loss curves of the runs :func:`train_and_measure` saved in ``folder``, by file name (no ``.json``).
+
+    A missing folder, or one with no readable run, gives an empty dict after one sentence.
+    """
+    histories = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            histories[path.stem] = dict(json.loads(path.read_text())["history"])
+    if not histories:
+        print(
+            f"No saved runs in {folder}: the verdicts that read them stay empty. Run notebook 7 first, or copy the "
+            "course's results/ folder next to this notebook."
+        )
+    return histories
+
+
 def estimate_seconds(config: StudyConfig, data: MnistData) -> float:
     """About how long :func:`run_study` takes here (every run timed as the deepest, an upper bound)."""
     fixed, per_image = seconds_per_epoch(max(config.depths), data.x_train, config.settings.batch_size)
@@ -674,6 +709,8 @@ def compare_runs(
     family: their p-values are Holm-adjusted, and a difference is "clearly better" or "clearly
     worse" only when the adjusted p-value is below 5%; otherwise it is "not shown".
     """
+    if not runs:  # an empty study (see :func:`saved_study`): no comparison to make
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
     frame = pd.DataFrame(runs)
     rows = []
     for model, baseline in pairs:
@@ -714,26 +751,25 @@ def verdicts_by_backend(
 ) -> pd.DataFrame:
     """The verdict of every comparison on each backend's study, and the one both agree on.
 
-    A backend whose study is missing (``None``, as :func:`load_saved` returns it) is left out
-    with a one-line note, so that the verdicts of the others still show.
+    A backend whose study is missing (``None``, as :func:`load_saved` returns it, or empty, as
+    :func:`saved_study` does) is left out with a one-line note, so that the verdicts of the
+    others still show.
 
     Returns:
         One row per (model, baseline, metric) with a column per backend and ``settled``: the
-        common verdict, or "not settled" where the backends disagree.
-
-    Raises:
-        ValueError: If no backend has a saved study.
+        common verdict, or "not settled" where the backends disagree (no rows when no backend has
+        a study).
     """
-    missing = [backend for backend, result in results.items() if result is None]
-    results = {backend: result for backend, result in results.items() if result is not None}
+    missing = [backend for backend, result in results.items() if result is None]  # saved_study's empty ones were announced
+    results = {backend: result for backend, result in results.items() if result is not None and result.runs}
     if missing:
         print(
             f"No saved study for {', '.join(missing)} (its folder is missing or damaged): the verdicts below are "
-            f"{', '.join(results) or 'nobody'}'s alone. Copy the course's results/ folder next to this notebook."
+            f"{', '.join(results) or 'no backend'}'s alone. Copy the course's results/ folder next to this notebook."
         )
-    if not results:
-        raise ValueError("no saved study to compare: copy the course's results/ folder next to this notebook.")
     columns = ["model", "baseline", "metric"]
+    if not results:
+        return pd.DataFrame(columns=[*columns, "settled"])
     merged = None
     for backend, result in results.items():
         verdicts = compare_runs(result.runs, pairs, metric_names)[[*columns, "verdict"]]

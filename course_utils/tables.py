@@ -202,6 +202,8 @@ def claims_table(
         Columns ``claim``, ``tested as``, ``verdict``, ``evidence`` (each measure's two means and
         its Holm-adjusted p-value, "BCE 0.225 vs 0.244 (p < 0.001)") and ``measured on``.
     """
+    if measured.empty:  # an empty study (study.saved_study): no claim can be judged
+        return pd.DataFrame(columns=["claim", "tested as", "verdict", "evidence", "measured on"])
     rows = measured.set_index(["model", "baseline", "metric"])
 
     def evidence(claim: Claim, metric: str) -> str:
@@ -232,7 +234,7 @@ def overfits(report: Mapping[str, float], rise: float = OVERFITTING_RISE) -> boo
     return report["rise"] > rise and report["best_epoch"] < report["epochs"]
 
 
-def overfitting_claims(deep: Mapping[int, Mapping[str, float]], scarce: Mapping[str, float]) -> pd.DataFrame:
+def overfitting_claims(deep: Mapping[int, Mapping[str, float] | None], scarce: Mapping[str, float] | None) -> pd.DataFrame:
     """The article's warning about overfitting as two claims, each read from single runs (notebook 7).
 
     Args:
@@ -240,8 +242,11 @@ def overfitting_claims(deep: Mapping[int, Mapping[str, float]], scarce: Mapping[
         scarce: The report of the deepest model's run on 300 training images.
 
     Returns:
-        Rows like :func:`claims_table`'s; "holds" means "seen in that one run".
+        Rows like :func:`claims_table`'s; "holds" means "seen in that one run". No rows when a
+        run's report is missing (None: its saved run was not found).
     """
+    if scarce is None or not deep or any(report is None for report in deep.values()):
+        return pd.DataFrame(columns=["claim", "tested as", "verdict", "evidence", "measured on"])
     largest_rise = max(report["rise"] for report in deep.values())
     depths = ", ".join(str(depth) for depth in deep)
     epochs = max(report["epochs"] for report in deep.values())

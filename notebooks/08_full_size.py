@@ -260,7 +260,7 @@ checks_full_size.check_depth_gain_by_size(gains_8_2, size_result)
 # column changes only the first.
 
 # %%
-depth_result = study.load_saved(SAVED / "depth_study")
+depth_result = study.saved_study(SAVED / "depth_study")
 beside = size_study.verdicts_beside(
     size_result,
     depth_result.runs,

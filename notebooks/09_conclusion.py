@@ -49,7 +49,6 @@ if "google.colab" in sys.modules:
 # ## Setup
 
 # %%
-import json
 import textwrap
 from pathlib import Path
 
@@ -86,7 +85,7 @@ environment.setup(seed=42)
 study_dir = Path("results/depth_study")
 backends = ("tensorflow", "jax")
 saved_studies = {
-    backend: study.load_saved(study_dir, backend) for backend in backends
+    backend: study.saved_study(study_dir, backend) for backend in backends
 }
 reference = saved_studies[study.REFERENCE_BACKEND]
 print(textwrap.fill(reference.data_description, width=76))
@@ -156,21 +155,13 @@ claim_table = tables.claims_table(
 saved_runs = study.backend_directory(
     Path("results/going_deeper"), study.REFERENCE_BACKEND
 )
-
-
-def saved_history(file_stem: str) -> dict[str, list[float]]:
-    """The loss curves of one run that notebook 7 saved."""
-    text = (saved_runs / f"{file_stem}.json").read_text()
-    return json.loads(text)["history"]
-
-
-deep = {
-    depth: training.overfitting(saved_history(study.model_name(depth)))
-    for depth in (3, 4, 5)
+histories = study.saved_histories(saved_runs)  # file name -> loss curves
+reports = {
+    name: training.overfitting(history)
+    for name, history in histories.items()
 }
-small = training.overfitting(
-    saved_history("Autoencoder_5-300-images-no-remedy")
-)
+deep = {depth: reports.get(study.model_name(depth)) for depth in (3, 4, 5)}
+small = reports.get("Autoencoder_5-300-images-no-remedy")
 verdicts = pd.concat(
     [claim_table, tables.overfitting_claims(deep, small)], ignore_index=True
 )

@@ -10,6 +10,7 @@ must load them, not train again what the book's run loaded.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from unittest import mock
 
@@ -84,3 +85,20 @@ def test_a_student_copy_runs_where_release_wrote_it(handout, student_cache, stem
         ]
         trained = [line for line in printed if line.strip().startswith(TRAINING_ANNOUNCEMENTS)]
         assert not trained, f"{stem} trained what the book's run loads from its saved results: {trained}"
+
+
+@pytest.mark.parametrize("stem", ["08_full_size", "09_conclusion"])
+def test_a_copy_without_its_saved_studies_says_so_and_goes_on(tmp_path, student_cache, stem):
+    """A copy that travelled without results/ (one notebook uploaded on its own): a sentence, no error.
+
+    Notebooks 6 and 7 train what is missing (with an estimate); 8 and 9 read studies no lesson can
+    remake, so their tables stay empty and their checks say why.
+    """
+    release.release(tmp_path, [notebooks.NOTEBOOK_DIR / f"{stem}.ipynb"])
+    for study_folder in ("depth_study", "size_study", "going_deeper"):
+        shutil.rmtree(tmp_path / release.RESULTS_FOLDER / study_folder, ignore_errors=True)
+    notebook = _run(tmp_path / f"{stem}.ipynb", student_cache)
+    errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert not errors, f"{stem} without its saved studies: {[error.get('ename') for error in errors]}"
+    printed = "".join(str(output.get("text", "")) for cell in notebook.cells for output in cell.get("outputs", []))
+    assert "No saved" in printed and "results/" in printed

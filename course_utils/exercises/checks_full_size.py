@@ -19,6 +19,11 @@ def _size_verdicts(result: object) -> tuple[pd.DataFrame | None, str | None]:
     """The study's verdicts by size, or what is wrong with ``result``."""
     if not isinstance(result, size_study.SizeStudyResult):
         return None, f"{shown(result)} is not the data-size study: pass size_result."
+    if not result.runs:
+        return None, (
+            "The saved size study is missing, so this answer cannot be checked here: copy the course's results/ "
+            "folder next to this notebook and run it again from the top."
+        )
     return size_study.verdicts_by_size(result), None
 
 
