@@ -403,3 +403,11 @@ def test_release_writes_the_saved_results_and_keeps_a_students_changed_ones(cour
     kept = list(copied.parent.glob("runs.csv.bak-*"))
     assert len(kept) == 1 and kept[0].read_text() == "a student's own run\n"
     assert (output / "results" / "mine.csv").read_text() == "kept\n", "a file the course does not ship stays"
+
+
+def test_a_placeholder_keeps_no_name_that_only_a_claim_cell_reads(course, tmp_path):
+    _with_cell(course, 'environment.claim(encoder_part > 0, "positive")', after="math.sqrt(answer_9_1)\n")
+    report = release.release_notebook(course / "09_small.ipynb", tmp_path / "student")
+    student = nbformat.read(report.target, as_version=4)
+    placeholder = next(cell for cell in student.cells if release.PLACEHOLDER_TAG in cell.metadata.get("tags", []))
+    assert "encoder_part" not in placeholder.source and "answer_9_1 = ..." in placeholder.source

@@ -306,7 +306,7 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
     """
     report = report if report is not None else ReleaseReport(Path("notebook"))
     student = copy.deepcopy(notebook)
-    cells = student.cells
+    student.cells = cells = _without_claims(student.cells, report)  # first: placeholders keep no name only a claim reads
     for index, cell in enumerate(cells):
         _strip_widget_views(cell)
         if is_solution(cell):
@@ -317,7 +317,6 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
             cell.outputs = []
             cell.execution_count = None
             report.cleared_checks += 1
-    student.cells = _without_claims(cells, report)
     student.metadata.pop("widgets", None)
     jupytext_metadata = student.metadata.get("jupytext", {})
     jupytext_metadata.pop("formats", None)
