@@ -161,18 +161,24 @@ def _import_quietly(name: str):
         return None
 
 
+def _kernel_shell():
+    """The IPython shell of a running Jupyter kernel, or None (plain Python, a terminal IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
+
+
 def _show_figures_inline() -> None:
     """In Jupyter, show returned Matplotlib figures as SVG images (a no-op in plain Python).
 
     SVG (:func:`course_utils.plots.svg`) keeps a figure's text as text: sharp at any size, and
     measurable by the book's tests, which require it to stay readable on a phone.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None and getattr(shell, "kernel", None) is not None:
+    shell = _kernel_shell()
+    if shell is not None:
         from matplotlib.figure import Figure
 
         from course_utils import plots
@@ -185,12 +191,8 @@ def _show_figures_inline() -> None:
 
 def _show_tables_rounded() -> None:
     """In Jupyter, show every DataFrame rounded, with short headers and no cell cut (:func:`course_utils.tables.html`)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None and getattr(shell, "kernel", None) is not None:
+    shell = _kernel_shell()
+    if shell is not None:
         import pandas as pd
 
         from course_utils import tables

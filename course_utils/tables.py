@@ -40,17 +40,9 @@ P_VALUE_COLUMNS = ("p", "p_value", "p_holm", "p (Holm)")
 P_FLOOR = 0.001
 DECIMALS = 3
 
-# Notebook 8's verdict table: the verdicts and names in short words, the measures that fit a phone.
-SHORT_VERDICTS = {
-    "clearly better": "better",
-    "clearly worse": "worse",
-    "not shown": "–",
-    "Autoencoder_": "AE ",
-    r"PCA \(2-D\)": "PCA",
-    "knn_accuracy": "kNN",
-    "trustworthiness": "trust",
-    "bce": "BCE",
-}
+# Notebook 8's verdict table: the verdicts in short words (names as SHORT_MODELS and SHORT_NAMES say),
+# and the measures that fit a phone.
+SHORT_VERDICTS = {"clearly better": "better", "clearly worse": "worse", "not shown": "–"}
 COMPACT_MEASURES = ("bce", "knn_accuracy", "trustworthiness")
 
 # Notebook 9's claim verdicts.
@@ -147,9 +139,9 @@ def compact_verdicts(table: pd.DataFrame, measures: Sequence[str] = COMPACT_MEAS
     Returns:
         A row per comparison, labelled "AE 3 vs PCA, kNN", a column per size ("60k").
     """
-    shown = table[table["metric"].isin(measures)]
-    rows = shown.replace(SHORT_VERDICTS, regex=True).drop(columns="every size")
-    rows.index = rows.pop("model") + " vs " + rows.pop("baseline") + ", " + rows.pop("metric")
+    rows = table[table["metric"].isin(measures)].drop(columns="every size").replace(SHORT_VERDICTS)
+    models, baselines = rows.pop("model").map(short_model), rows.pop("baseline").map(short_model)
+    rows.index = models + " vs " + baselines + ", " + rows.pop("metric").map(short_name)
     return rows.rename(columns=lambda column: f"{column // 1000}k" if isinstance(column, int) else column)
 
 
