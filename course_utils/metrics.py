@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness
-from sklearn.metrics import confusion_matrix, mean_squared_error, silhouette_score
+from sklearn.metrics import confusion_matrix, mean_squared_error, silhouette_samples, silhouette_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from course_utils.data import MnistData, check_images
@@ -159,6 +159,68 @@ def measure(representation: Representation, data: MnistData) -> dict[str, float]
     results["trustworthiness"] = latent_trustworthiness(data.x_test, test_codes)
     results["silhouette"] = latent_silhouette(test_codes, data.y_test)
     return results
+
+
+def per_image_scores(representation: Representation, data: MnistData) -> pd.DataFrame:
+    """Each test image's part in the measures that are means over the test images.
+
+    The mean of each column is the measure of :func:`measure`: ``bce`` and ``mse`` (the image's
+    mean over its pixels), ``knn_accuracy`` (1 when the kNN classifier labels the image right, else
+    0) and ``silhouette`` (the image's own silhouette, within the sample :func:`latent_silhouette`
+    takes). Trustworthiness ranks all pairs of points, so it has no such per-image part.
+
+    Returns:
+        One row per test image (for ``silhouette``: NaN outside the sample), one column per measure.
+    """
+    test_codes = np.asarray(representation.encode(data.x_test))
+    train_codes = np.asarray(representation.encode(data.x_train))
+    _check_codes(test_codes, train_codes, data)
+    columns: dict[str, np.ndarray] = {}
+    if representation.decode is not None:
+        images = np.asarray(data.x_test, dtype=np.float64)
+        reconstructions = np.clip(np.asarray(representation.decode(test_codes), dtype=np.float64), 0, 1)
+        clipped = np.clip(reconstructions, CLIP, 1 - CLIP)
+        columns["bce"] = -np.mean(images * np.log(clipped) + (1 - images) * np.log(1 - clipped), axis=1)
+        columns["mse"] = np.mean((images - reconstructions) ** 2, axis=1)
+    classifier = KNeighborsClassifier(n_neighbors=NEIGHBOURS).fit(train_codes, data.y_train)
+    columns["knn_accuracy"] = (classifier.predict(test_codes) == data.y_test).astype(float)
+    rows = _sample_rows(len(test_codes), MAX_TRUSTWORTHINESS_POINTS)
+    columns["silhouette"] = np.full(len(test_codes), np.nan)
+    columns["silhouette"][rows] = silhouette_samples(test_codes[rows], data.y_test[rows])
+    return pd.DataFrame(columns)
+
+
+def paired_bootstrap(
+    ours: pd.DataFrame, theirs: pd.DataFrame, resamples: int = 2_000, confidence: float = 0.95, seed: int = SAMPLE_SEED
+) -> pd.DataFrame:
+    """How much a gain depends on which test images were drawn: a paired bootstrap over the test images.
+
+    Both representations are scored on the same resampled images each time (paired), so what the
+    images have in common cancels. The gain is signed so that positive means better, as in
+    :func:`course_utils.study.compare_runs`.
+
+    Args:
+        ours, theirs: :func:`per_image_scores` of the two representations on the same test images.
+        resamples: Bootstrap samples, each as many images as the test set, drawn with replacement.
+        confidence: Of the percentile interval.
+        seed: Of the resampling.
+
+    Returns:
+        One row per measure both have: ``gain`` on all images, ``ci_low``, ``ci_high``.
+    """
+    if len(ours) != len(theirs):
+        raise ValueError(f"both need the same test images, not {len(ours)} and {len(theirs)} rows.")
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(ours), size=(resamples, len(ours)))
+    tail = (1 - confidence) / 2 * 100
+    rows = []
+    for metric in [name for name in ours.columns if name in theirs.columns]:
+        sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+        difference = sign * (ours[metric].to_numpy() - theirs[metric].to_numpy())
+        resampled = np.nanmean(difference[draws], axis=1)
+        low, high = np.percentile(resampled, [tail, 100 - tail])
+        rows.append({"metric": metric, "gain": float(np.nanmean(difference)), "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
 
 
 def _check_codes(test_codes: np.ndarray, train_codes: np.ndarray, data: MnistData) -> None:

@@ -427,3 +427,50 @@ def plot_measures_by_depth(
         panels[0].legend()
     figure.suptitle(title)
     return figure
+
+
+def plot_measures_by_size(
+    summary: Sequence[Mapping],
+    measures: Sequence[str],
+    baseline: str | None = None,
+    lower_is_better: Sequence[str] = (),
+    title: str = "Each measure against parameters (mean ± sd over seeds)",
+    columns: int = 2,
+) -> Figure:
+    """Each measure against the number of parameters (log scale), one line per depth, mean ± sd over seeds.
+
+    Args:
+        summary: One row per model with its ``depth``, ``parameters`` and each measure's
+            ``<measure>_mean`` and ``<measure>_sd`` (:meth:`course_utils.study.StudyResult.summary`).
+        measures: The measures to draw, e.g. ``study.METRIC_NAMES``.
+        baseline: The model drawn as a dashed level line with its name (PCA) instead of a point.
+        lower_is_better: Measures whose panel title says that lower is better.
+        title: Figure title.
+        columns: Panels per row; the legend takes the free place of the last row, if any.
+    """
+    figure, panels, spare = _panel_grid(len(measures), columns, (3.3, 2.9))
+    level = next((row for row in summary if row["model"] == baseline), None)
+    by_depth: dict[int, list[Mapping]] = {}
+    for row in sorted((row for row in summary if row["model"] != baseline), key=lambda row: row["parameters"]):
+        by_depth.setdefault(row["depth"], []).append(row)
+    for axes, measure in zip(panels, measures):
+        for depth, rows in sorted(by_depth.items()):
+            axes.errorbar(
+                [row["parameters"] for row in rows],
+                [row[f"{measure}_mean"] for row in rows],
+                yerr=[row[f"{measure}_sd"] for row in rows],
+                marker="os^"[(depth - 1) % 3],
+                capsize=4,
+                label=f"{depth} hidden layer{'s' if depth > 1 else ''}",
+            )
+        if level is not None:
+            axes.axhline(level[f"{measure}_mean"], color="grey", linestyle="--", label=baseline)
+        axes.set_xscale("log")
+        axes.set_xlabel("parameters (log scale)")
+        axes.set_title(measure + (" (lower is better)" if measure in lower_is_better else ""))
+    if spare:
+        spare[0].legend(*panels[0].get_legend_handles_labels(), loc="center", frameon=False)
+    else:
+        panels[0].legend()
+    figure.suptitle(title)
+    return figure

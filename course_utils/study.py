@@ -23,7 +23,7 @@ from scipy import stats
 
 from course_utils import cache, environment, metrics, models, plots, training
 from course_utils.backend import keras
-from course_utils.data import MnistData, load_offline_subset
+from course_utils.data import MnistData, load_offline_subset, split_validation
 
 PCA_NAME = "PCA (2-D)"
 # Depth = encoder layers including the 2-unit code. Depths 1-3 are the article's models; deeper
@@ -35,6 +35,39 @@ HIDDEN_UNITS_BY_DEPTH: dict[int, tuple[int, ...]] = {
     4: (64, 32, 10),
     5: (128, 64, 32, 10),
 }
+
+
+@dataclass(frozen=True)
+class ControlModel:
+    """A model of one depth built to the size of an article model of another depth."""
+
+    name: str
+    hidden_units: tuple[int, ...]
+    matches: str  # the article model whose parameter count it matches
+
+    @property
+    def depth(self) -> int:
+        """Encoder layers including the 2-unit code, as in :data:`HIDDEN_UNITS_BY_DEPTH`."""
+        return len(self.hidden_units) + 1
+
+
+# In the article's models depth and size grow together (3,922 -> 16,526 -> 51,726 parameters), so
+# a gain could come from either. Each control keeps one and changes the other: a two-layer model the
+# size of Autoencoder_3 (52,728 parameters) and a three-layer model the size of Autoencoder_2 (16,746).
+CONTROLS = {
+    control.name: control
+    for control in (
+        ControlModel("Autoencoder_2_wide", (33,), "Autoencoder_3"),
+        ControlModel("Autoencoder_3_narrow", (10, 10), "Autoencoder_2"),
+    )
+}
+# A control counts as the same size when its parameters are within this fraction of the model it matches.
+SIZE_TOLERANCE = 0.02
+# The controlled comparisons, as (model, baseline): one more layer at (about) the same size ...
+DEPTH_AT_EQUAL_SIZE = (("Autoencoder_3", "Autoencoder_2_wide"), ("Autoencoder_3_narrow", "Autoencoder_2"))
+# ... and about three times the parameters at the same depth.
+SIZE_AT_EQUAL_DEPTH = (("Autoencoder_2_wide", "Autoencoder_2"), ("Autoencoder_3", "Autoencoder_3_narrow"))
+CONTROL_COMPARISONS = DEPTH_AT_EQUAL_SIZE + SIZE_AT_EQUAL_DEPTH
 METRIC_NAMES = tuple(metrics.METRIC_DESCRIPTIONS)
 FILES = ("runs.csv", "summary.csv", "study.png", "study.json")
 # Ten seeds per model: with three, the kNN verdicts flipped between TensorFlow and JAX.
@@ -61,11 +94,20 @@ _RUN_LOCK = threading.Lock()  # one training at a time per process: Keras seeds 
 
 @dataclass(frozen=True)
 class StudyConfig:
-    """What the study trains: depths, seeds and the training settings shared by all runs."""
+    """What the study trains: depths, seeds, the training settings shared by all runs, and control models.
+
+    ``controls`` names models of :data:`CONTROLS` trained beside the depths (the course's study,
+    :data:`DEPTH_STUDY`, has them all; a quick study may have none). With ``patience``, every run
+    holds out a validation split of its training images (:func:`data.split_validation`) and stops
+    once the validation loss has not fallen for that many epochs, keeping its best weights; the
+    settings' ``epochs`` is then the most it may train (:data:`CONVERGED_STUDY`).
+    """
 
     depths: tuple[int, ...] = (1, 2, 3)
     seeds: tuple[int, ...] = DEFAULT_SEEDS
     settings: training.TrainingSettings = field(default_factory=training.TrainingSettings)
+    controls: tuple[str, ...] = ()
+    patience: int | None = None
 
     def __post_init__(self) -> None:
         unknown = [depth for depth in self.depths if depth not in HIDDEN_UNITS_BY_DEPTH]
@@ -73,6 +115,27 @@ class StudyConfig:
             raise ValueError(f"depths must be chosen from {sorted(HIDDEN_UNITS_BY_DEPTH)}, not {list(self.depths)}.")
         if not self.seeds:
             raise ValueError("give at least one seed.")
+        if self.patience is not None and (isinstance(self.patience, bool) or not isinstance(self.patience, int)):
+            raise ValueError(f"patience must be a whole number of epochs, or None, not {self.patience!r}.")
+        if self.patience is not None and not 1 <= self.patience < self.settings.epochs:
+            raise ValueError(f"patience must lie between 1 and the epochs ({self.settings.epochs}), not {self.patience}.")
+        strangers = [name for name in self.controls if name not in CONTROLS]
+        if strangers:
+            raise ValueError(f"controls must be chosen from {sorted(CONTROLS)}, not {strangers}.")
+
+    def models(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Every model the study trains, as (name, hidden units): the depths, then the controls."""
+        depths = [(model_name(depth), HIDDEN_UNITS_BY_DEPTH[depth]) for depth in self.depths]
+        return depths + [(name, CONTROLS[name].hidden_units) for name in self.controls]
+
+
+# The course's depth study (notebook 6, ``python -m course_utils study``): the article's three
+# models and the controls, ten seeds each, with the course's training settings.
+DEPTH_STUDY = StudyConfig(controls=tuple(CONTROLS))
+# Is a model worse than PCA only because 30 epochs are too few for it? The article's models trained
+# until their validation loss stops falling (at most MAX_EPOCHS), ten seeds each.
+MAX_EPOCHS = 300
+CONVERGED_STUDY = StudyConfig(settings=training.TrainingSettings(epochs=MAX_EPOCHS), patience=10)
 
 
 @dataclass(frozen=True)
@@ -141,10 +204,34 @@ def model_name(depth: int) -> str:
 
 def measure_depth(depth: int, seed: int, data: MnistData, settings: training.TrainingSettings) -> dict:
     """One run of the study: train the model of ``depth`` from ``seed`` and measure it on the test images."""
-    model = models.build_autoencoder(HIDDEN_UNITS_BY_DEPTH[depth], name=model_name(depth), seed=seed)
-    training.train(model, data.x_train, None, settings, seed=seed, verbose=False)
+    return measure_model(model_name(depth), HIDDEN_UNITS_BY_DEPTH[depth], seed, data, settings)
+
+
+def measure_model(
+    name: str,
+    hidden_units: Sequence[int],
+    seed: int,
+    data: MnistData,
+    settings: training.TrainingSettings,
+    patience: int | None = None,
+) -> dict:
+    """One run of the study: train the model ``name`` from ``seed`` and measure it on the test images.
+
+    With ``patience`` it trains on a part of the training images and stops by the validation loss
+    of the rest (see :class:`StudyConfig`); the row then says after how many epochs (``epochs``).
+    """
+    model = models.build_autoencoder(hidden_units, name=name, seed=seed)
+    if patience is None:
+        training.train(model, data.x_train, None, settings, seed=seed, verbose=False)
+        stopped = {}
+    else:
+        x_fit, _, x_val, _ = split_validation(data.x_train, data.y_train)
+        stop = keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)
+        history = training.train(model, x_fit, x_val, settings, seed=seed, verbose=False, callbacks=[stop])
+        stopped = {"epochs": len(history.history["loss"]), "best_epoch": int(np.argmin(history.history["val_loss"])) + 1}
     scores = metrics.measure(metrics.autoencoder_representation(model), data)
-    return {"model": model.name, "depth": depth, "seed": seed, "parameters": model.count_params(), **scores}
+    depth = len(hidden_units) + 1
+    return {"model": model.name, "depth": depth, "seed": seed, "parameters": model.count_params(), **stopped, **scores}
 
 
 def run_study(
@@ -155,7 +242,7 @@ def run_study(
     scheduler: str | None = None,
     estimate: float | None = None,
 ) -> StudyResult:
-    """Train every depth for every seed, measure each run, and measure PCA once per seed.
+    """Train every model (depths and controls) for every seed, measure each run, and measure PCA once per seed.
 
     Args:
         config: Depths, seeds and training settings.
@@ -172,13 +259,17 @@ def run_study(
         estimate: Seconds the runs take one after another, if known; parallel runs announce it
             (measured first when not given), runs in this process do not.
     """
-    tasks = [(depth, seed, data, config.settings) for depth in config.depths for seed in config.seeds]
+    tasks = [
+        (name, units, seed, data, config.settings, config.patience)
+        for name, units in config.models()
+        for seed in config.seeds
+    ]
     if verbose and estimate is None and (jobs != 1 or scheduler is not None):
         estimate = estimate_seconds(config, data)
     runs = run_tasks(
-        measure_depth,
+        measure_model,
         tasks,
-        lambda task: f"{model_name(task[0])} seed {task[1]}",
+        lambda task: f"{task[0]} seed {task[2]}",
         jobs=jobs,
         scheduler=scheduler,
         verbose=verbose,
@@ -442,6 +533,8 @@ def summarise(runs: Sequence[dict]) -> list[dict]:
             "parameters": members[0]["parameters"],
             "seeds": len(members),
         }
+        if "epochs" in members[0]:  # a study that stops by the validation loss (StudyConfig.patience)
+            row["epochs_mean"] = statistics.fmean(member["epochs"] for member in members)
         for metric in METRIC_NAMES:
             values = [float(member[metric]) for member in members if metric in member]
             row[f"{metric}_mean"] = statistics.fmean(values)
@@ -463,8 +556,46 @@ def summary_table(summary: Sequence[dict]) -> pd.DataFrame:
 
 
 def study_figure(summary: Sequence[dict], title: str = "Latent quality against depth (mean ± sd over seeds)") -> Figure:
-    """Each metric against depth with error bars; PCA as a dashed line (:func:`plots.plot_measures_by_depth`)."""
+    """Each metric against depth with error bars, the controls left out; PCA as a dashed line.
+
+    See :func:`plots.plot_measures_by_depth`; :func:`control_figure` shows the controls.
+    """
     return plots.plot_measures_by_depth(
+        [row for row in summary if row["model"] not in CONTROLS],
+        METRIC_NAMES,
+        baseline=PCA_NAME,
+        lower_is_better=metrics.LOWER_IS_BETTER,
+        title=title,
+    )
+
+
+def control_table(summary: Sequence[dict]) -> pd.DataFrame:
+    """One row per control model of a study: its layers, its size, and the article model whose size it matches."""
+    sizes = {row["model"]: row["parameters"] for row in summary}
+    rows = {
+        name: {
+            "architecture": models.architecture_string(control.hidden_units),
+            "hidden layers": control.depth,
+            "parameters": sizes[name],
+            "matches": control.matches,
+            "its parameters": sizes[control.matches],
+            "size difference": f"{sizes[name] / sizes[control.matches] - 1:+.1%}",
+        }
+        for name, control in CONTROLS.items()
+        if name in sizes and control.matches in sizes
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def control_figure(
+    summary: Sequence[dict], title: str = "Depth or size? Each measure against parameters (mean ± sd over seeds)"
+) -> Figure:
+    """Each metric against the number of parameters, one line per depth: the controls beside the article's models.
+
+    Points of one depth share a line, so a line's slope is what size does at equal depth, and the
+    gap between lines at the same size is what depth does (:func:`plots.plot_measures_by_size`).
+    """
+    return plots.plot_measures_by_size(
         summary, METRIC_NAMES, baseline=PCA_NAME, lower_is_better=metrics.LOWER_IS_BETTER, title=title
     )
 
@@ -477,7 +608,12 @@ def fingerprint(config: StudyConfig, data: MnistData, versions: dict[str, str] |
 
 
 def _config_dict(config: StudyConfig) -> dict:
-    return {"depths": list(config.depths), "seeds": list(config.seeds), "settings": asdict(config.settings)}
+    saved = {"depths": list(config.depths), "seeds": list(config.seeds), "settings": asdict(config.settings)}
+    if config.controls:  # only then: a study without controls keeps the fingerprint it had before they existed
+        saved["controls"] = {name: list(CONTROLS[name].hidden_units) for name in config.controls}
+    if config.patience is not None:
+        saved["patience"] = config.patience
+    return saved
 
 
 def save(result: StudyResult, directory: Path, key: str) -> None:
@@ -512,11 +648,16 @@ def load(directory: Path, config: StudyConfig, key: str) -> StudyResult | None:
     return StudyResult(config, runs, meta["data"])
 
 
+WHOLE_NUMBER_COLUMNS = ("depth", "seed", "parameters", "epochs", "best_epoch")
+
+
 def _typed(row: dict) -> dict:
     typed: dict = {"model": row["model"]}
     for key, value in row.items():
-        if key != "model":
-            typed[key] = int(value) if key in ("depth", "seed", "parameters") else float(value)
+        if key != "model" and not pd.isna(value):  # PCA's rows have no epochs
+            typed[key] = (
+                int(float(value)) if key in ("depth", "seed", "parameters", "epochs", "best_epoch") else float(value)
+            )
     return typed
 
 
@@ -536,7 +677,9 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult
     try:
         meta = json.loads((folder / "study.json").read_text())
         saved = meta["config"]
-        config = StudyConfig(tuple(saved["depths"]), tuple(saved["seeds"]), training.TrainingSettings(**saved["settings"]))
+        settings = training.TrainingSettings(**saved["settings"])
+        controls = tuple(saved.get("controls", ()))
+        config = StudyConfig(tuple(saved["depths"]), tuple(saved["seeds"]), settings, controls, saved.get("patience"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return load(folder, config, meta["fingerprint"])
@@ -579,7 +722,7 @@ def saved_histories(folder: Path) -> dict[str, dict[str, list[float]]]:
 def estimate_seconds(config: StudyConfig, data: MnistData) -> float:
     """About how long :func:`run_study` takes here (every run timed as the deepest, an upper bound)."""
     fixed, per_image = seconds_per_epoch(max(config.depths), data.x_train, config.settings.batch_size)
-    runs = len(config.depths) * len(config.seeds)
+    runs = len(config.models()) * len(config.seeds)
     return (fixed + per_image * len(data.x_train)) * config.settings.epochs * runs
 
 
@@ -668,7 +811,7 @@ def load_or_run(
             print("(made by this code with these settings and data).")
         return saved
     check_jobs(jobs)
-    runs = len(config.depths) * len(config.seeds)
+    runs = len(config.models()) * len(config.seeds)
     serial = estimate_seconds(config, data)
     estimate = serial / (min(jobs, runs) if scheduler is None else 1)
     reference = load_saved(directory)

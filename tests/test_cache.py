@@ -104,7 +104,7 @@ def test_saved_study_still_reproduces(offline_mnist):
     assert saved is not None, f"no saved study in {folder}"
     made_with = json.loads((folder / "study.json").read_text())["made_with"]
     same_processor = made_with["processor"] == environment.processor()
-    row = next(run for run in saved.runs if run["depth"] == 3 and run["seed"] == 0)
+    row = next(run for run in saved.runs if run["model"] == study.model_name(3) and run["seed"] == 0)
     spread = {item["model"]: item for item in saved.summary()}[row["model"]]
     again = study.measure_depth(3, 0, offline_mnist, saved.config.settings)
     for name in ("bce", "knn_accuracy", "trustworthiness", "silhouette"):
@@ -131,3 +131,4 @@ def test_data_description_and_training_defaults_are_part_of_the_study_key(offlin
     assert study.fingerprint(config, fewer, versions=VERSIONS) != key
     longer = study.StudyConfig(settings=training.TrainingSettings(epochs=31))
     assert study.fingerprint(longer, offline_mnist, versions=VERSIONS) != key
+    assert study.fingerprint(study.DEPTH_STUDY, offline_mnist, versions=VERSIONS) != key

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from course_utils import metrics
@@ -93,3 +94,29 @@ def test_score_table_has_a_row_per_representation():
     table = metrics.score_table({"A": {"knn_accuracy": 0.5, "bce": 0.2}, "B": {"knn_accuracy": 0.6}})
     assert table.index.tolist() == ["A", "B"] and table.columns.tolist() == ["bce", "knn_accuracy"]
     assert table.loc["B", "knn_accuracy"] == 0.6 and np.isnan(table.loc["B", "bce"])
+
+
+def test_per_image_scores_average_to_the_measures(small_mnist):
+    pca = metrics.pca_representation(small_mnist.x_train)
+    per_image = metrics.per_image_scores(pca, small_mnist)
+    measured = metrics.measure(pca, small_mnist)
+    assert len(per_image) == len(small_mnist.x_test) and "trustworthiness" not in per_image
+    for name in ("bce", "mse", "knn_accuracy", "silhouette"):
+        assert per_image[name].mean() == pytest.approx(measured[name], abs=1e-6)
+
+
+def test_paired_bootstrap_interval_holds_the_gain_and_signs_losses_as_better():
+    rng = np.random.default_rng(1)
+    theirs = pd.DataFrame({"bce": rng.uniform(0.2, 0.3, 500), "knn_accuracy": rng.integers(0, 2, 500).astype(float)})
+    ours = pd.DataFrame({"bce": theirs["bce"] - 0.01, "knn_accuracy": theirs["knn_accuracy"]})
+    ours.loc[:49, "knn_accuracy"] = 1.0  # some images now right that were wrong
+    table = metrics.paired_bootstrap(ours, theirs, resamples=500).set_index("metric")
+    assert table.loc["bce", "gain"] == pytest.approx(0.01)  # lower loss: a positive gain
+    assert table.loc["bce", "ci_low"] == pytest.approx(0.01) == pytest.approx(table.loc["bce", "ci_high"])
+    knn = table.loc["knn_accuracy"]
+    assert 0 < knn["ci_low"] < knn["gain"] < knn["ci_high"]
+
+
+def test_paired_bootstrap_refuses_different_test_images():
+    with pytest.raises(ValueError, match="same test images"):
+        metrics.paired_bootstrap(pd.DataFrame({"bce": [0.1, 0.2]}), pd.DataFrame({"bce": [0.1]}))

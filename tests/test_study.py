@@ -123,7 +123,7 @@ def test_estimate_is_positive_and_scales_with_the_work(small_mnist):
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_the_saved_study_of_each_backend_is_current(backend, offline_mnist):
     """The book's verdicts come from both saved studies: both must come from this code and these settings."""
-    config = study.StudyConfig()
+    config = study.DEPTH_STUDY
     saved = study.load_saved(SAVED_STUDY, backend)
     command = f"KERAS_BACKEND={backend} python -m course_utils study --output notebooks/results/depth_study"
     assert saved is not None, f"run: {command}"
@@ -139,7 +139,10 @@ def test_damaged_saved_study_is_ignored(small_mnist, tmp_path):
     assert study.load(tmp_path, TINY, study.fingerprint(TINY, small_mnist)) is None
 
 
-@pytest.mark.parametrize("arguments", [{"depths": (9,)}, {"depths": ()}, {"seeds": ()}])
+@pytest.mark.parametrize(
+    "arguments",
+    [{"depths": (9,)}, {"depths": ()}, {"seeds": ()}, {"controls": ("Wide",)}, {"patience": 0}, {"patience": 30}],
+)
 def test_bad_study_config_is_refused(arguments):
     with pytest.raises(ValueError):
         study.StudyConfig(**arguments)
@@ -264,12 +267,94 @@ def test_the_single_seed_margins_of_notebooks_2_to_5_hold_for_every_run_of_both_
     assert one["bce"].min() > two["bce"].max() + 0.005 and two["bce"].min() > three["bce"].max() + 0.002
 
 
-def test_both_backends_saved_studies_agree_on_every_verdict_of_notebook_6():
-    from course_utils import compare
+def _parameters(hidden_units) -> int:
+    from course_utils import models
 
-    pairs = compare.CLAIM_COMPARISONS
-    saved = {backend: study.load_saved(SAVED_STUDY, backend) for backend in ("tensorflow", "jax")}
-    table = study.verdicts_by_backend(saved, pairs)
-    assert len(table) == 25
-    disagree = table[table["settled"] == study.NOT_SETTLED]
-    assert disagree.empty, f"notebook 6 must call these not settled:\n{disagree}"
+    return models.build_autoencoder(hidden_units, seed=0).count_params()
+
+
+@pytest.mark.parametrize("control", study.CONTROLS.values(), ids=lambda control: control.name)
+def test_each_control_has_the_size_of_the_model_it_matches_and_another_depth(control):
+    from course_utils import models
+
+    matched = models.build_article_model(control.matches, seed=0)
+    assert abs(_parameters(control.hidden_units) / matched.count_params() - 1) <= study.SIZE_TOLERANCE
+    assert control.depth != int(control.matches.rsplit("_", 1)[1])
+
+
+def test_the_controls_separate_depth_from_size():
+    """One control per direction: two layers at Autoencoder_3's size, three layers at Autoencoder_2's."""
+    by_match = {control.matches: control.depth for control in study.CONTROLS.values()}
+    assert by_match == {"Autoencoder_3": 2, "Autoencoder_2": 3}
+    depth = {name: len(units) + 1 for name, units in study.DEPTH_STUDY.models()}
+    size = {name: _parameters(units) for name, units in study.DEPTH_STUDY.models()}
+    for model, baseline in study.DEPTH_AT_EQUAL_SIZE:
+        assert depth[model] == depth[baseline] + 1 and abs(size[model] / size[baseline] - 1) <= study.SIZE_TOLERANCE
+    for model, baseline in study.SIZE_AT_EQUAL_DEPTH:
+        assert depth[model] == depth[baseline] and size[model] > 3 * size[baseline]
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_the_saved_study_of_each_backend_has_every_control_for_every_seed(backend):
+    saved = study.load_saved(SAVED_STUDY, backend)
+    assert set(saved.config.controls) == set(study.CONTROLS)
+    runs = pd.DataFrame(saved.runs)
+    for name, control in study.CONTROLS.items():
+        own = runs[runs["model"] == name]
+        assert sorted(own["seed"]) == list(study.DEFAULT_SEEDS), f"{name} is missing seeds on {backend}"
+        assert (own["parameters"] == _parameters(control.hidden_units)).all()
+        assert (own["depth"] == control.depth).all()
+
+
+def test_the_study_command_trains_the_controls_only_with_the_articles_depths(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake(config, *args, **kwargs):
+        seen["config"] = config
+        raise SystemExit(0)
+
+    monkeypatch.setattr(study, "load_or_run", fake)
+    with pytest.raises(SystemExit):
+        main(["study", "--output", str(tmp_path), "--source", "subset"])
+    assert seen["config"] == study.DEPTH_STUDY
+    with pytest.raises(SystemExit):
+        main(["study", "--depths", "4", "--output", str(tmp_path), "--source", "subset"])
+    assert seen["config"].controls == ()
+
+
+def test_the_control_figure_draws_a_line_per_depth(tiny_result):
+    figure = study.control_figure(tiny_result.summary())
+    panels = [axes for axes in figure.axes if axes.get_title()]
+    assert len(panels) == len(study.METRIC_NAMES)
+    assert len(panels[0].get_lines()) >= 2 and panels[0].get_xscale() == "log"
+
+
+def test_the_books_introduction_quotes_the_saved_reference_study():
+    """book/intro.md states the study's means in prose: they must be the saved reference study's, as printed."""
+    intro = " ".join((Path(__file__).resolve().parents[1] / "book" / "intro.md").read_text().split())
+    means = {row["model"]: row for row in study.load_saved(SAVED_STUDY).summary()}
+    bce = [means[study.model_name(depth)]["bce_mean"] for depth in (1, 2, 3)]
+    knn = [means[study.model_name(depth)]["knn_accuracy_mean"] for depth in (1, 2, 3)]
+    pca = means[study.PCA_NAME]
+    assert f"falls from {bce[0]:.3f} with one hidden layer to {bce[1]:.3f} with two and {bce[2]:.3f} with three" in intro
+    assert f"rises from {knn[0]:.2f} to {knn[1]:.2f} and {knn[2]:.2f}" in intro
+    assert f"scores {pca['bce_mean']:.3f} and {pca['knn_accuracy_mean']:.2f}" in intro
+    silhouettes = [means[study.model_name(depth)]["silhouette_mean"] for depth in (1, 2, 3)]
+    low, high = (f"{value:.2f}".replace("-", "−") for value in (min(silhouettes), max(silhouettes)))
+    assert f"between {low} and {high}" in intro and f"PCA's {pca['silhouette_mean']:+.2f}" in intro
+
+
+def test_a_study_with_patience_stops_by_the_validation_loss_and_says_when(small_mnist, tmp_path):
+    config = study.StudyConfig((1,), (0,), training.TrainingSettings(epochs=4, batch_size=256), patience=1)
+    result = study.run_study(config, small_mnist, verbose=False)
+    run = result.runs[0]
+    assert 1 <= run["best_epoch"] <= run["epochs"] <= 4 and "epochs" not in result.runs[-1]  # PCA does not train
+    key = study.fingerprint(config, small_mnist)
+    assert key != study.fingerprint(study.StudyConfig((1,), (0,), config.settings), small_mnist)
+    study.save(result, tmp_path, key)
+    assert study.load(tmp_path, config, key).runs == result.runs
+
+
+def test_the_converged_study_trains_the_articles_models_until_they_stop():
+    config = study.CONVERGED_STUDY
+    assert config.depths == (1, 2, 3) and config.patience and config.settings.epochs == study.MAX_EPOCHS

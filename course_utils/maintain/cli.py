@@ -199,8 +199,10 @@ def _settings(arguments: argparse.Namespace, default):
 
 def _study(arguments: argparse.Namespace) -> int:
     if arguments.train_sizes is not None:
+        if arguments.converged:
+            raise UsageError("--converged and --train-sizes: the size study trains a fixed number of updates; give one")
         return _size_study(arguments)
-    output = Path(arguments.output or "results/study")
+    output = Path(arguments.output or ("results/converged_study" if arguments.converged else "results/study"))
     _writable_folder(output)
     parallel = _parallel(arguments)
     environment.setup(seed=0)
@@ -208,11 +210,16 @@ def _study(arguments: argparse.Namespace) -> int:
 
     mnist = _load_dataset(arguments)
     _writable_folder(study.backend_directory(output, source=mnist.source))
-    default = study.StudyConfig()
+    default = study.CONVERGED_STUDY if arguments.converged else study.DEPTH_STUDY
     settings = _settings(arguments, default.settings)
     depths = tuple(arguments.depths) if arguments.depths is not None else default.depths
     seeds = tuple(arguments.seeds) if arguments.seeds is not None else default.seeds
-    config = study.StudyConfig(depths, seeds, settings)
+    # The controls match the article's depths 2 and 3: a study of other depths leaves them out.
+    controls = default.controls if arguments.depths is None else ()
+    try:
+        config = study.StudyConfig(depths, seeds, settings, controls, default.patience)
+    except ValueError as error:  # --epochs at or below the patience of --converged
+        raise UsageError(f"--epochs: {error}") from None
     try:
         result = study.load_or_run(config, mnist, output, max_minutes=None, **parallel)  # asked for: always run
     except ConnectionError as error:
@@ -394,6 +401,12 @@ def _add_study(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="run the data-size study: these training-set sizes (10 to the data set's training images), each "
         "with the updates the settings make on the largest",
+    )
+    study.add_argument(
+        "--converged",
+        action="store_true",
+        help="train each model until its validation loss stops falling (then --epochs is the most), "
+        "without the control models",
     )
     study.add_argument("--dataset", action=_Once, choices=DATASETS, default=None, help="default: mnist")
     study.add_argument(
