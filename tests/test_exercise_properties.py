@@ -522,7 +522,7 @@ def test_after_all_that_the_explorer_still_trains(recording_explorer):
 
 def test_every_check_of_the_registry_is_fed_arbitrary_answers_here():
     """A new exercise's check must join the tables above (CONTRIBUTING.md, "Add an exercise")."""
-    from course_utils.exercises import checks_full_size, registry
+    from course_utils.exercises import checks_full_size, checks_statistics, registry
 
     covered = {check for check, _ in NUMERIC_CHECKS.values()} | {check for check, _ in MODEL_CHECKS.values()}
     covered |= {checks.check_closest_digits, checks.check_depth_experiment}
@@ -541,6 +541,7 @@ def test_every_check_of_the_registry_is_fed_arbitrary_answers_here():
         checks.check_measure_rewards,
         checks.check_experiment_plan,
         checks_full_size.check_sizes_where_depth_pays,  # tests/test_checks_full_size.py
+        checks_statistics.check_welch_holm,  # tests/test_checks_statistics.py
         checks_full_size.check_depth_gain_by_size,
     }
     in_registry = {call.function for exercise in registry.all_exercises() for call in exercise.calls if call.is_check}

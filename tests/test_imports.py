@@ -21,7 +21,7 @@ EXERCISES, MAINTAIN = "course_utils.exercises", "course_utils.maintain"
 EXERCISE_LAYERS = (
     ("feedback",),
     ("widgets", "model_checks"),
-    ("checks", "checks_full_size", "questions", "architecture_builder"),
+    ("checks", "checks_full_size", "checks_statistics", "questions", "architecture_builder"),
     ("depth_explorer", "latent_decoder", "measure_explorer"),
     ("registry",),
 )

@@ -19,6 +19,7 @@ from course_utils.exercises import (
     architecture_builder,
     checks,
     checks_full_size,
+    checks_statistics,
     depth_explorer,
     latent_decoder,
     measure_explorer,
@@ -350,6 +351,24 @@ EXERCISES = (
         answer="depends on the study (printed by the solution)",
         calls=(Call(checks.check_seed_interval, "interval_6_2, result.runs"),),
         minutes=10,
+    ),
+    Exercise(
+        label="ex-6-3",
+        number="6.3",
+        title="Welch's test and Holm's correction by hand",
+        notebook="06_measuring_latent_quality",
+        goal="run Welch's t-test with SciPy, and adjust a few p-values for many comparisons with Holm's method yourself",
+        looks_at=(
+            "three p-values and their adjusted values, in the order of the comparisons, against Welch's t-test and "
+            "Holm's step-down method recomputed from the study's kNN accuracies; recognises Student's t-test, the "
+            "paired test, one-sided tests, t statistics, adjusted values or another measure given as p-values, and "
+            "values in another order; adjusted values left unadjusted, Bonferroni's, factors the wrong way round or "
+            "counted from 0, no running maximum, no cap at 1, sorted; a right adjustment of wrong p-values is said "
+            "to be right"
+        ),
+        answer="depends on the study (printed by the solution)",
+        calls=(Call(checks_statistics.check_welch_holm, "p_values_6_3, holm_6_3, result.runs"),),
+        minutes=15,
     ),
     # (marker 7: notebook 7 exercises go here, in order)
     Exercise(
