@@ -47,6 +47,7 @@ COMPACT_MEASURES = ("bce", "knn_accuracy", "trustworthiness")
 
 # Notebook 9's claim verdicts.
 HOLDS, CONTRADICTED, NOT_SHOWN = "holds", "contradicted", "not shown"
+NOT_TESTED = "not tested"  # another study that lacks one of a claim's comparisons
 OVERFITTING_RISE = 0.002  # notebook 7's reading: a validation loss this far above its best
 
 
@@ -219,6 +220,29 @@ def claims_table(
             for claim in claims
         ]
     )
+
+
+def verdicts_elsewhere(claims: Sequence[Claim], comparisons: pd.DataFrame, column: str = "verdict") -> list[str]:
+    """Each claim's verdict in another study's comparisons (e.g. notebook 8's), read as :func:`claims_table` does.
+
+    Args:
+        claims: The claims.
+        comparisons: That study's comparisons, with columns ``model``, ``baseline``, ``metric`` and ``column``.
+        column: The column that holds each comparison's verdict.
+
+    Returns:
+        A verdict per claim: "holds", "contradicted", "not shown", or "not tested" where that study
+        lacks one of the claim's comparisons.
+    """
+    found = {} if comparisons.empty else comparisons.set_index(["model", "baseline", "metric"])[column].to_dict()
+    verdicts = []
+    for claim in claims:
+        keys = [(claim.model, claim.baseline, metric) for metric in claim.metrics]
+        if all(key in found for key in keys):
+            verdicts.append(claim_verdict([found[key] for key in keys], claim.claimed, claim.opposite))
+        else:
+            verdicts.append(NOT_TESTED)
+    return verdicts
 
 
 def overfits(report: Mapping[str, float], rise: float = OVERFITTING_RISE) -> bool:

@@ -53,6 +53,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from course_utils import (
     compare,
@@ -125,9 +126,9 @@ for name, codes in toy_codes.items():
     print(f"{name:>10}: {measured}")
 
 # %% [markdown]
-# Touching clusters keep a high kNN accuracy, because most neighbours still share the label, but
-# their silhouette falls towards zero, because the clusters are not apart. Noise scores at chance
-# on both. **Trustworthiness** asks something else (notebook 1): are the points that are
+# Touching clusters keep a kNN accuracy far above chance (0.1), because many neighbours still
+# share the label, though about half the digits now get a wrong one; their silhouette falls towards
+# zero, because the clusters are not apart. Noise scores at chance on both. **Trustworthiness** asks something else (notebook 1): are the points that are
 # neighbours in the 2-D code also neighbours among the 784 pixels? Made-up codes have no pixels
 # behind them, so we compare PCA's codes with random ones:
 
@@ -140,9 +141,10 @@ print(f"trustworthiness of PCA codes:    {pca_trust:.3f}")
 print(f"trustworthiness of random codes: {random_trust:.3f}")
 
 # %% [markdown]
-# ## The study: three depths, ten seeds, one baseline
+# ## The study: three depths, two controls, ten seeds, one baseline
 # `study.load_or_run` trains each depth with seeds 0 to 9 under the course settings (30 epochs,
-# batch 32, Adam, linear code), measures every run and PCA, and saves the tables and the figure in
+# batch 32, Adam, linear code), and with them two **control** models that the section "Is it
+# depth, or size?" below explains. It measures every run and PCA, and saves the tables and the figure in
 # `results/depth_study/`, one folder per Keras backend. It loads them instead when the code,
 # settings and data that made them are unchanged. Otherwise it first estimates how long training
 # would take here; above two minutes (full MNIST, say) it shows the book's saved study instead and
@@ -153,6 +155,7 @@ config = study.StudyConfig(
     depths=(1, 2, 3),
     seeds=tuple(range(10)),
     settings=training.TrainingSettings(),
+    controls=tuple(study.CONTROLS),
 )
 study_dir = Path("results/depth_study")
 result = study.load_or_run(config, mnist, study_dir)
@@ -175,6 +178,98 @@ codes = {
 plots.plot_latent_spaces(codes, y_test, title="Latent spaces, seed 42")
 
 # %% [markdown]
+# ## Statistics in brief
+# The verdicts below rest on four ideas. Here they are on the kNN accuracy of `Autoencoder_2` in
+# each of its runs, one run per seed.
+#
+# - **Standard deviation** (sd): the spread of the runs, how far one run typically lands from
+#   their mean. It is why one run can mislead.
+# - **Standard error** (se = sd / √n for n runs): the uncertainty of their *mean*, how far it would
+#   typically move with n new seeds. More runs shrink the se, not the sd.
+
+# %%
+from scipy import stats
+
+# Autoencoder_2's kNN accuracy in each of its runs, one run per seed
+knn_2 = np.array(
+    [
+        run["knn_accuracy"]
+        for run in result.runs
+        if run["model"] == "Autoencoder_2"
+    ]
+)
+n_runs = len(knn_2)
+mean_2, sd_2 = np.mean(knn_2), np.std(knn_2, ddof=1)  # ddof=1: sample sd
+se_2 = sd_2 / np.sqrt(n_runs)
+print(f"{n_runs} runs: mean {mean_2:.4f}")
+print(f"standard deviation {sd_2:.4f}: how far one run lands from the mean")
+print(f"standard error {se_2:.4f}: how far their mean may be off")
+
+# %% [markdown]
+# - **95% confidence interval**: mean ± t × se, with t from the t distribution for n − 1 degrees
+#   of freedom. Made this way, 95% of intervals contain the true mean; it is not where 95% of the
+#   runs lie.
+# - **p-value**: the chance of a difference at least as large as the one measured *if the true
+#   means were equal*, so that only the luck of the seeds set them apart. A small p-value says that
+#   luck alone would rarely do it. Below, the runs are tested against PCA's score, the same in
+#   every run (the one-sample t-test the table uses against PCA).
+
+# %%
+# t for 95% and n - 1 degrees of freedom; mean ± t × se
+t_95 = stats.t.ppf(0.975, n_runs - 1)
+low_2, high_2 = mean_2 - t_95 * se_2, mean_2 + t_95 * se_2
+print(
+    f"t = {t_95:.3f}; 95% confidence interval ({low_2:.4f}, {high_2:.4f})"
+)
+# PCA has no random start: its score is the same in every run
+pca_knn = np.mean(
+    [
+        run["knn_accuracy"]
+        for run in result.runs
+        if run["model"] == study.PCA_NAME
+    ]
+)
+test_2 = stats.ttest_1samp(knn_2, pca_knn)
+inside = low_2 <= pca_knn <= high_2
+print(f"PCA's kNN accuracy {pca_knn:.4f}, inside the interval: {inside}")
+print(f"p-value of the difference from PCA: {test_2.pvalue:.3f}")
+
+# %% [markdown]
+# PCA's score lies inside the interval and the p-value is above 0.05: these seeds cannot tell this
+# model's mean kNN accuracy from PCA's, so the verdict can only be "not shown". The interval and
+# the uncorrected p-value always agree: the interval leaves out exactly the values whose p-value
+# is below 0.05.
+#
+# **Why correct for many comparisons?** A test at 5% raises a false alarm (a "clearly better"
+# where nothing differs) once in twenty. The table below makes one test per comparison and
+# measure; if nothing differed, the chance of at least one false alarm among them would be
+# 1 − 0.95^m for m independent tests: more likely than not (computed below). Holm's correction
+# raises the p-values so that this chance stays below 5% for the whole table.
+
+# %%
+# one test per comparison and measure in the verdict table below
+tests = len(compare.CLAIM_COMPARISONS) * len(study.METRIC_NAMES)
+false_alarm = 1 - (1 - study.SIGNIFICANCE) ** tests
+print(
+    f"{tests} tests, each at {study.SIGNIFICANCE:.0%}. If nothing differs,"
+)
+print(f"the chance of at least one false alarm is {false_alarm:.0%}")
+
+# %% tags=["remove-cell"]
+environment.claim(
+    inside and test_2.pvalue > study.SIGNIFICANCE,
+    "PCA's kNN accuracy lies inside Autoencoder_2's 95% interval, and the "
+    "p-value of the difference is above 0.05",
+    f"interval ({low_2:.4f}, {high_2:.4f}), PCA {pca_knn:.4f}, "
+    f"p = {test_2.pvalue:.3f}",
+)
+environment.claim(
+    false_alarm > 0.5,
+    "a false alarm among the table's tests is more likely than not",
+    f"{false_alarm:.0%}",
+)
+
+# %% [markdown]
 # ## Which of the article's claims hold?
 # Each comparison below sets a model against a baseline on one measure. The **gain** is the
 # model's mean over its ten seeds minus the baseline's, signed so that a positive gain is better
@@ -183,12 +278,17 @@ plots.plot_latent_spaces(codes, y_test, title="Latent spaces, seed 42")
 # - **Welch's t-test** (`scipy.stats.ttest_ind` with `equal_var=False`) asks whether the two sets
 #   of ten runs could differ by chance. PCA has no random start and gives the same numbers for
 #   every seed, so against PCA the test becomes the one-sample t-test of the model's runs.
-# - **ci_low, ci_high**: the 95% confidence interval of the gain from the same test.
+# - **ci_low, ci_high**: the 95% confidence interval of the gain from the same test, for this one
+#   comparison on its own (not adjusted for the others).
 # - **Holm's correction**: we make 5 comparisons × 5 measures = 25 tests, and the more tests, the
 #   more chance that one of them looks clear by luck. Holm's step-down method adjusts the p-values
 #   (`p_holm`) so that the chance of even one false "clearly" among all 25 stays below 5%.
 # - The **verdict** is "clearly better" or "clearly worse" when `p_holm` is below 0.05, and "not
 #   shown" otherwise: ten seeds cannot tell the two apart, which is not the same as "equal".
+# - The interval and the verdict answer different questions. The interval says how large this
+#   one gain may be; the verdict says which gains survive 25 looks at the data. So a row's
+#   interval can exclude 0 while its verdict is "not shown": its gain would count on its own,
+#   but not as one of 25.
 
 # %%
 # each model against the one before it, and against PCA
@@ -226,19 +326,23 @@ verdicts[list(study.METRIC_NAMES)]
 # 1. **"One hidden layer: unclear reconstructions, no separate clusters."** Holds, and more: the
 #    one-layer model is clearly worse than PCA on every measure.
 # 2. **"Two layers are better than one."** Holds: clearly better on every measure, on both backends.
+#    But the two-layer model also has 4.2 times the parameters.
 # 3. **"Three layers: reconstructions close to the originals, mostly separate clusters."** The
-#    three-layer model is clearly better than the two-layer one in reconstruction, kNN accuracy and
-#    trustworthiness. Its silhouette gain over two layers is not shown, and its mean silhouette
-#    stays near zero: the clusters touch. "Mostly separate clusters" is not what we measure; "the
-#    best-separated of the three" is.
+#    three-layer model (3.1 times the parameters of the two-layer one) is clearly better than the
+#    two-layer one in reconstruction (both losses), kNN accuracy and trustworthiness, on both
+#    backends. Its silhouette gain over two layers is not settled: not shown on TensorFlow,
+#    clearly better on JAX. Its mean silhouette stays near zero on both: the clusters touch.
+#    "Mostly separate clusters" is not what we measure; "the best-separated of the three" is.
 # 4. **Every autoencoder should beat PCA.** Only the three-layer model beats PCA clearly in
 #    reconstruction, kNN accuracy and trustworthiness. The two-layer model reconstructs clearly
 #    better than PCA, but its kNN accuracy and trustworthiness are not shown to differ from PCA's.
 #    Every autoencoder has a clearly *lower* silhouette than PCA.
 #
-# These verdicts are for the course's 4,000 training images and 30 epochs; full MNIST may well
-# separate the digits better. Each time the notebook runs, it checks every statement against the
-# settled verdicts of the two saved studies, so the text cannot drift away from the numbers.
+# So the article's deeper models are better, and they are also larger: these verdicts cannot say
+# whether the layer or the parameters did it. The next section asks. The verdicts are for the
+# course's 4,000 training images and 30 epochs; notebook 8 repeats the study on 60,000 images of
+# Fashion-MNIST. Each time the notebook runs, it checks every statement against the settled
+# verdicts of the two saved studies, so the text cannot drift away from the numbers.
 
 
 # %% tags=["remove-cell"]
@@ -270,14 +374,28 @@ environment.claim(
 environment.claim(
     all(
         settled("Autoencoder_3", "Autoencoder_2", metric) == better
-        for metric in ("bce", "knn_accuracy", "trustworthiness")
+        for metric in ("bce", "mse", "knn_accuracy", "trustworthiness")
     ),
     "three layers are clearly better than two in reconstruction, "
     "kNN accuracy and trustworthiness",
 )
+silhouette_step = by_backend[
+    (by_backend["model"] == "Autoencoder_3")
+    & (by_backend["baseline"] == "Autoencoder_2")
+    & (by_backend["metric"] == "silhouette")
+].iloc[0]
 environment.claim(
-    settled("Autoencoder_3", "Autoencoder_2", "silhouette") == "not shown",
-    "the silhouette gain from two to three layers is not shown",
+    (silhouette_step["tensorflow"], silhouette_step["jax"])
+    == ("not shown", better),
+    "the silhouette gain from two to three layers is not shown on "
+    "TensorFlow and clearly better on JAX, so not settled",
+    f"{silhouette_step['tensorflow']} and {silhouette_step['jax']}",
+)
+sizes = {row["model"]: row["parameters"] for row in result.summary()}
+environment.claim(
+    round(sizes["Autoencoder_2"] / sizes["Autoencoder_1"], 1) == 4.2
+    and round(sizes["Autoencoder_3"] / sizes["Autoencoder_2"], 1) == 3.1,
+    "each deeper article model has 4.2 and then 3.1 times the parameters",
 )
 silhouettes = {
     backend: next(
@@ -321,26 +439,296 @@ environment.claim(
     ),
     "every autoencoder has a clearly lower silhouette than PCA",
 )
+unsettled = by_backend[by_backend["settled"] == study.NOT_SETTLED]
 environment.claim(
-    not (by_backend["settled"] == study.NOT_SETTLED).any(),
-    "the two backends agree on every verdict",
+    list(
+        zip(unsettled["model"], unsettled["baseline"], unsettled["metric"])
+    )
+    == [("Autoencoder_3", "Autoencoder_2", "silhouette")],
+    "the two backends disagree on one verdict only, the silhouette gain "
+    "from two to three layers",
+    ", ".join(map(str, zip(unsettled["model"], unsettled["metric"]))),
+)
+
+# %% [markdown]
+# ## Is it depth, or size?
+# In the article's models every added layer also adds parameters: 3,922, then 16,526, then
+# 51,726. A model with more parameters can store more about the images, so a gain from one model
+# to the next could come from the extra layer or from the extra parameters. The study separates
+# the two with two **control** models, each within 2% of the size of the article model it
+# matches:
+
+# %%
+study.control_table(result.summary())
+
+# %% [markdown]
+# That gives two questions, each asked twice:
+#
+# - **Depth at equal size**: `Autoencoder_3` against `Autoencoder_2_wide` (three hidden layers
+#   against two, both about 52,000 parameters), and `Autoencoder_3_narrow` against
+#   `Autoencoder_2` (three against two, both about 16,600).
+# - **Size at equal depth**: `Autoencoder_2_wide` against `Autoencoder_2` (two layers, about 3.2
+#   times the parameters), and `Autoencoder_3` against `Autoencoder_3_narrow` (three layers, 3.1
+#   times).
+#
+# The 4 comparisons × 5 measures form one family of 20 tests: Welch's t-test on the ten seeds,
+# Holm-adjusted, on each backend, and settled only where both backends agree. In the figure each
+# line joins the models of one depth: a line's slope is what size does, and the vertical gap
+# between the lines at the same size is what depth does.
+
+# %% mystnb={"figure": {"caption": "Each measure against the number of parameters, one line per depth: the article's models and the two controls, mean and standard deviation over ten seeds.", "name": "fig-6-depth-or-size"}, "image": {"alt": "Five small charts, one per measure, with the number of parameters on a log scale. A single point for one hidden layer, a rising line for two hidden layers and another for three; the two lines lie almost on top of each other. PCA's level is a dashed line."}} tags=["hide-input"]
+study.control_figure(result.summary())
+
+# %%
+controlled = study.verdicts_by_backend(
+    saved_studies, study.CONTROL_COMPARISONS
+)
+controlled.pivot(
+    index=["model", "baseline"], columns="metric", values="settled"
+)[list(study.METRIC_NAMES)]
+
+# %% [markdown]
+# At equal size, one more hidden layer made no difference that ten seeds can show: both depth
+# comparisons are "not shown" on every measure, on both backends. At equal depth, about three
+# times the parameters made reconstructions, kNN accuracy and trustworthiness clearly better,
+# with two layers and with three, on both backends. (The silhouette gains of size are not
+# shown, or not settled.)
+#
+# So, on our data, **the article's deeper models are better because they are larger, not because
+# they are deeper**. "Not shown" is not "zero": a small effect of depth may hide in the spread of
+# the seeds. How small? On the reconstruction error (BCE), the 95% intervals of both depth gains
+# end below where the intervals of both size gains begin, on both backends: whatever a third
+# layer adds at equal size, it is less than what about three times the parameters add at equal
+# depth. The controls test two sizes and one kind of extra layer, on 4,000 images and 30 epochs;
+# a much deeper or much wider model, or more data, may tell another story.
+
+
+# %% tags=["remove-cell"]
+def settled_in(table, model: str, baseline: str, metric: str) -> str:
+    """The verdict both backends agree on in ``table``, or "not settled"."""
+    row = table[
+        (table["model"] == model)
+        & (table["baseline"] == baseline)
+        & (table["metric"] == metric)
+    ]
+    return row["settled"].item()
+
+
+environment.claim(
+    all(
+        abs(row["parameters"] / row["its parameters"] - 1)
+        <= study.SIZE_TOLERANCE
+        for _, row in study.control_table(result.summary()).iterrows()
+    ),
+    "each control is within 2% of the size of the model it matches",
+)
+environment.claim(
+    all(
+        settled_in(controlled, model, baseline, metric) == "not shown"
+        for model, baseline in study.DEPTH_AT_EQUAL_SIZE
+        for metric in study.METRIC_NAMES
+    ),
+    "at equal size, one more layer is not shown to differ on any measure, "
+    "on both backends",
+)
+environment.claim(
+    all(
+        settled_in(controlled, model, baseline, metric) == better
+        for model, baseline in study.SIZE_AT_EQUAL_DEPTH
+        for metric in ("bce", "mse", "knn_accuracy", "trustworthiness")
+    ),
+    "at equal depth, about three times the parameters are clearly better "
+    "in reconstruction, kNN accuracy and trustworthiness, on both backends",
+)
+environment.claim(
+    all(
+        settled_in(controlled, model, baseline, "silhouette") != better
+        for model, baseline in study.SIZE_AT_EQUAL_DEPTH
+    ),
+    "the silhouette gains of size are not shown, or not settled",
+)
+ratios = [
+    sizes[model] / sizes[baseline]
+    for model, baseline in study.SIZE_AT_EQUAL_DEPTH
+]
+environment.claim(
+    [round(ratio, 1) for ratio in ratios] == [3.2, 3.1],
+    "size at equal depth means about 3.2 and 3.1 times the parameters",
+    ", ".join(f"{ratio:.2f}" for ratio in ratios),
+)
+for backend, saved in saved_studies.items():
+    bce = study.compare_runs(saved.runs, study.CONTROL_COMPARISONS, ["bce"])
+    bce = bce.set_index(["model", "baseline"])
+    depth_high = max(
+        bce.loc[pair, "ci_high"] for pair in study.DEPTH_AT_EQUAL_SIZE
+    )
+    size_low = min(
+        bce.loc[pair, "ci_low"] for pair in study.SIZE_AT_EQUAL_DEPTH
+    )
+    environment.claim(
+        depth_high < size_low,
+        f"on {backend}, the BCE intervals of the depth gains end below those "
+        "of the size gains",
+        f"depth up to {depth_high:.4f}, size from {size_low:.4f}",
+    )
+
+# %% [markdown]
+# ## How far do the verdicts reach?
+# Every verdict above weighs one source of chance: the **training seed**. Train again from another
+# random start, and how far do the numbers move? Everything else stays fixed: the same 4,000
+# training images, the same 1,000 test images, the same settings. So a verdict says: on this
+# split of the data, with these settings, training again would very likely give a gain in the
+# same direction. It does not say that the gain would hold on other test images. PCA has no seed
+# at all, so the tests against PCA take its score as exact, though it was measured on only 1,000
+# test images too.
+#
+# The second source of chance is the test images. The standard error of an accuracy measured on
+# $n$ images is $\sqrt{p(1-p)/n}$:
+
+# %%
+pca_knn = metrics.measure(pca, mnist)["knn_accuracy"]
+pca_knn_error = np.sqrt(pca_knn * (1 - pca_knn) / len(y_test))
+print(
+    f"PCA's kNN accuracy: {pca_knn:.3f} ± {pca_knn_error:.3f} (standard error)"
+)
+
+# %% [markdown]
+# A **paired bootstrap** measures this for any gain that is a mean over the test images: draw
+# 1,000 test images with replacement, score both models on the same drawn images, note the gain,
+# and repeat 2,000 times; the middle 95% of those gains is the interval. Here for the seed-42
+# models of notebooks 2 to 5 against PCA (`metrics.paired_bootstrap`; trustworthiness ranks all
+# pairs of images, has no per-image part, and is left out):
+
+# %%
+pca_images = metrics.per_image_scores(pca, mnist)
+bootstrap = pd.concat(
+    {
+        name: metrics.paired_bootstrap(
+            metrics.per_image_scores(
+                metrics.autoencoder_representation(model.autoencoder), mnist
+            ),
+            pca_images,
+        ).set_index("metric")
+        for name, model in trained.items()
+    },
+    names=["model", "metric"],
+)
+bootstrap["half_width"] = (bootstrap["ci_high"] - bootstrap["ci_low"]) / 2
+bootstrap.round(3)
+
+# %% [markdown]
+# For kNN accuracy, the test images alone move a gain by about ±0.03 to ±0.04: as much as, or
+# more than, the spread between seeds (the standard deviations in the study table). A gain of
+# about 0.01, like the two-layer model's mean gain over PCA in kNN accuracy, is smaller than what
+# another draw of 1,000 test images could change, which is one more reason why it is "not shown".
+# The three-layer model's reconstruction gains over PCA stay clear of zero under both sources of
+# chance. A verdict that must hold for *other* test images too needs both sources in one test,
+# or more test images: notebook 8 measures on 10,000.
+
+# %% tags=["remove-cell"]
+knn_half_widths = bootstrap.xs("knn_accuracy", level="metric")["half_width"]
+environment.claim(
+    0.012 < pca_knn_error < 0.02,
+    "PCA's kNN accuracy has a standard error of about 0.016 from the 1,000 "
+    "test images alone",
+    f"{pca_knn_error:.4f}",
+)
+environment.claim(
+    all(0.025 < width < 0.045 for width in knn_half_widths),
+    "the test images alone move a kNN gain by about ±0.03 to ±0.04",
+    ", ".join(f"{width:.3f}" for width in knn_half_widths),
+)
+knn_sds = [
+    row["knn_accuracy_sd"]
+    for row in result.summary()
+    if row["model"] in trained
+]
+environment.claim(
+    min(knn_half_widths) >= min(knn_sds),
+    "the test images move a kNN gain as much as or more than the seeds do",
+    f"half-widths {list(knn_half_widths.round(3))}, seed sds "
+    f"{[round(sd, 3) for sd in knn_sds]}",
+)
+knn_gain_2 = comparisons.set_index(["model", "baseline", "metric"]).loc[
+    ("Autoencoder_2", study.PCA_NAME, "knn_accuracy"), "gain"
+]
+environment.claim(
+    abs(knn_gain_2) < 0.02 and abs(knn_gain_2) < min(knn_half_widths),
+    "the two-layer model's mean kNN gain over PCA is about 0.01, less than "
+    "the test images can move it",
+    f"{knn_gain_2:+.4f}",
+)
+environment.claim(
+    bootstrap.loc[("Autoencoder_3", "bce"), "ci_low"] > 0
+    and bootstrap.loc[("Autoencoder_3", "mse"), "ci_low"] > 0
+    and settled("Autoencoder_3", study.PCA_NAME, "bce") == better,
+    "the three-layer model's reconstruction gains over PCA stay clear of zero "
+    "under both sources of chance",
 )
 
 # %% [markdown]
 # ## Why the measures disagree
-# The three-layer model's codes give a kNN accuracy five times the chance level, yet a silhouette
-# near zero. Both are right, because they ask different questions. kNN accuracy looks only at the
-# **five nearest** codes of each test digit: in the latent plots, most points sit among points of
-# their own colour. The silhouette compares each code's average distance to **all** codes of its
-# own digit with that to all codes of the nearest other digit. In our latent spaces the clusters
-# are long arms and fans of very different sizes that meet at a common centre: a point at the tip
-# of the long arm of 1s is far from most other 1s, and points near the centre are as close to other
-# digits as to their own. The average comes out near zero even where the neighbourhoods are pure.
+# The three-layer model's codes give a kNN accuracy of about 0.5, five times the chance level, yet
+# a silhouette near zero. Both are right, because they ask different questions. kNN accuracy looks
+# only at the **five nearest** codes of each test digit: about half the test digits find their
+# own digit in the majority there, and the other half do not. That is about what the made-up
+# "touching" clusters above scored: far from chance, and far from pure neighbourhoods. The
+# silhouette compares each code's average distance to **all** codes of its own digit with that to
+# all codes of the nearest other digit. In our latent spaces the clusters are long arms and fans
+# of very different sizes that meet at a common centre: a point at the tip of a long arm is far
+# from most codes of its own digit, and points near the centre are as close to other digits as to
+# their own. The average comes out near zero. So neither measure finds the article's "separate
+# clusters": kNN accuracy sees mixed neighbourhoods for half the digits, the silhouette sees
+# clusters that overlap.
 #
 # Trustworthiness asks a third question: does the code keep the **pixel-space** neighbourhoods? It
-# grows steadily with depth, so deeper encoders keep more of the structure of the images, whether or
-# not that structure follows the labels.
-#
+# grows from one article model to the next, and the controls show that it follows the size of the
+# model, not its depth: larger encoders keep more of the structure of the images, whether or not
+# that structure follows the labels.
+
+# %% tags=["remove-cell"]
+touching_knn = metrics.knn_accuracy(
+    toy_train_codes["touching"], y_train, toy_codes["touching"], y_test
+)
+knn_3_means = {
+    backend: next(
+        row["knn_accuracy_mean"]
+        for row in saved.summary()
+        if row["model"] == "Autoencoder_3"
+    )
+    for backend, saved in saved_studies.items()
+}
+environment.claim(
+    0.3 < touching_knn < 0.6,
+    "the made-up touching clusters score far above chance but get about "
+    "half the digits wrong",
+    f"{touching_knn:.3f}",
+)
+environment.claim(
+    all(0.4 < value < 0.6 for value in knn_3_means.values())
+    and all(abs(value - touching_knn) < 0.1 for value in knn_3_means.values()),
+    "the three-layer model's mean kNN accuracy is about 0.5, about what the "
+    "touching clusters scored",
+    ", ".join(f"{backend} {value:.3f}" for backend, value in knn_3_means.items()),
+)
+environment.claim(
+    settled("Autoencoder_3", "Autoencoder_2", "trustworthiness") == better
+    and settled("Autoencoder_2", "Autoencoder_1", "trustworthiness")
+    == better
+    and all(
+        settled_in(controlled, model, baseline, "trustworthiness") == better
+        for model, baseline in study.SIZE_AT_EQUAL_DEPTH
+    )
+    and all(
+        settled_in(controlled, model, baseline, "trustworthiness")
+        == "not shown"
+        for model, baseline in study.DEPTH_AT_EQUAL_SIZE
+    ),
+    "trustworthiness grows from one article model to the next and follows "
+    "size, not depth",
+)
+
+
 # %% [markdown]
 # ## Exercises
 # Each exercise has a learning goal and a task. Write your answer in the cell below the task, run
@@ -408,16 +796,80 @@ print(
 checks.check_seed_interval(interval_6_2, result.runs)
 
 # %% [markdown]
+# (ex-6-3)=
+# ### Exercise 6.3: Welch's test and Holm's correction by hand
+# **Learning goal**: run Welch's t-test with SciPy, and adjust a few p-values for many comparisons
+# with Holm's method yourself, as the verdict table does for all of its tests.
+#
+# **Task**: compare the kNN accuracy of the three autoencoders over their seeds, in the three
+# comparisons of `comparisons_6_3` below (model against baseline).
+#
+# 1. For each comparison, compute Welch's p-value: `stats.ttest_ind(a, b, equal_var=False)`,
+#    with `a` the model's values and `b` the baseline's. Set `p_values_6_3` to the list of the
+#    three p-values, in the order of the comparisons.
+# 2. Adjust them by hand with Holm's method: sort the p-values from smallest to largest; multiply
+#    the k-th smallest by (m − k + 1), where m = 3 is the number of tests (the smallest by 3, the
+#    next by 2, the largest by 1); going up the sorted list, keep the running maximum, so that no
+#    adjusted value is smaller than the one before it; cap at 1. Set `holm_6_3` to the adjusted
+#    values, again in the order of the comparisons.
+#
+# Which verdicts do the three tests give? The verdict table adjusts all of its tests together:
+# would the same comparisons get larger or smaller adjusted p-values there, and why?
+
+# %%
+from course_utils.exercises import checks_statistics
+
+comparisons_6_3 = [
+    ("Autoencoder_2", "Autoencoder_1"),
+    ("Autoencoder_3", "Autoencoder_2"),
+    ("Autoencoder_3", "Autoencoder_1"),
+]
+
+# %% tags=["solution"]
+knn_6_3 = {
+    name: [
+        run["knn_accuracy"] for run in result.runs if run["model"] == name
+    ]
+    for name in ("Autoencoder_1", "Autoencoder_2", "Autoencoder_3")
+}
+p_values_6_3 = [
+    stats.ttest_ind(
+        knn_6_3[model], knn_6_3[baseline], equal_var=False
+    ).pvalue
+    for model, baseline in comparisons_6_3
+]
+# Holm: the k-th smallest p-value times (m - k + 1), running maximum, cap 1
+m_6_3 = len(p_values_6_3)
+holm_6_3 = [0.0] * m_6_3
+running_6_3 = 0.0
+for k, index in enumerate(np.argsort(p_values_6_3), start=1):
+    running_6_3 = max(running_6_3, (m_6_3 - k + 1) * p_values_6_3[index])
+    holm_6_3[index] = min(1.0, running_6_3)
+for (model, baseline), p, adjusted in zip(
+    comparisons_6_3, p_values_6_3, holm_6_3
+):
+    print(
+        f"{model} vs {baseline}: p = {p:.3g}, Holm-adjusted {adjusted:.3g}"
+    )
+
+# %%
+checks_statistics.check_welch_holm(p_values_6_3, holm_6_3, result.runs)
+
+# %% [markdown]
 # ## Summary
-# - Reconstruction error falls clearly with every hidden layer; that claim of the article holds.
-# - Latent separation grows with depth: over ten seeds, and on both backends, each added layer gives
-#   a clearly higher kNN accuracy and trustworthiness. Only the three-layer model clearly beats PCA
-#   on them.
-# - The one-layer autoencoder is clearly worse than PCA on every measure; no autoencoder forms
-#   separate clusters (silhouette near zero, below PCA's).
+# - The article's models improve with every hidden layer: over ten seeds, on both backends, each
+#   is clearly better than the one before in reconstruction, kNN accuracy and trustworthiness.
+# - But each deeper article model is also three to four times larger, and the controls say which
+#   one counts: at equal size one more layer showed no difference, at equal depth about three
+#   times the parameters were clearly better. On our data the deeper models win by size.
+# - The one-layer autoencoder is clearly worse than PCA on every measure after 30 epochs; no
+#   autoencoder forms separate clusters (silhouette near zero, below PCA's).
+# - A verdict covers what varied: here the training seeds, on one split of the data. The 1,000
+#   test images add their own uncertainty, as large as the seeds' for kNN accuracy.
 # - One seed can mislead, and so can three: name the test, correct for the number of comparisons,
-#   and check that the verdict survives a change of backend.
-# - kNN accuracy and silhouette answer different questions: pure neighbourhoods are not compact,
-#   separate clusters.
+#   check that the verdict survives a change of backend, and ask what else changed besides the
+#   factor you credit.
+# - kNN accuracy and silhouette answer different questions: neighbourhoods that are right for
+#   half the digits are not separate clusters.
 #
 # Next: [going deeper](07_going_deeper.ipynb).

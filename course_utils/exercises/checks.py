@@ -1894,7 +1894,7 @@ MEASURE_ALIASES = {
 MEASURE_CONFUSIONS = {
     frozenset(("knn_accuracy", "silhouette")): (
         "kNN accuracy looks only at the few nearest codes of each digit, the silhouette at whole clusters: "
-        "touching clusters keep a high kNN accuracy and a silhouette near 0 (notebook 6)."
+        "touching clusters keep a kNN accuracy far above chance and a silhouette near 0 (notebook 6)."
     ),
     frozenset(("knn_accuracy", "trustworthiness")): (
         "Trustworthiness uses no labels: it compares neighbours in the code with neighbours among the pixels. "
