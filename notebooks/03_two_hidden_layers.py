@@ -84,8 +84,9 @@ models.layer_table(model)
 
 # %% [markdown]
 # ## Train
-# Exactly the settings of notebook 2 (linear code, Adam, batch 32, 30 epochs), so that depth is
-# the only thing that changes. `training.train` runs the `compile` and `fit` of notebook 2 with
+# Exactly the settings of notebook 2 (linear code, Adam, batch 32, 30 epochs), so that only the
+# model changes: one more layer on each side, and with it about four times the parameters.
+# `training.train` runs the `compile` and `fit` of notebook 2 with
 # these settings (exercise 3.3 below lets you write them once more yourself). As there, the
 # second curve is the **test loss**: watched, never used to choose anything.
 #
@@ -149,25 +150,105 @@ metrics.score_table(scores)
 # **Reconstructions**: still blurred, but more digits keep their own shape than with one layer
 # (compare the 1 and the 6 with notebook 2). **Latent space**: the 0s and the 1s spread into arms of
 # their own, the rest still overlap. The article's verdict, better than one layer but far from the
-# originals, holds for the pictures.
+# originals, holds for the pictures. This model is also about four times larger than notebook 2's,
+# so these pictures cannot tell a layer from a parameter; notebook 6 can, with control models of
+# equal size.
 #
-# Measured against PCA, with this seed two hidden layers are **about level**: a slightly lower
-# reconstruction error, but a lower kNN accuracy. Seed 42 happens to be one of this model's weaker
-# seeds: notebook 6 repeats the training with ten seeds on two backends, and there the two-layer
-# model reconstructs better than PCA in every run, while its kNN accuracy lands sometimes above
-# PCA's and sometimes below, always within 0.07 of it. One run is not enough to rank two close models.
+# Measured against PCA, with this seed two hidden layers are **worse on 4 of the 5 measures**:
+# a slightly lower binary cross-entropy (BCE), but a higher squared error (MSE), a lower kNN
+# accuracy, trustworthiness and silhouette. Seed 42 is an **unlucky seed**: notebook 6 trains
+# this model with ten other seeds on each of two backends, and this run is worse than all 20 of
+# those runs in BCE and kNN accuracy, and worse than at least 19 of the 20 in MSE and
+# trustworthiness. In those 20 runs the two-layer model has a lower BCE than PCA every time, while
+# its kNN accuracy lands sometimes above PCA's and sometimes below, always within 0.07 of it. One
+# run is not enough to rank two close models.
 
 # %% tags=["remove-cell"]
+from pathlib import Path
+
+from course_utils import study
+
 ours, pca = scores["Autoencoder_2"], scores["PCA (2-D)"]
 environment.claim(
-    ours["bce"] < pca["bce"],
-    "Autoencoder_2 reconstructs a little better than PCA",
-    f"BCE {ours['bce']:.4f} against {pca['bce']:.4f}",
+    models.ARTICLE_PARAMETER_COUNTS["Autoencoder_2"]
+    / models.ARTICLE_PARAMETER_COUNTS["Autoencoder_1"]
+    > 4.0
+    and model.autoencoder.count_params()
+    == models.ARTICLE_PARAMETER_COUNTS["Autoencoder_2"],
+    "Autoencoder_2 has about four times Autoencoder_1's parameters",
+    f"{model.autoencoder.count_params():,} parameters",
 )
+
+
+def worse(metric: str, score: float, than: float) -> bool:
+    """Whether ``score`` is worse than ``than`` on ``metric``."""
+    if metric in metrics.LOWER_IS_BETTER:
+        return score > than
+    return score < than
+
+
+worse_than_pca = [
+    metric
+    for metric in study.METRIC_NAMES
+    if worse(metric, ours[metric], pca[metric])
+]
 environment.claim(
-    abs(ours["knn_accuracy"] - pca["knn_accuracy"]) < 0.07,
-    "Autoencoder_2's kNN accuracy is within 0.07 of PCA's",
-    f"{ours['knn_accuracy']:.3f} against {pca['knn_accuracy']:.3f}",
+    sorted(worse_than_pca)
+    == ["knn_accuracy", "mse", "silhouette", "trustworthiness"],
+    "with seed 42 Autoencoder_2 is worse than PCA on every measure but BCE",
+    f"worse on {worse_than_pca}",
+)
+study_runs = [
+    row
+    for backend in ("tensorflow", "jax")
+    for row in study.load_saved(Path("results/depth_study"), backend).runs
+    if row["model"] == "Autoencoder_2"
+]
+# How many of the study's runs are worse than seed 42, per measure
+below_42 = {
+    metric: sum(
+        worse(metric, row[metric], ours[metric]) for row in study_runs
+    )
+    for metric in study.METRIC_NAMES
+}
+environment.claim(
+    len(study_runs) == 20
+    and below_42["bce"] == below_42["knn_accuracy"] == 0
+    and below_42["mse"] <= 1
+    and below_42["trustworthiness"] <= 1,
+    "seed 42 is worse than all 20 study runs of Autoencoder_2 in BCE and "
+    "kNN accuracy, and than at least 19 of the 20 in MSE and trustworthiness",
+    f"{len(study_runs)} runs; runs worse than seed 42: {below_42}",
+)
+study_knn = [row["knn_accuracy"] for row in study_runs]
+environment.claim(
+    all(row["bce"] < pca["bce"] for row in study_runs)
+    and min(study_knn) < pca["knn_accuracy"] < max(study_knn)
+    and all(abs(knn - pca["knn_accuracy"]) < 0.07 for knn in study_knn),
+    "in the 20 study runs Autoencoder_2's BCE is always below PCA's and its "
+    "kNN accuracy on both sides of PCA's, always within 0.07",
+    f"kNN accuracy {min(study_knn):.3f} to {max(study_knn):.3f} against "
+    f"{pca['knn_accuracy']:.3f}",
+)
+# The summary's verdicts: the settled ones of notebook 6 (same comparisons)
+saved_studies = {
+    backend: study.load_saved(Path("results/depth_study"), backend)
+    for backend in ("tensorflow", "jax")
+}
+by_backend = study.verdicts_by_backend(
+    saved_studies, compare.CLAIM_COMPARISONS
+)
+ours_vs_pca = by_backend[
+    (by_backend["model"] == "Autoencoder_2")
+    & (by_backend["baseline"] == study.PCA_NAME)
+]
+against_pca = dict(zip(ours_vs_pca["metric"], ours_vs_pca["settled"]))
+environment.claim(
+    against_pca["bce"] == study.CLEAR[1]
+    and against_pca["knn_accuracy"] == study.NOT_SHOWN,
+    "over the study, Autoencoder_2's BCE is clearly lower than PCA's and its "
+    "kNN accuracy is not shown to differ (both backends)",
+    f"settled verdicts {against_pca}",
 )
 
 # %% [markdown]
@@ -272,8 +353,11 @@ checks.check_compile_and_fit(autoencoder_3_3, history_3_3, x_train)
 # - `784-10-2-10-784` has 16,526 parameters: a 10-unit ReLU layer on each side of the code.
 # - `build_article_model` and `training.train` build and train it with the Keras steps of
 #   notebook 2: `keras.Model`, `compile`, `fit`.
-# - Better reconstructions than one layer, still far from the originals, as the article says.
-# - Measured, it is about level with PCA: with this seed a little lower reconstruction error and a lower
-#   kNN accuracy; over ten seeds (notebook 6) a clearly lower error and a kNN accuracy not shown to differ.
+# - Better reconstructions than one layer, still far from the originals, as the article says. It
+#   is also about four times larger: notebook 6 tests whether the layer or the parameters help.
+# - Measured with seed 42, it is worse than PCA on 4 of 5 measures (all but BCE), but seed 42 is
+#   unlucky: worse than all 20 runs of notebook 6's study in BCE and kNN accuracy. Over those runs
+#   (Welch's t-test with Holm's correction, both backends) its BCE is clearly lower than PCA's and
+#   its kNN accuracy is not shown to differ.
 #
 # Next: [three hidden layers](04_three_hidden_layers.ipynb).
