@@ -633,7 +633,7 @@ def test_student_pages_give_no_answer_away(reports, docname, width):
     text = re.sub(r"\s+", " ", report.text)
     leaks = [f"solution line {line!r}" for line in release.solution_lines(notebook) if line in report.text]
     leaks += [f"check verdict {line!r}" for line in check_verdicts(notebook) if re.sub(r"\s+", " ", line) in text]
-    leaks += release.page_leaks(text)  # any check's verdict, any exercise's answer (the registry's reveals)
+    leaks += release.page_leaks(text, docname)  # any check's verdict, an exercise's answer (the registry's reveals)
     for exercise in registry.exercises_in(docname.split("/")[-1]):
         box = report.exercise_texts.get(exercise.label)
         assert box is not None, f"{report.url}: Exercise {exercise.number} is not in a box labelled {exercise.label}"
@@ -667,7 +667,7 @@ def test_the_student_download_is_the_student_copy(reports, site_urls, docname):
     expected, _ = release.prepare(PROJECT_DIR / f"{docname}.ipynb")
     assert downloaded.metadata.get(notebooks.METADATA_KEY, {}).get("student_copy"), f"{docname}: not a student copy"
     assert [cell.source for cell in downloaded.cells] == [cell.source for cell in expected.cells]
-    assert not release.solution_leaks(_instructor_notebook(docname), downloaded)
+    assert not release.solution_leaks(_instructor_notebook(docname), downloaded, docname)
 
 
 @pytest.mark.parametrize("docname", NOTEBOOK_PAGES)

@@ -323,7 +323,7 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
     if not jupytext_metadata:
         student.metadata.pop("jupytext", None)
     student.metadata[notebooks.METADATA_KEY] = {"student_copy": True}
-    leaks = solution_leaks(notebook, student)
+    leaks = solution_leaks(notebook, student, report.source.stem if report is not None else None)
     if leaks:
         raise ReleaseError(f"a solution or an answer would survive in the student copy: {leaks[0]}")
     return student
@@ -367,8 +367,14 @@ def _replace_solution(cell: nbformat.NotebookNode, exercise: str, cells: list, i
         cell.pop("attachments", None)
 
 
-def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.NotebookNode) -> list[str]:
-    """Solution lines, solution cells or check outputs still present in a student copy (empty when safe)."""
+def solution_leaks(
+    instructor: nbformat.NotebookNode, student: nbformat.NotebookNode, notebook: str | None = None
+) -> list[str]:
+    """Solution lines, solution cells or check outputs still present in a student copy (empty when safe).
+
+    ``notebook`` (its file stem) lets a later notebook build on an earlier exercise's answer
+    (:func:`page_leaks`); without it every exercise's answer counts.
+    """
     leaks = [f"cell {index} is still tagged solution" for index, cell in enumerate(student.cells) if is_solution(cell)]
     leaks += [
         f"cell {index} ({_exercise_name(student.cells, index)}) is tagged {tag!r}, not {SOLUTION_TAG!r}"
@@ -381,7 +387,7 @@ def solution_leaks(instructor: nbformat.NotebookNode, student: nbformat.Notebook
         if is_check(cell) and cell.get("outputs")
     ]
     leaks += [f"cell {index} checks the text's claims" for index, cell in enumerate(student.cells) if is_claim(cell)]
-    leaks += answer_leaks(student)
+    leaks += answer_leaks(student, notebook)
     secret = solution_lines(instructor)
     for index, cell in enumerate(student.cells):
         texts = [cell.source, *(_output_text(output) for output in cell.get("outputs", []))]
@@ -410,10 +416,22 @@ def revealing_phrase(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.,]){re.escape(phrase)}(?![\w]|[.,]\d)")
 
 
-def page_leaks(text: str) -> list[str]:
-    """Check verdicts and phrases that state an exercise's answer (the registry's ``reveals``) in ``text``."""
+def page_leaks(text: str, notebook: str | None = None) -> list[str]:
+    """Check verdicts and phrases that state an exercise's answer (the registry's ``reveals``) in ``text``.
+
+    Args:
+        text: A page or a cell.
+        notebook: The file stem of the notebook ``text`` belongs to, e.g. ``"06_measuring_latent_quality"``.
+            A notebook may then use the answers of exercises in notebooks before it, which its
+            reader has already done (notebook 6 trains exercise 3.2's 33-unit model as a control);
+            its own exercises' answers and later ones still count. ``None`` (any other page):
+            every exercise's answer counts.
+    """
     leaks = [f"a check's verdict {found.group(0)!r}" for found in verdict_pattern().finditer(text)]
+    stem = None if notebook is None else notebook.rsplit("/", 1)[-1].removesuffix(".ipynb").removesuffix(".py")
     for exercise in registry.all_exercises():
+        if stem is not None and exercise.notebook < stem:  # numbered stems sort in course order
+            continue
         leaks += [
             f"{phrase!r}, the answer of Exercise {exercise.number}"
             for phrase in exercise.reveals
@@ -422,12 +440,12 @@ def page_leaks(text: str) -> list[str]:
     return leaks
 
 
-def answer_leaks(student: nbformat.NotebookNode) -> list[str]:
-    """Check verdicts and answers (:func:`page_leaks`) in any cell's source or text output of a student copy."""
+def answer_leaks(student: nbformat.NotebookNode, notebook: str | None = None) -> list[str]:
+    """Check verdicts and answers (:func:`page_leaks` of ``notebook``) in any cell of a student copy, source or output."""
     leaks = []
     for index, cell in enumerate(student.cells):
         texts = [cell.source, *(_output_text(output, text_only=True) for output in cell.get("outputs", []))]
-        leaks += [f"cell {index} shows {leak}" for leak in page_leaks("\n".join(texts))]
+        leaks += [f"cell {index} shows {leak}" for leak in page_leaks("\n".join(texts), notebook)]
     return leaks
 
 
