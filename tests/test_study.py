@@ -358,3 +358,19 @@ def test_a_study_with_patience_stops_by_the_validation_loss_and_says_when(small_
 def test_the_converged_study_trains_the_articles_models_until_they_stop():
     config = study.CONVERGED_STUDY
     assert config.depths == (1, 2, 3) and config.patience and config.settings.epochs == study.MAX_EPOCHS
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_the_saved_converged_study_of_each_backend_is_current(backend, offline_mnist):
+    """Notebook 6's check of the training budget reads both backends' converged studies."""
+    folder = SAVED_STUDY.parent / "converged_study"
+    saved = study.load_saved(folder, backend)
+    command = f"KERAS_BACKEND={backend} python -m course_utils study --converged --output notebooks/results/converged_study"
+    assert saved is not None, f"run: {command}"
+    assert saved.config == study.CONVERGED_STUDY
+    recorded = environment.RECORDED_VERSIONS
+    versions = {"keras": recorded["keras"], "backend": backend, backend: recorded[backend]}
+    key = study.fingerprint(study.CONVERGED_STUDY, offline_mnist, versions=versions)
+    assert study.load(study.backend_directory(folder, backend), saved.config, key) is not None, f"stale: {command}"
+    trained = [run for run in saved.runs if run["model"] != study.PCA_NAME]
+    assert all(1 <= run["best_epoch"] <= run["epochs"] <= study.MAX_EPOCHS for run in trained)
