@@ -106,8 +106,9 @@ def claim(holds: bool, statement: str, shows: str = "") -> None:
         raise ClaimError(f"The text says: {statement}. This run does not show it.{found}")
     print(
         f"Note: the text says {statement}; your run does not show it.{found} The text describes the book's "
-        f"run ({OUTPUTS_BACKEND}, the course's 5,000-digit subset); another data set, backend, processor or "
-        "library version gives somewhat different numbers from the same seed. Nothing is wrong: read on."
+        f"run (trained on {OUTPUTS_BACKEND}, with the data and the saved results the notebook names above); another "
+        "data set, backend, processor or library version gives somewhat different numbers from the same seed. "
+        "Nothing is wrong: read on."
     )
 
 

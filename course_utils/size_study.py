@@ -3,8 +3,8 @@
 For every training-set size and seed, a stratified subset of that many training images is drawn
 with that seed (the whole set at its full size); every depth and PCA learn from that same subset,
 so the models are compared in pairs, and all are measured on the full test set. Every size gets
-the same number of gradient updates as the given settings make on the largest size, so that only
-the data changes, not the amount of training: ``epochs = max(1, round(updates * batch_size / size))``.
+the same number of gradient updates as the given settings make on the largest size, so that the amount
+of training stays the same while the images change: ``epochs = max(1, round(updates * batch_size / size))``.
 The runs go through :func:`course_utils.study.run_tasks`: here, in worker processes or on Dask.
 """
 
@@ -425,3 +425,186 @@ def verdicts_beside(
     largest = max(result.config.sizes)
     merged[f"same at {largest:,}"] = np.where(merged[label] == merged[largest], "yes", "no")
     return merged
+
+
+GAIN_CHANGE_COLUMNS = (
+    "model", "baseline", "metric", "from_size", "to_size", "gain_from", "gain_to", "change", "ci_low", "ci_high",
+    "p", "p_holm", "verdict",
+)  # fmt: skip
+GAIN_CHANGE_VERDICTS = {1: "clearly larger", -1: "clearly smaller"}
+
+
+def seed_gains(result: SizeStudyResult, model: str, baseline: str, metric: str) -> pd.DataFrame:
+    """``model``'s gain over ``baseline`` per seed: a row per seed, a column per size (positive: ``model`` is better).
+
+    At a size both models learn from the same seed's subset, so a seed's gain is the difference of
+    a pair of runs. A seed without a run of both models at a size has no gain there (NaN).
+
+    Raises:
+        ValueError: If the study has no runs of ``model`` or ``baseline``, or no measure ``metric``.
+    """
+    frame = pd.DataFrame(result.runs)
+    if frame.empty:
+        return pd.DataFrame()
+    if metric not in frame.columns:
+        raise ValueError(f"the study has no measure {metric!r}; it has {', '.join(study.METRIC_NAMES)}.")
+    missing = [name for name in (model, baseline) if name not in set(frame["model"])]
+    if missing:
+        raise ValueError(f"the study has no runs of {', '.join(missing)}; it has {', '.join(frame['model'].unique())}.")
+    sign = -1.0 if metric in metrics.LOWER_IS_BETTER else 1.0
+    wide = frame.pivot_table(index=["train_size", "seed"], columns="model", values=metric)
+    gains = sign * (wide[model] - wide[baseline])
+    return gains.unstack("train_size").sort_index(axis=1)
+
+
+def gain_changes(
+    result: SizeStudyResult,
+    model: str,
+    baseline: str,
+    metric: str,
+    steps: Sequence[tuple[int, int]] | None = None,
+) -> pd.DataFrame:
+    """Whether ``model``'s gain over ``baseline`` changes from one training-set size to another.
+
+    A seed's gain at a size is its ``model`` run's measure minus its ``baseline`` run's (signed so
+    that positive means better; see :func:`seed_gains`). For each step from a size A to a size B,
+    Welch's t-test compares the seeds' gains at B with those at A. The two groups are not paired:
+    each size draws its own subset with a seed, so seed 0 at A and seed 0 at B share no training
+    images by design. The p-values of all steps form one family and are Holm-adjusted; a change is
+    "clearly larger" or "clearly smaller" only when its adjusted p-value is below 5%, otherwise it
+    is "not shown".
+
+    Args:
+        result: The data-size study.
+        model: The model whose gain is measured, e.g. ``"Autoencoder_3"``.
+        baseline: What it is measured against, e.g. ``"Autoencoder_1"``.
+        metric: The measure, e.g. ``"knn_accuracy"``.
+        steps: The (smaller, larger) sizes to compare; by default each size with the next one.
+
+    Returns:
+        One row per step: the mean gains at both sizes, their ``change`` (B minus A), its 95%
+        Welch interval, the p-value, the Holm-adjusted p-value and the verdict. No rows for an
+        empty study.
+
+    Raises:
+        ValueError: For a size the study does not have, or a step from a size to itself, or a
+            model or measure the study does not have.
+    """
+    if not result.runs:  # an empty study (see load_saved)
+        return pd.DataFrame(columns=GAIN_CHANGE_COLUMNS)
+    gains = seed_gains(result, model, baseline, metric)
+    sizes = list(gains.columns)
+    steps = list(zip(sizes, sizes[1:])) if steps is None else [tuple(step) for step in steps]
+    wrong = [step for step in steps if len(step) != 2 or step[0] not in sizes or step[1] not in sizes or step[0] == step[1]]
+    if wrong:
+        raise ValueError(f"each step needs two different sizes of the study ({', '.join(map(str, sizes))}), not {wrong}.")
+    rows = []
+    for before, after in steps:
+        earlier, later = gains[before].dropna().to_numpy(), gains[after].dropna().to_numpy()
+        row = {"model": model, "baseline": baseline, "metric": metric, "from_size": int(before), "to_size": int(after)}
+        row |= {"gain_from": earlier.mean(), "gain_to": later.mean(), "change": later.mean() - earlier.mean()}
+        if min(len(earlier), len(later)) > 1 and np.ptp(earlier) + np.ptp(later) > 0:
+            test = stats.ttest_ind(later, earlier, equal_var=False)
+            interval = test.confidence_interval(0.95)
+            row |= {"ci_low": interval.low, "ci_high": interval.high, "p": float(test.pvalue)}
+        else:  # one seed, or no spread at all: nothing to test
+            row |= {"ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    tested = table["p"].notna()
+    table["p_holm"] = np.nan
+    if tested.any():
+        table.loc[tested, "p_holm"] = study.holm(table.loc[tested, "p"].to_numpy())
+    clear = table["p_holm"] < study.SIGNIFICANCE
+    direction = np.where(table["change"] > 0, GAIN_CHANGE_VERDICTS[1], GAIN_CHANGE_VERDICTS[-1])
+    table["verdict"] = np.where(clear, direction, study.NOT_SHOWN)
+    return table[list(GAIN_CHANGE_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class Design:
+    """What decides one column of verdicts besides the models: data, images, training, seeds, backend, family.
+
+    Attributes:
+        data: The data set, e.g. ``"Fashion-MNIST"``.
+        training_images: The images each run learns from.
+        test_images: The images each run is measured on.
+        sample: How a seed's training images are chosen.
+        settings: The training settings, with this column's epochs.
+        seeds: The training seeds.
+        backend: The Keras backend that trained the runs.
+        pairs: The comparisons whose p-values are Holm-adjusted together (each on every measure).
+    """
+
+    data: str
+    training_images: int
+    test_images: int
+    sample: str
+    settings: training.TrainingSettings
+    seeds: tuple[int, ...]
+    backend: str
+    pairs: tuple[tuple[str, str], ...]
+
+    @property
+    def updates(self) -> int:
+        """Gradient updates of each run: epochs times the batches of an epoch."""
+        return self.settings.epochs * math.ceil(self.training_images / self.settings.batch_size)
+
+    def described(self) -> dict[str, str]:
+        """Each property as a table shows it, e.g. ``{"batch size": "128", ...}``."""
+        pairs = "; ".join(f"{_short(model)} vs {_short(baseline)}" for model, baseline in sorted(self.pairs))
+        return {
+            "data": self.data,
+            "training images": f"{self.training_images:,}",
+            "training images of a seed": self.sample,
+            "test images": f"{self.test_images:,}",
+            "batch size": str(self.settings.batch_size),
+            "learning rate": f"{self.settings.learning_rate:g}",
+            "epochs": f"{self.settings.epochs:,}",
+            "gradient updates": f"{self.updates:,}",
+            "seeds": str(len(self.seeds)),
+            "backend": self.backend,
+            "pairs in Holm's family": pairs,
+        }
+
+
+def size_design(result: SizeStudyResult, size: int, data: MnistData, backend: str = REFERENCE_BACKEND) -> Design:
+    """The design of the size study's column at ``size``, from its saved config (``data``: the data it drew from)."""
+    config = result.config
+    if size not in config.sizes:
+        raise ValueError(f"the study has no size {size:,}; it has {', '.join(f'{s:,}' for s in sorted(config.sizes))}.")
+    whole = size == len(data.x_train)
+    sample = "all of them, for every seed" if whole else "a stratified draw of its own"
+    settings = replace(config.settings, epochs=config.epochs_for(size))
+    pairs = tuple(comparison_pairs(config.depths))
+    return Design(_data_name(data), size, len(data.x_test), sample, settings, config.seeds, backend, pairs)
+
+
+def study_design(
+    config: study.StudyConfig, data: MnistData, pairs: Sequence[tuple[str, str]], backend: str = study.REFERENCE_BACKEND
+) -> Design:
+    """The design of a depth study's verdicts (notebook 6's), from its saved config and the data it learnt from.
+
+    Raises:
+        ValueError: For a study that stops each run by its validation loss: its epochs differ by run.
+    """
+    if getattr(config, "patience", None) is not None:
+        raise ValueError("this study stops each run by its validation loss, so its epochs and updates differ by run.")
+    sample = "the same for every seed"
+    images = len(data.x_train)
+    return Design(_data_name(data), images, len(data.x_test), sample, config.settings, config.seeds, backend, tuple(pairs))
+
+
+def design_differences(designs: dict[str, Design]) -> pd.DataFrame:
+    """The designs side by side: a row per property, a column per design, and ``same`` ("yes"/"no")."""
+    if not designs:
+        raise ValueError("give at least one design to show.")
+    table = pd.DataFrame({label: design.described() for label, design in designs.items()})
+    table["same"] = np.where(table.nunique(axis=1) == 1, "yes", "no")
+    table.index.name = "what"
+    return table
+
+
+def _short(name: str) -> str:
+    """A model's name in a narrow cell: "AE 3" for Autoencoder_3, "PCA" for PCA (2-D)."""
+    return "PCA" if name == study.PCA_NAME else name.replace("Autoencoder_", "AE ")

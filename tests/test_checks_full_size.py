@@ -143,9 +143,56 @@ def test_unanswered_exercises_say_so():
 
 
 def test_8_2_right_and_says_the_trend():
+    """In the synthetic study the gain is clearly larger at the one step: only then may the text say it grows."""
     result = checks.check_depth_gain_by_size(_gains(), RESULT)
     assert result.passed, result
-    assert "grows with every step in data" in result.right[0]
+    text = result.right[0]
+    assert "Welch's t-test of the seeds' gains" in text and "Holm" not in text, "one step: nothing to adjust"
+    assert "shows a larger gain at every step: the gain grows with every step in data" in text
+
+
+def _three_sizes(gains: dict[int, list[float]]) -> size_study.SizeStudyResult:
+    """Autoencoder_1, Autoencoder_3 (Autoencoder_1 plus the seed's gain) and PCA at each size."""
+    runs = []
+    for size, seed_gains in gains.items():
+        for seed, gain in enumerate(seed_gains):
+            base = 0.5 + 0.01 * seed
+            for model, value in (("Autoencoder_1", base), ("Autoencoder_3", base + gain), (study.PCA_NAME, 0.45)):
+                other = {metric: 0.5 + 0.001 * seed for metric in study.METRIC_NAMES}
+                row = {"train_size": size, "model": model, "depth": DEPTHS[model], "seed": seed, "epochs": 1}
+                runs.append(row | {"updates": 1, "parameters": 1, **other, "knn_accuracy": value})
+    config = size_study.SizeStudyConfig(tuple(gains), depths=(1, 3), seeds=tuple(range(5)))
+    return size_study.SizeStudyResult(config, runs, "synthetic")
+
+
+def _mean_gains(gains: dict[int, list[float]]) -> dict[int, float]:
+    return {size: sum(values) / len(values) for size, values in gains.items()}
+
+
+def test_8_2_a_rising_mean_is_called_growth_only_at_the_step_the_test_shows():
+    """Means that rise at every step, with one step beyond the seeds' spread: the text names that step only."""
+    gains = {
+        1_000: [0.10, 0.12, 0.08, 0.11, 0.09],
+        4_000: [0.11, 0.13, 0.08, 0.12, 0.10],
+        15_000: [0.20, 0.21, 0.19, 0.22, 0.20],
+    }
+    result = checks.check_depth_gain_by_size(_mean_gains(gains), _three_sizes(gains))
+    assert result.passed, result
+    text = result.right[0]
+    assert "The means rise at every step." in text and "Holm-adjusted over the 2 steps" in text
+    assert "clearly larger from 4,000 to 15,000" in text and "at 1,000 to 4,000 a change is not shown" in text
+    assert "not growth with every step in data" in text and "grows with every step" not in text
+
+
+def test_8_2_no_step_shown_says_the_study_does_not_show_a_change():
+    gains = {
+        1_000: [0.10, 0.14, 0.06, 0.12, 0.08],
+        4_000: [0.13, 0.07, 0.11, 0.09, 0.12],
+        15_000: [0.08, 0.14, 0.10, 0.13, 0.07],
+    }
+    text = checks.check_depth_gain_by_size(_mean_gains(gains), _three_sizes(gains)).right[0]
+    assert "The means do not rise at every step." in text
+    assert "shows no step beyond the seeds' spread: the study does not show that the gain changes with data" in text
 
 
 def test_8_2_string_keys_are_read():

@@ -162,7 +162,7 @@ def check_depth_gain_by_size(
     fixes = _gain_mistakes(answer, gains, _other_gains(result, verdicts, model, baseline, metric), model, metric)
     if fixes:
         return CheckResult(title, fix=fixes)
-    return CheckResult(title, right=[_trend_text(gains, model, baseline)])
+    return CheckResult(title, right=[_trend_text(result, gains, model, baseline, metric)])
 
 
 def _other_gains(
@@ -238,9 +238,45 @@ def _gains_hint(
     return f"{where} Each is a difference of {model}'s mean {metric} and the one-layer model's, at that size."
 
 
-def _trend_text(gains: dict[int, float], model: str, baseline: str) -> str:
-    ordered = [gains[size] for size in sorted(gains)]
-    rising = all(later >= earlier for earlier, later in zip(ordered, ordered[1:]))
+def _trend_text(result: size_study.SizeStudyResult, gains: dict[int, float], model: str, baseline: str, metric: str) -> str:
+    """The gains, whether their means rise, and what the test of each step between sizes shows.
+
+    A rising mean is not yet a growing gain: :func:`course_utils.size_study.gain_changes` tests each
+    step (Welch's t-test of the seeds' gains at the two sizes, Holm over the steps), and the text says
+    growth only where that test shows it.
+    """
     listed = ", ".join(f"{size:,}: {gain:+.4f}" for size, gain in sorted(gains.items()))
-    trend = "grows with every step in data" if rising else "does not grow steadily with data"
-    return f"{model}'s gain over {baseline} ({listed}) {trend}; the verdict table says which steps are beyond luck."
+    opening = f"{model}'s gain over {baseline} in {metric} is {listed}."
+    if len(gains) < 2:
+        return f"{opening} With one size there is no step in data to compare."
+    ordered = [gains[size] for size in sorted(gains)]
+    rising = all(later > earlier for earlier, later in zip(ordered, ordered[1:]))
+    means = "The means rise at every step." if rising else "The means do not rise at every step."
+    steps = size_study.gain_changes(result, model, baseline, metric)
+    test = "Welch's t-test of the seeds' gains at the larger size against those at the smaller"
+    test += f", Holm-adjusted over the {len(steps)} steps," if len(steps) > 1 else ","
+    clear = steps[steps["verdict"] != study.NOT_SHOWN]
+    if clear.empty:
+        return (
+            f"{opening} {means} But {test} shows no step beyond the seeds' spread: the study does not show that the "
+            "gain changes with data."
+        )
+    if len(clear) == len(steps) and set(clear["verdict"]) == {size_study.GAIN_CHANGE_VERDICTS[1]}:
+        return f"{opening} {means} {test} shows a larger gain at every step: the gain grows with every step in data."
+    found = "; ".join(f"{row['verdict']} from {_step(row)}" for _, row in clear.iterrows())
+    rest = _joined([_step(row, details=False) for _, row in steps[steps["verdict"] == study.NOT_SHOWN].iterrows()])
+    unshown = f"; at {rest} a change is not shown (the seeds' spread could make it)" if rest else ""
+    return (
+        f"{opening} {means} {test} shows the gain {found}{unshown}. So the study shows a change only at the "
+        f"step{'s' if len(clear) > 1 else ''} named, not growth with every step in data."
+    )
+
+
+def _step(row: pd.Series, details: bool = True) -> str:
+    step = f"{row['from_size']:,} to {row['to_size']:,}"
+    return f"{step} ({row['change']:+.4f}, Holm-adjusted p = {row['p_holm']:.3g})" if details else step
+
+
+def _joined(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
