@@ -420,6 +420,14 @@ def plot_measures_by_depth(
             axes.axhline(level[f"{measure}_mean"], color="grey", linestyle="--", label=baseline)
         axes.set_xticks(depths)
         axes.set_xlabel("hidden layers in the encoder")
+    return finish_measure_panels(figure, panels, spare, measures, lower_is_better, title)
+
+
+def finish_measure_panels(
+    figure: Figure, panels: Sequence, spare: Sequence, measures: Sequence[str], lower_is_better: Sequence[str], title: str
+) -> Figure:
+    """Title each panel by its measure, put the legend in the free place (or the first panel), title the figure."""
+    for axes, measure in zip(panels, measures):
         axes.set_title(measure + (" (lower is better)" if measure in lower_is_better else ""))
     if spare:
         spare[0].legend(*panels[0].get_legend_handles_labels(), loc="center", frameon=False)
@@ -429,6 +437,7 @@ def plot_measures_by_depth(
     return figure
 
 
+@styled
 def plot_measures_by_size(
     summary: Sequence[Mapping],
     measures: Sequence[str],
@@ -467,10 +476,4 @@ def plot_measures_by_size(
             axes.axhline(level[f"{measure}_mean"], color="grey", linestyle="--", label=baseline)
         axes.set_xscale("log")
         axes.set_xlabel("parameters (log scale)")
-        axes.set_title(measure + (" (lower is better)" if measure in lower_is_better else ""))
-    if spare:
-        spare[0].legend(*panels[0].get_legend_handles_labels(), loc="center", frameon=False)
-    else:
-        panels[0].legend()
-    figure.suptitle(title)
-    return figure
+    return finish_measure_panels(figure, panels, spare, measures, lower_is_better, title)

@@ -242,13 +242,7 @@ def size_figure(
             axes.fill_between(rows["train_size"], low, high, color=line.get_color(), alpha=0.2, linewidth=0)
         axes.set_xscale("log")
         axes.set_xlabel("training images")
-        axes.set_title(measure + (" (lower is better)" if measure in metrics.LOWER_IS_BETTER else ""))
-    if spare:
-        spare[0].legend(*panels[0].get_legend_handles_labels(), loc="center", frameon=False)
-    else:
-        panels[0].legend()
-    figure.suptitle(title)
-    return figure
+    return plots.finish_measure_panels(figure, panels, spare, measures, metrics.LOWER_IS_BETTER, title)
 
 
 def comparison_pairs(depths: Sequence[int]) -> list[tuple[str, str]]:

@@ -154,6 +154,10 @@ class StudyResult:
         """The summary, ``mean ± sd`` per metric."""
         return summary_table(self.summary())
 
+    def mean(self, model: str, metric: str) -> float:
+        """The mean of ``metric`` over the seeds of ``model``."""
+        return statistics.fmean(run[metric] for run in self.runs if run["model"] == model)
+
 
 @dataclass(frozen=True)
 class MeasuredRun:
@@ -683,6 +687,12 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return load(folder, config, meta["fingerprint"])
+
+
+def saved_runs(directory: Path, model: str, backends: Sequence[str] = ("tensorflow", "jax")) -> list[dict]:
+    """Every run of ``model`` in the studies saved for ``backends`` in ``directory`` (a missing study adds none)."""
+    studies = [load_saved(directory, backend) for backend in backends]
+    return [run for result in studies if result is not None for run in result.runs if run["model"] == model]
 
 
 def saved_study(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult:

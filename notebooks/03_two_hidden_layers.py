@@ -198,12 +198,7 @@ environment.claim(
     "with seed 42 Autoencoder_2 is worse than PCA on every measure but BCE",
     f"worse on {worse_than_pca}",
 )
-study_runs = [
-    row
-    for backend in ("tensorflow", "jax")
-    for row in study.load_saved(Path("results/depth_study"), backend).runs
-    if row["model"] == "Autoencoder_2"
-]
+study_runs = study.saved_runs(Path("results/depth_study"), "Autoencoder_2")
 # How many of the study's runs are worse than seed 42, per measure
 below_42 = {
     metric: sum(

@@ -222,12 +222,7 @@ environment.claim(
     "Autoencoder_3 has three times Autoencoder_2's parameters",
     f"{model.autoencoder.count_params():,} parameters",
 )
-study_runs = [
-    row
-    for backend in ("tensorflow", "jax")
-    for row in study.load_saved(Path("results/depth_study"), backend).runs
-    if row["model"] == "Autoencoder_3"
-]
+study_runs = study.saved_runs(Path("results/depth_study"), "Autoencoder_3")
 study_knn = [row["knn_accuracy"] for row in study_runs]
 study_silhouette = [row["silhouette"] for row in study_runs]
 environment.claim(

@@ -296,11 +296,13 @@ environment.claim(
     + f"; kNN accuracy {scores['Autoencoder_3']['knn_accuracy']:.3f}",
 )
 # The margins of the ordering, over the saved study's 20 runs per model
-study_bce = {name: [] for name in trained}
-for backend in ("tensorflow", "jax"):
-    for row in study.load_saved(Path("results/depth_study"), backend).runs:
-        if row["model"] in study_bce:
-            study_bce[row["model"]].append(row["bce"])
+study_bce = {
+    name: [
+        row["bce"]
+        for row in study.saved_runs(Path("results/depth_study"), name)
+    ]
+    for name in trained
+}
 environment.claim(
     all(len(values) == 20 for values in study_bce.values())
     and min(study_bce["Autoencoder_1"])

@@ -399,11 +399,7 @@ environment.claim(
     "each deeper article model has 4.2 and then 3.1 times the parameters",
 )
 silhouettes = {
-    backend: next(
-        row["silhouette_mean"]
-        for row in saved.summary()
-        if row["model"] == "Autoencoder_3"
-    )
+    backend: saved.mean("Autoencoder_3", "silhouette")
     for backend, saved in saved_studies.items()
 }
 environment.claim(
@@ -805,11 +801,7 @@ touching_knn = metrics.knn_accuracy(
     toy_train_codes["touching"], y_train, toy_codes["touching"], y_test
 )
 knn_3_means = {
-    backend: next(
-        row["knn_accuracy_mean"]
-        for row in saved.summary()
-        if row["model"] == "Autoencoder_3"
-    )
+    backend: saved.mean("Autoencoder_3", "knn_accuracy")
     for backend, saved in saved_studies.items()
 }
 environment.claim(

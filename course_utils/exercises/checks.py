@@ -29,6 +29,7 @@ from course_utils.exercises.feedback import (
     not_answered,
     parse_number,
     shown,
+    study_runs,
     whole_number,
 )
 from course_utils.exercises.model_checks import architecture_problem, check_decoder, check_encoder
@@ -1503,20 +1504,6 @@ def check_measure_explorer(explorer: object) -> CheckResult:
     return result
 
 
-def _study_runs(runs: object) -> tuple[list[Mapping] | None, str | None]:
-    """The study's runs as a list of rows, each with a ``model``, or what is wrong."""
-    runs = getattr(runs, "runs", runs)  # the StudyResult itself is fine too
-    if callable(getattr(runs, "to_dict", None)):  # a pandas table of the runs, e.g. read from runs.csv
-        try:
-            runs = runs.to_dict("records")
-        except Exception:  # not a table after all
-            runs = None
-    rows = list(runs) if isinstance(runs, (list, tuple)) else []
-    if not rows or not all(isinstance(row, Mapping) and isinstance(row.get("model"), str) for row in rows):
-        return None, f"{shown(runs)} are not the study's runs: pass result.runs."
-    return rows, None
-
-
 def _values(runs: Sequence[Mapping], model: str, metric: str) -> list[float | None]:
     """``model``'s ``metric`` in every run of it; None where it is missing or not a finite number."""
     return [parse_number(run.get(metric))[0] for run in runs if run["model"] == model]
@@ -1601,7 +1588,7 @@ def check_seed_interval(
     title = "Exercise 6.2"
     if answer is Ellipsis:
         return not_answered(title)
-    rows, problem = _study_runs(runs)
+    rows, problem = study_runs(runs)
     bounds, answer_problem = _interval_bounds(answer)
     if rows is None or bounds is None:
         return CheckResult(title, fix=[problem or answer_problem or "Give (low, high)."])

@@ -10,7 +10,7 @@ import numpy as np
 from scipy import stats
 
 from course_utils import metrics, study
-from course_utils.exercises.feedback import CheckResult, coached, not_answered, parse_number, shown
+from course_utils.exercises.feedback import CheckResult, coached, not_answered, parse_number, shown, study_runs
 
 # The three comparisons of exercise 6.3, each (model, baseline); all between autoencoders, since PCA has no spread.
 COMPARISONS = (("Autoencoder_2", "Autoencoder_1"), ("Autoencoder_3", "Autoencoder_2"), ("Autoencoder_3", "Autoencoder_1"))
@@ -23,22 +23,6 @@ MISSING_STUDY = (
     "to this notebook and run it again from the top."
 )
 LIST_EXAMPLE = "e.g. [0.01, 0.2, 0.03]"
-
-
-def _study_runs(runs: object) -> tuple[list[Mapping] | None, str | None]:
-    """The study's runs as a list of rows, each with a ``model``, or what is wrong (an empty study is named)."""
-    runs = getattr(runs, "runs", runs)  # the StudyResult itself is fine too
-    if callable(getattr(runs, "to_dict", None)):  # a pandas table of the runs, e.g. read from runs.csv
-        try:
-            runs = runs.to_dict("records")
-        except Exception:  # not a table after all
-            runs = None
-    if isinstance(runs, (list, tuple)) and not runs:
-        return None, MISSING_STUDY
-    rows = list(runs) if isinstance(runs, (list, tuple)) else []
-    if not rows or not all(isinstance(row, Mapping) and isinstance(row.get("model"), str) for row in rows):
-        return None, f"{shown(runs)} are not the study's runs: pass result.runs."
-    return rows, None
 
 
 def _values(rows: Sequence[Mapping], model: str, metric: str) -> np.ndarray | None:
@@ -307,7 +291,7 @@ def check_welch_holm(
     title = "Exercise 6.3"
     if p_values is Ellipsis or adjusted is Ellipsis:
         return not_answered(title)
-    rows, problem = _study_runs(runs)
+    rows, problem = study_runs(runs, MISSING_STUDY)
     if rows is None:
         return CheckResult(title, fix=[problem or "Pass result.runs."])
     samples, problem = _tests(rows, comparisons, metric)

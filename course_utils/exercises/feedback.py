@@ -9,7 +9,7 @@ import functools
 import html
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ParamSpec
@@ -276,3 +276,23 @@ def fix_html(text: str) -> str:
 def note_html(text: str) -> str:
     """A small grey note in italics, escaped."""
     return f'<p style="color:{NOTE_COLOUR};font-size:0.9em"><em>{html.escape(text, quote=False)}</em></p>'
+
+
+def study_runs(runs: object, missing: str | None = None) -> tuple[list[Mapping] | None, str | None]:
+    """A study's runs as a list of rows, each with a ``model``, or what is wrong with ``runs``.
+
+    Accepts ``result.runs``, the ``StudyResult`` itself or a pandas table of the runs. An empty
+    study (one handed out without its ``results/`` folder) gets ``missing`` when given.
+    """
+    runs = getattr(runs, "runs", runs)
+    if callable(getattr(runs, "to_dict", None)):  # a pandas table of the runs, e.g. read from runs.csv
+        try:
+            runs = runs.to_dict("records")
+        except Exception:  # not a table after all
+            runs = None
+    if missing is not None and isinstance(runs, (list, tuple)) and not runs:
+        return None, missing
+    rows = list(runs) if isinstance(runs, (list, tuple)) else []
+    if not rows or not all(isinstance(row, Mapping) and isinstance(row.get("model"), str) for row in rows):
+        return None, f"{shown(runs)} are not the study's runs: pass result.runs."
+    return rows, None
