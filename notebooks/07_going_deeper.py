@@ -50,7 +50,10 @@ if "google.colab" in sys.modules:
 # ## Setup
 
 # %%
+import json
 from pathlib import Path
+
+import pandas as pd
 
 from course_utils import (
     data,
@@ -62,6 +65,9 @@ from course_utils import (
     training,
 )
 
+# Keras from course_utils: imported without TensorFlow's start-up lines.
+from course_utils.backend import keras
+
 environment.setup(seed=42)
 
 # %% [markdown]
@@ -70,18 +76,19 @@ environment.setup(seed=42)
 # for that: early stopping would then choose the model on the very images we report results on.
 # So we hold out a fifth of the *training* images, stratified by digit, as a validation set.
 #
-# This notebook trains six models, three of them for 60 epochs on four fifths of the training
-# images and three for 200 epochs on 300 images. On the course's data that takes a few minutes on a
-# laptop CPU, so the results are saved with the course. On much more data (full MNIST) it would take
-# far longer, so `study.affordable_data` first estimates the time on your machine; above two minutes
-# it says so and uses the course's data, whose runs are saved, instead of training unasked. The
-# exercises at the end train two more models briefly; the estimate counts them too.
+# This notebook trains 18 models: three for 60 epochs on four fifths of the training images, and
+# one model with three remedies, five seeds each, for up to 200 epochs on 300 images. On the
+# course's data that takes some 15 minutes on a laptop CPU, so the results are saved with the
+# course. On much more data (full MNIST) it would take far longer, so `study.affordable_data`
+# first estimates the time on your machine; above two minutes it says so and uses the course's
+# data, whose runs are saved, instead of training unasked. The exercises at the end train two more
+# models briefly; the estimate counts them too.
 
 # %%
 mnist = data.load_mnist()
 fit_images = int(0.8 * len(mnist.x_train))
 planned_runs = [(depth, fit_images, 60) for depth in (3, 4, 5)]
-planned_runs += [(5, 300, 200)] * 3
+planned_runs += [(5, 300, 200)] * 15  # 3 remedies x 5 seeds
 planned_runs += [(3, fit_images, 3), (5, 300, 60)]  # the exercises
 mnist = study.affordable_data(mnist, planned_runs)
 x_train, y_train = mnist.x_train, mnist.y_train
@@ -197,10 +204,14 @@ environment.claim(
 # ## Making a model overfit
 # Overfitting needs a model with much more freedom than its data can constrain. We keep the
 # deepest model and give it **300** training images instead of 3,200, for 200 epochs. Then we train
-# the same model twice more (the three runs take a few minutes, so their results are saved in
-# `results/going_deeper/` too): once with **early stopping** (stop when the validation loss has not
+# the same model twice more: once with **early stopping** (stop when the validation loss has not
 # improved for 15 epochs and keep the best weights), once with **dropout** (each hidden unit is
-# switched off at random with probability 0.2 in every training step).
+# switched off at random with probability 0.2 in every training step). Each of the three is trained
+# from five seeds; the 15 runs take several minutes, so their results are saved in
+# `results/going_deeper/` too, one file per run.
+#
+# Each run also records `loss_after_epoch`, the loss on its training images measured after every
+# epoch as the validation loss is measured; the section after the figure says why.
 
 # %%
 x_small, y_small = data.stratified_subset(x_fit, y_fit, 300, seed=0)
@@ -210,100 +221,273 @@ small_data = data.MnistData(
 )
 overfit_training = training.TrainingSettings(epochs=200)
 deepest = study.HIDDEN_UNITS_BY_DEPTH[5]
-variants = {
-    "no remedy": ({}, []),
-    "early stopping": ({}, [training.early_stopping(patience=15)]),
-    "dropout 0.2": ({"dropout": 0.2}, []),
-}
-small_runs = {}
-for name, (options, callbacks) in variants.items():
-    model = models.build_autoencoder(deepest, seed=42, **options)
-    file_name = f"{model.name}-300-images-{name.replace(' ', '-')}.json"
-    saved = saved_runs / file_name
-    small_runs[name] = study.train_and_measure(
-        model,
-        x_small,
-        x_val,
-        small_data,
-        overfit_training,
-        seed=42,
-        callbacks=callbacks,
-        saved=saved,
-        verbose=False,
+remedies = ("no remedy", "early stopping", "dropout 0.2")
+remedy_seeds = (42, 0, 1, 2, 3)  # seed 42 is the run the figure below shows
+
+
+class TrainingLossAfterEpoch(keras.callbacks.Callback):
+    """Adds ``loss_after_epoch`` to the history: the loss on the training images after each epoch.
+
+    Keras's ``loss`` is the mean over the epoch's batches, each with dropout on. This one is
+    measured as Keras measures the validation loss: with the epoch's final weights, dropout off.
+    """
+
+    def __init__(self, images):
+        super().__init__()
+        self.images = images
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = keras.losses.get(self.model.loss)
+        outputs = self.model(self.images, training=False)  # dropout off
+        logs["loss_after_epoch"] = float(
+            keras.ops.mean(loss(self.images, outputs))
+        )
+
+
+def remedy_file(name, seed):
+    """The file of one run; seed 42 keeps the name it had when it was the only run."""
+    file_name = f"Autoencoder_5-300-images-{name.replace(' ', '-')}"
+    return (
+        f"{file_name}.json"
+        if seed == 42
+        else f"{file_name}-seed-{seed}.json"
     )
-    epochs = len(small_runs[name].history["loss"])
-    print(f"{name}: {epochs} epochs", flush=True)
-small_histories = {name: run.history for name, run in small_runs.items()}
+
+
+def remedy_settings(name):
+    """The model options and callbacks of a remedy, made new for every run (a callback keeps state)."""
+    if name == "early stopping":
+        return {}, [training.early_stopping(patience=15)]
+    if name == "dropout 0.2":
+        return {"dropout": 0.2}, []
+    return {}, []
+
+
+small_runs = {}  # (remedy, seed) -> its curves and test measures
+for name in remedies:
+    for seed in remedy_seeds:
+        options, callbacks = remedy_settings(name)
+        callbacks.append(TrainingLossAfterEpoch(x_small))
+        model = models.build_autoencoder(deepest, seed=seed, **options)
+        small_runs[name, seed] = study.train_and_measure(
+            model,
+            x_small,
+            x_val,
+            small_data,
+            overfit_training,
+            seed=seed,
+            callbacks=callbacks,
+            saved=saved_runs / remedy_file(name, seed),
+            verbose=False,
+        )
+    epochs = [
+        len(small_runs[name, seed].history["loss"]) for seed in remedy_seeds
+    ]
+    print(
+        f"{name}: {', '.join(map(str, epochs))} epochs (seeds {remedy_seeds})"
+    )
+small_histories = {name: small_runs[name, 42].history for name in remedies}
 
 # %% mystnb={"figure": {"caption": "Training and validation loss of depth 5 on 300 training images; the dotted line marks the best epoch.", "name": "fig-7-scarce-losses"}, "image": {"alt": "Line charts of the training and validation loss per epoch on 300 training images, with the best epoch marked by a dotted line."}} tags=["hide-input"]
 plots.plot_histories(
     small_histories, title="Depth 5 on 300 training images"
 )
 
+# %% [markdown]
+# One run per remedy would not tell a remedy's effect from luck: notebook 6 showed that the seed
+# alone moves the kNN accuracy by several hundredths. So each remedy is trained from five seeds
+# (initial weights and shuffling), and the table gives the mean ± standard deviation over them.
+# The two gaps are explained below the table.
+
 # %%
-small_reports = {
-    name: training.overfitting(history)
-    for name, history in small_histories.items()
-}
-small_scores = {name: run.scores for name, run in small_runs.items()}
-for name, report in small_reports.items():
-    best = f"{report['best_epoch']:>3} of {report['epochs']:>3}"
-    print(f"{name:>14}: best epoch {best}, rise {report['rise']:.4f}")
-metrics.score_table(small_scores)
+small_rows = []  # one row per run: its remedy, seed, test measures and curves' summary
+for (name, seed), run in small_runs.items():
+    curves = run.history
+    report = training.overfitting(curves)
+    small_rows.append(
+        {
+            "model": name,  # study.compare_runs groups the runs by "model"
+            "seed": seed,
+            **run.scores,
+            "epochs": report["epochs"],
+            "best epoch": report["best_epoch"],
+            "rise": report["rise"],
+            "gap (Keras)": report["final_gap"],
+            "gap (dropout off)": curves["val_loss"][-1]
+            - curves["loss_after_epoch"][-1],
+        }
+    )
+small_frame = pd.DataFrame(small_rows)
+whole = ("epochs", "best epoch")  # counted in epochs: no decimals
+remedy_table = small_frame.groupby("model", sort=False).agg(
+    {
+        column: lambda values, digits=(0 if column in whole else 4): (
+            f"{values.mean():.{digits}f} ± {values.std():.{digits}f}"
+        )
+        for column in small_frame.columns.drop(["model", "seed"])
+    }
+)
+remedy_table.T
 
 # %% [markdown]
-# **With 300 images the deepest model does overfit**, late and mildly: its validation loss is lowest
-# around epoch 165 and then rises, while the gap between training and validation loss grows to
-# about 0.05, three times what it was on 3,200 images.
+# Is a remedy's difference from no remedy more than the seeds' spread? Welch's t-test compares the
+# five seeds of a remedy with the five without one, on each test measure; the ten p-values (two
+# remedies, five measures) are Holm-adjusted as one family, as in notebook 6. A gain is positive
+# when the remedy is better.
+
+# %%
+remedy_pairs = [
+    ("early stopping", "no remedy"),
+    ("dropout 0.2", "no remedy"),
+]
+remedy_verdicts = study.compare_runs(small_rows, remedy_pairs)
+remedy_verdicts.round(4)
+
+# %% [markdown]
+# Another backend draws other numbers from the same seeds. The course keeps both backends' runs, so
+# we can ask whether the verdicts agree: "not settled" where TensorFlow and JAX disagree. The means
+# in the text below are the book's (TensorFlow) runs, the ones in the table above.
+
+
+# %%
+def saved_remedy_runs(backend):
+    """A backend's saved runs of the remedies, one row per seed; None when one is missing."""
+    folder = study.backend_directory(Path("results/going_deeper"), backend)
+    rows = []
+    for name in remedies:
+        for seed in remedy_seeds:
+            path = folder / remedy_file(name, seed)
+            if not path.exists():
+                return None
+            scores = json.loads(path.read_text())["scores"]
+            rows.append({"model": name, "seed": seed, **scores})
+    return study.StudyResult(study.StudyConfig(), rows, "300 images")
+
+
+remedy_agreement = study.verdicts_by_backend(
+    {
+        backend: saved_remedy_runs(backend)
+        for backend in ("tensorflow", "jax")
+    },
+    remedy_pairs,
+)
+remedy_agreement
+
+# %% [markdown]
+# **With 300 images the deepest model does overfit**, late and mildly, from every seed: without a
+# remedy its validation loss is lowest around epoch 130 and then rises, while the gap between
+# validation and training loss grows to about 0.045, several times what it was on 3,200 images.
 #
-# - **Early stopping** (patience 15) stopped long before epoch 200 (see the table): the validation
-#   loss had paused for 15 epochs, although it would have fallen further later. It saved a large
-#   part of the training, and its test reconstruction error is no worse than training to the end.
-# - **Dropout** closed the gap (the validation loss stays level with the training loss) and gave
-#   the lowest test reconstruction error of the three.
-# - Neither remedy improved the **latent** measures: the kNN accuracy is highest without a remedy,
-#   and dropout's silhouette is the lowest. The remedies protect the reconstructions, not the
-#   separation of the digits in the code.
+# - **Early stopping** (patience 15) stopped every seed before epoch 200, after about 130 epochs on
+#   average: it saved about a third of the training, roughly halved the rise of the validation
+#   loss, and left a smaller gap.
+# - **Dropout** seems to close the gap: Keras reports a gap of only about 0.004. But that is not
+#   like for like. Keras measures the training loss *while* dropout switches units off, averaged
+#   over the epoch; it measures the validation loss after the epoch, with dropout off. Measured the
+#   same way as the validation loss (the `loss_after_epoch` curve), dropout's training loss is lower
+#   and the gap is about 0.01: dropout narrows the gap to about a quarter of the one without a
+#   remedy, but does not close it.
+# - **Reconstruction error** on the test images: early stopping has the lowest mean binary
+#   cross-entropy (BCE) of the three, but not the lowest mean squared error (MSE), where it is
+#   level with no remedy. Dropout has the highest mean of both, and a spread several times larger:
+#   some of its seeds trained much worse. Welch's test (Holm-adjusted) shows none of these
+#   differences, on either backend.
+# - **Latent measures**: neither remedy improved them; both remedies' means are lower than without a
+#   remedy on kNN accuracy, trustworthiness and silhouette. Welch's test (Holm-adjusted) shows only
+#   one of these differences, on both backends: dropout's lower silhouette (clearly worse). The
+#   others are within the spread of five seeds.
 #
-# So the article's claim holds in direction: a deep model overfits when data is scarce, and early
-# stopping or dropout counter it. On the 4,000-image subset with the course's 30 epochs, there is no
-# overfitting to counter.
+# So the article's warning holds in direction: a deep model overfits when data is scarce, and early
+# stopping and dropout shrink the rise of the validation loss and the gap. But on these five seeds
+# neither remedy improves any test measure, and dropout makes the digits' clusters clearly less
+# separate. On the 4,000-image subset with the course's 30 epochs, there is no overfitting to
+# counter.
 
 # %% tags=["remove-cell"]
-plain, stopped, dropped = (
-    small_reports[name]
-    for name in ("no remedy", "early stopping", "dropout 0.2")
-)
-small_bce = [row["bce"] for row in small_scores.values()]
+by_remedy = small_frame.groupby("model")
+mean = by_remedy.mean(numeric_only=True)
+no_remedy = small_frame[small_frame["model"] == "no remedy"]
+settled = remedy_agreement.set_index(["model", "metric"])["settled"]
 environment.claim(
-    plain["rise"] > 0.002 and plain["best_epoch"] < plain["epochs"],
-    "with 300 images the deepest model overfits",
-)
-environment.claim(
-    plain["final_gap"] > 2.5 * reports["Autoencoder_5"]["final_gap"],
-    "with 300 images the gap is much larger",
+    all(no_remedy["rise"] > 0.002)
+    and all(no_remedy["best epoch"] < no_remedy["epochs"])
+    and 115 <= mean.loc["no remedy", "best epoch"] <= 145,
+    "with 300 images the deepest model overfits from every seed, at its best around epoch 130",
+    f"best epochs {list(no_remedy['best epoch'])}, rises {list(no_remedy['rise'].round(4))}",
 )
 environment.claim(
-    stopped["epochs"] < 0.75 * plain["epochs"],
-    "early stopping saves a large part of the epochs",
+    0.04 <= mean.loc["no remedy", "gap (Keras)"] <= 0.05
+    and mean.loc["no remedy", "gap (Keras)"]
+    > 2.5 * reports["Autoencoder_5"]["final_gap"],
+    "with 300 images the gap is about 0.045, several times the one on 3,200 images",
+    f"{mean.loc['no remedy', 'gap (Keras)']:.4f} against {reports['Autoencoder_5']['final_gap']:.4f}",
+)
+stopped_epochs = small_frame.loc[
+    small_frame["model"] == "early stopping", "epochs"
+]
+environment.claim(
+    stopped_epochs.max() < 0.9 * overfit_training.epochs
+    and 0.6
+    <= mean.loc["early stopping", "epochs"] / overfit_training.epochs
+    <= 0.72
+    and mean.loc["early stopping", "rise"]
+    < 0.6 * mean.loc["no remedy", "rise"]
+    and mean.loc["early stopping", "gap (dropout off)"]
+    < mean.loc["no remedy", "gap (dropout off)"],
+    "early stopping stopped every seed before epoch 200, after about 130 epochs, "
+    "roughly halved the rise and left a smaller gap",
+    f"epochs {list(stopped_epochs)}",
 )
 environment.claim(
-    small_scores["early stopping"]["bce"]
-    <= small_scores["no remedy"]["bce"],
-    "early stopping gives no worse reconstructions",
+    0.002 <= mean.loc["dropout 0.2", "gap (Keras)"] <= 0.006
+    and 0.008 <= mean.loc["dropout 0.2", "gap (dropout off)"] <= 0.013
+    and mean.loc["dropout 0.2", "gap (dropout off)"]
+    > 2 * mean.loc["dropout 0.2", "gap (Keras)"]
+    and 0.15
+    < mean.loc["dropout 0.2", "gap (dropout off)"]
+    / mean.loc["no remedy", "gap (dropout off)"]
+    < 0.35
+    and mean.loc["dropout 0.2", "rise"] < mean.loc["no remedy", "rise"],
+    "Keras's gap for dropout is about 0.004; measured with dropout off it is about 0.01, "
+    "about a quarter of no remedy's (and dropout's rise is smaller)",
+    str(
+        mean.loc[:, ["gap (Keras)", "gap (dropout off)"]].round(4).to_dict()
+    ),
 )
+reconstruction = [
+    (name, metric) for name, _ in remedy_pairs for metric in ("bce", "mse")
+]
 environment.claim(
-    dropped["final_gap"] < 0.01
-    and small_scores["dropout 0.2"]["bce"] == min(small_bce),
-    "dropout closes the gap and gives the best reconstructions",
+    mean["bce"].idxmin() == "early stopping"
+    and abs(
+        mean.loc["early stopping", "mse"] - mean.loc["no remedy", "mse"]
+    )
+    < 0.0005
+    and mean["bce"].idxmax() == mean["mse"].idxmax() == "dropout 0.2"
+    and by_remedy["bce"].std()["dropout 0.2"]
+    > 3 * by_remedy["bce"].std()[["no remedy", "early stopping"]].max()
+    and all(settled[pair] == study.NOT_SHOWN for pair in reconstruction),
+    "early stopping has the lowest mean BCE, is level with no remedy in MSE; dropout is highest "
+    "in both; no reconstruction difference is shown",
+    str(mean[["bce", "mse"]].round(4).to_dict()),
 )
+latent = ("knn_accuracy", "trustworthiness", "silhouette")
 environment.claim(
     all(
-        small_scores[name]["knn_accuracy"]
-        < small_scores["no remedy"]["knn_accuracy"]
-        for name in ("early stopping", "dropout 0.2")
+        mean.loc[name, metric] < mean.loc["no remedy", metric]
+        for name, _ in remedy_pairs
+        for metric in latent
+    )
+    and settled[("dropout 0.2", "silhouette")] == study.CLEAR[-1]
+    and all(
+        settled[(name, metric)] == study.NOT_SHOWN
+        for name, _ in remedy_pairs
+        for metric in latent
+        if (name, metric) != ("dropout 0.2", "silhouette")
     ),
-    "both remedies lower the kNN accuracy",
+    "both remedies lower every latent mean; only dropout's lower silhouette is shown "
+    "(clearly worse on both backends)",
+    str(remedy_agreement.to_dict("records")),
 )
 
 # %% [markdown]
@@ -439,9 +623,12 @@ checks.check_stopping(best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test)
 # ## Summary
 # - Depths 4 and 5 do not overfit on 3,200 images in 60 epochs; they reconstruct better and separate
 #   the digits better than depth 3, with a growing gap between training and validation loss.
-# - With 300 images the deepest model overfits after about 165 epochs.
-# - Early stopping saves time and dropout closes the gap; both protect the reconstruction error, and
-#   neither improves the latent separation.
+# - With 300 images the deepest model overfits from every seed, after about 130 epochs.
+# - Over five seeds, early stopping saves about a third of the epochs and dropout narrows the gap
+#   between validation and training loss (measured both with dropout off); neither improves any
+#   test measure (Welch's t-test, Holm-adjusted), and dropout clearly lowers the silhouette.
+# - Keras's training loss is measured with dropout on: compare it with the validation loss only
+#   after measuring it the same way.
 # - Always watch a validation set taken from the training images, never the test set.
 # - A model that trains but learns little leaves traces: outputs outside [0, 1], codes stuck at 0
 #   or a shape error each point to one line of the model.
