@@ -245,23 +245,39 @@ def verdicts_elsewhere(claims: Sequence[Claim], comparisons: pd.DataFrame, colum
     return verdicts
 
 
+def _scarce_evidence(reports: Sequence[Mapping[str, float]]) -> str:
+    """The best epochs and rises of the runs on scarce data, as one run's numbers or as ranges."""
+    if len(reports) == 1:
+        (report,) = reports
+        return f"best epoch {report['best_epoch']} of {report['epochs']}, rise {report['rise']:.4f}"
+    best = sorted(report["best_epoch"] for report in reports)
+    rises = sorted(report["rise"] for report in reports)
+    return f"best epochs {best[0]} to {best[-1]} of {reports[0]['epochs']}, rises {rises[0]:.4f} to {rises[-1]:.4f}"
+
+
 def overfits(report: Mapping[str, float], rise: float = OVERFITTING_RISE) -> bool:
     """Notebook 7's reading of a run (:func:`course_utils.training.overfitting`): its validation loss rose since its best."""
     return report["rise"] > rise and report["best_epoch"] < report["epochs"]
 
 
-def overfitting_claims(deep: Mapping[int, Mapping[str, float] | None], scarce: Mapping[str, float] | None) -> pd.DataFrame:
-    """The article's warning about overfitting as two claims, each read from single runs (notebook 7).
+def overfitting_claims(
+    deep: Mapping[int, Mapping[str, float] | None],
+    scarce: Mapping[str, float] | Sequence[Mapping[str, float]] | None,
+) -> pd.DataFrame:
+    """The article's warning about overfitting as two claims, read from notebook 7's runs.
 
     Args:
-        deep: Depth to the overfitting report of its run on four fifths of the training images.
-        scarce: The report of the deepest model's run on 300 training images.
+        deep: Depth to the overfitting report of its one run on four fifths of the training images.
+        scarce: The reports of the deepest model's runs on 300 training images, one per seed (or
+            a single report).
 
     Returns:
-        Rows like :func:`claims_table`'s; "holds" means "seen in that one run". No rows when a
-        run's report is missing (None: its saved run was not found).
+        Rows like :func:`claims_table`'s; "holds" means "seen in that one run" for ``deep``, and
+        "seen in every seed" for ``scarce``, without a statistical test. No rows when a run's
+        report is missing (None, or no scarce run: its saved run was not found).
     """
-    if scarce is None or not deep or any(report is None for report in deep.values()):
+    scarce = [scarce] if isinstance(scarce, Mapping) else list(scarce or [])
+    if not scarce or not deep or any(report is None for report in (*deep.values(), *scarce)):
         return pd.DataFrame(columns=["claim", "tested as", "verdict", "evidence", "measured on"])
     largest_rise = max(report["rise"] for report in deep.values())
     depths = ", ".join(str(depth) for depth in deep)
@@ -278,9 +294,9 @@ def overfitting_claims(deep: Mapping[int, Mapping[str, float] | None], scarce: M
             {
                 "claim": "The deepest overfits on scarce data",
                 "tested as": f"depth {max(deep)} on 300 training images",
-                "verdict": HOLDS if overfits(scarce) else NOT_SHOWN,
-                "evidence": f"best epoch {scarce['best_epoch']} of {scarce['epochs']}, rise {scarce['rise']:.4f}",
-                "measured on": f"1 seed, {scarce['epochs']} epochs",
+                "verdict": HOLDS if all(overfits(report) for report in scarce) else NOT_SHOWN,
+                "evidence": _scarce_evidence(scarce),
+                "measured on": f"{len(scarce)} seed{'s' if len(scarce) > 1 else ''}, {scarce[0]['epochs']} epochs",
             },
         ]
     )

@@ -148,3 +148,14 @@ def test_overfitting_claims_read_single_runs():
     assert table["verdict"].tolist() == ["not shown", "holds"]
     assert table["tested as"].tolist() == ["depths 3, 4, 5 on 4/5 of the training images", "depth 5 on 300 training images"]
     assert table["evidence"].iloc[1] == "best epoch 40 of 100, rise 0.0100"
+
+
+def test_overfitting_on_scarce_data_holds_only_when_every_seed_overfits():
+    calm = {"best_epoch": 30, "epochs": 30, "rise": 0.0}
+    rising = {"best_epoch": 40, "epochs": 100, "rise": 0.01}
+    later = {"best_epoch": 60, "epochs": 100, "rise": 0.005}
+    table = tables.overfitting_claims({3: calm}, [rising, later])
+    assert table["verdict"].iloc[1] == "holds" and table["measured on"].iloc[1] == "2 seeds, 100 epochs"
+    assert table["evidence"].iloc[1] == "best epochs 40 to 60 of 100, rises 0.0050 to 0.0100"
+    flat = {"best_epoch": 100, "epochs": 100, "rise": 0.0}
+    assert tables.overfitting_claims({3: calm}, [rising, flat])["verdict"].iloc[1] == "not shown"
