@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
 import numpy as np
-from matplotlib import patheffects
+from matplotlib import patheffects, ticker
 from matplotlib.figure import Figure
 
 IMAGE_SIDE = 28
@@ -437,6 +437,9 @@ def finish_measure_panels(
     return figure
 
 
+PARAMETER_TICKS = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000)  # where plot_measures_by_size labels its axis
+
+
 @styled
 def plot_measures_by_size(
     summary: Sequence[Mapping],
@@ -475,5 +478,9 @@ def plot_measures_by_size(
         if level is not None:
             axes.axhline(level[f"{measure}_mean"], color="grey", linestyle="--", label=baseline)
         axes.set_xscale("log")
+        # round thousands as plain text: a log axis's 10⁴ writes its exponent too small for a phone
+        axes.xaxis.set_major_locator(ticker.FixedLocator(PARAMETER_TICKS))
+        axes.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value / 1000:g}k"))
+        axes.xaxis.set_minor_formatter(ticker.NullFormatter())
         axes.set_xlabel("parameters (log scale)")
     return finish_measure_panels(figure, panels, spare, measures, lower_is_better, title)

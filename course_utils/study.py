@@ -574,15 +574,13 @@ def study_figure(summary: Sequence[dict], title: str = "Latent quality against d
 
 
 def control_table(summary: Sequence[dict]) -> pd.DataFrame:
-    """One row per control model of a study: its layers, its size, and the article model whose size it matches."""
+    """One row per control model of a study: its encoder, its size, and the article model whose size it matches."""
     sizes = {row["model"]: row["parameters"] for row in summary}
     rows = {
         name: {
-            "architecture": models.architecture_string(control.hidden_units),
-            "hidden layers": control.depth,
+            "encoder": "-".join(map(str, models.layer_sizes(control.hidden_units)[: control.depth + 1])),
             "parameters": sizes[name],
-            "matches": control.matches,
-            "its parameters": sizes[control.matches],
+            "matches": f"{control.matches} ({sizes[control.matches]:,})",
             "size difference": f"{sizes[name] / sizes[control.matches] - 1:+.1%}",
         }
         for name, control in CONTROLS.items()
@@ -591,9 +589,7 @@ def control_table(summary: Sequence[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def control_figure(
-    summary: Sequence[dict], title: str = "Depth or size? Each measure against parameters (mean ± sd over seeds)"
-) -> Figure:
+def control_figure(summary: Sequence[dict], title: str = "Depth or size? (mean ± sd over seeds)") -> Figure:
     """Each metric against the number of parameters, one line per depth: the controls beside the article's models.
 
     Points of one depth share a line, so a line's slope is what size does at equal depth, and the

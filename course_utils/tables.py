@@ -35,7 +35,12 @@ SHORT_NAMES = {
 }
 # Model names in the row labels of a table with several label columns (model, baseline, metric),
 # too wide for a phone with their full names: "Autoencoder_3" becomes "AE 3", "PCA (2-D)" "PCA".
-SHORT_MODELS = ((re.compile(r"^Autoencoder_(\d+)$"), r"AE \1"), (re.compile(r"^PCA \(2-D\)$"), "PCA"))
+SHORT_MODELS = (
+    (re.compile(r"^Autoencoder_(\d+)$"), r"AE \1"),
+    (re.compile(r"^Autoencoder_(\d+)_(\w+)$"), r"AE \1 \2"),  # the controls: "AE 2 wide", "AE 3 narrow"
+    (re.compile(r"^PCA \(2-D\)$"), "PCA"),
+)
+LONG_LABEL = 14  # characters: a row label longer than "Autoencoder_3" crowds a phone's table
 P_VALUE_COLUMNS = ("p", "p_value", "p_holm", "p (Holm)")
 P_FLOOR = 0.001
 DECIMALS = 3
@@ -97,14 +102,15 @@ def for_display(frame: pd.DataFrame, decimals: int = DECIMALS, short_models: boo
         frame: The table.
         decimals: Decimals of a number that is not whole.
         short_models: Shorten the models' names in the row labels ("AE 3"); by default only when
-            the rows have several labels (model, baseline, metric), which a phone cannot fit.
+            the rows have several labels (model, baseline, metric), or one longer than
+            :data:`LONG_LABEL` characters ("Autoencoder_3_narrow"), which a phone cannot fit.
     """
     shown = frame.copy()
     for column in shown.columns:
         is_p = column in P_VALUE_COLUMNS
         shown[column] = [_cell_text(value, decimals, is_p) for value in shown[column]]
     if short_models is None:
-        short_models = frame.index.nlevels > 1
+        short_models = frame.index.nlevels > 1 or any(len(str(label)) > LONG_LABEL for label in frame.index)
     shown = shown.rename(columns=short_name, index=short_model if short_models else short_name)
     shown.columns = shown.columns.set_names([short_name(name) for name in shown.columns.names])
     shown.index = shown.index.set_names([short_name(name) for name in shown.index.names])
@@ -208,7 +214,7 @@ def claims_table(
         [
             {
                 "claim": claim.text,
-                "tested as": f"{claim.model} vs {claim.baseline}",
+                "tested as": f"{short_model(claim.model)} vs {short_model(claim.baseline)}",
                 "verdict": claim_verdict(
                     [rows.loc[(claim.model, claim.baseline, metric), "settled"] for metric in claim.metrics],
                     claim.claimed,

@@ -513,9 +513,9 @@ def settled_in(table, model: str, baseline: str, metric: str) -> str:
 
 environment.claim(
     all(
-        abs(row["parameters"] / row["its parameters"] - 1)
+        abs(sizes[name] / sizes[control.matches] - 1)
         <= study.SIZE_TOLERANCE
-        for _, row in study.control_table(result.summary()).iterrows()
+        for name, control in study.CONTROLS.items()
     ),
     "each control is within 2% of the size of the model it matches",
 )

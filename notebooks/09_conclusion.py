@@ -231,7 +231,15 @@ verdicts = pd.concat(
     [claim_table, tables.overfitting_claims(deep, small)], ignore_index=True
 )
 verdicts[FULL_SIZE] = verdicts[FULL_SIZE].fillna(tables.NOT_TESTED)
-verdicts.set_index("claim")
+verdicts.set_index("claim").drop(columns=FULL_SIZE)
+
+# %% [markdown]
+# And each claim's verdict on the course's digits beside the one at full size:
+
+# %%
+verdicts.set_index("claim")[["verdict", FULL_SIZE]].rename(
+    columns={"verdict": "digits 4,000"}
+)
 
 # %% [markdown]
 # **What the course found.** On the course's 4,000 digits the article's deeper models are clearly
