@@ -428,11 +428,12 @@ EXERCISES = (
         number="8.2",
         title="does the value of depth grow with data?",
         notebook="08_full_size",
-        goal="compute a gain per size from the runs and read the trend, with the verdicts beside it",
+        goal="compute a gain per size from the runs and read the trend, then let a test say which steps it shows",
         looks_at=(
             "a dict from each size to the mean kNN accuracy of Autoencoder_3 minus Autoencoder_1's; names a missing "
             "size, and, only when it gives every value of the answer, a flipped sign, medians for means, the gain "
-            "over PCA instead, percentage points; and sizes the study does not have"
+            "over PCA instead, percentage points; and sizes the study does not have; a right answer is told which "
+            "steps in size the test of the change of the gain (Welch, Holm over the steps) shows"
         ),
         answer="the gain column of the study's comparisons of the three-layer model with the one-layer model",
         calls=(Call(checks_full_size.check_depth_gain_by_size, "gains_8_2, size_result"),),
