@@ -6,28 +6,14 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 from scipy import stats
+from strategies import FEW, ODD
 
 from course_utils import metrics
 from course_utils.exercises import checks, feedback
 from course_utils.exercises.feedback import CheckResult
 from course_utils.exercises.measure_explorer import MeasureExplorer
-
-FEW = settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
-ODD = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(),
-    st.text(max_size=12),
-    st.binary(max_size=4),
-    st.complex_numbers(),
-    st.lists(st.floats(), max_size=3),
-    st.dictionaries(st.text(max_size=4), st.floats(), max_size=3),
-    st.sampled_from([np.array([np.nan, 1.0]), np.zeros((2, 2)), np.array("x"), float("inf"), "nan", "1e400"]),
-)
 
 
 def assert_result(result: object) -> CheckResult:

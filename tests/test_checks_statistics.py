@@ -6,9 +6,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
+from strategies import FEW, ODD
 
 from course_utils import study
 from course_utils.exercises import checks_statistics
@@ -16,20 +17,6 @@ from course_utils.exercises.checks_statistics import COMPARISONS, check_welch_ho
 from course_utils.exercises.feedback import CheckResult
 
 SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
-FEW = settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
-ODD = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(),
-    st.text(max_size=12),
-    st.binary(max_size=4),
-    st.complex_numbers(),
-    st.lists(st.one_of(st.floats(), st.integers(), st.text(max_size=3), st.none()), max_size=4),
-    st.dictionaries(st.text(max_size=4), st.floats(), max_size=3),
-    st.sets(st.integers(), max_size=3),
-    st.sampled_from([np.array([np.nan, 1.0, 0.5]), np.zeros((3, 3)), np.array("x"), float("inf"), "nan", "1e400"]),
-)
 # Ten seeds per model, with different spreads (so that Student's and Welch's p-values differ) and
 # p-values of different sizes (so that Holm's factors, the running maximum and Bonferroni differ).
 KNN = {
