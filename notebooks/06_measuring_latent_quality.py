@@ -347,14 +347,19 @@ verdicts[list(study.METRIC_NAMES)]
 
 
 # %% tags=["remove-cell"]
-def settled(model: str, baseline: str, metric: str) -> str:
-    """The verdict both backends' studies agree on, or "not settled"."""
-    row = by_backend[
-        (by_backend["model"] == model)
-        & (by_backend["baseline"] == baseline)
-        & (by_backend["metric"] == metric)
+def settled_in(table, model: str, baseline: str, metric: str) -> str:
+    """The verdict both backends agree on in ``table``, or "not settled"."""
+    row = table[
+        (table["model"] == model)
+        & (table["baseline"] == baseline)
+        & (table["metric"] == metric)
     ]
     return row["settled"].item()
+
+
+def settled(model: str, baseline: str, metric: str) -> str:
+    """The settled verdict of one of the article's comparisons."""
+    return settled_in(by_backend, model, baseline, metric)
 
 
 better, worse = "clearly better", "clearly worse"
@@ -501,16 +506,6 @@ controlled.pivot(
 
 
 # %% tags=["remove-cell"]
-def settled_in(table, model: str, baseline: str, metric: str) -> str:
-    """The verdict both backends agree on in ``table``, or "not settled"."""
-    row = table[
-        (table["model"] == model)
-        & (table["baseline"] == baseline)
-        & (table["metric"] == metric)
-    ]
-    return row["settled"].item()
-
-
 environment.claim(
     all(
         abs(sizes[name] / sizes[control.matches] - 1)
