@@ -6,6 +6,8 @@ import pytest
 from course_utils import models
 from course_utils.exercises import architecture_builder, widgets
 
+pytestmark = pytest.mark.backend
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 

@@ -1,6 +1,5 @@
 """Every check function, with right answers, typical wrong answers, nonsense and the ``...`` placeholder."""
 
-import itertools
 from decimal import Decimal
 from fractions import Fraction
 from types import SimpleNamespace
@@ -10,8 +9,11 @@ import pytest
 
 from course_utils import models
 from course_utils.backend import keras
-from course_utils.exercises import checks, model_checks
+from course_utils.exercises import model_checks
+from course_utils.exercises.checks import nb02, nb03, nb04, nb07
 from course_utils.exercises.depth_explorer import ExplorerRun
+
+pytestmark = pytest.mark.backend
 
 Dense, Input = keras.layers.Dense, keras.Input
 
@@ -23,13 +25,12 @@ def _text(result) -> str:
 @pytest.mark.parametrize(
     "check",
     [
-        checks.check_parameters_with_3d_code,
-        checks.check_width_to_match_autoencoder_3,
-        checks.check_pixel_layer_share,
-        checks.check_encoder_2,
-        checks.check_decoder_3,
-        lambda answer: checks.check_closest_digits(answer, np.zeros((4, 2)), np.array([0, 1, 0, 1])),
-        lambda answer: checks.check_depth_experiment(answer, 1),
+        nb02.check_parameters_with_3d_code,
+        nb03.check_width_to_match_autoencoder_3,
+        nb04.check_pixel_layer_share,
+        nb03.check_encoder_2,
+        nb04.check_decoder_3,
+        lambda answer: nb04.check_depth_experiment(answer, 1),
     ],
 )
 def test_the_placeholder_is_not_answered_yet(check):
@@ -44,9 +45,9 @@ def test_the_placeholder_is_not_answered_yet(check):
 
 
 def test_exercise_2_1_right():
-    result = checks.check_parameters_with_3d_code(5491)
+    result = nb02.check_parameters_with_3d_code(5491)
     assert result.passed and "784-3-784 has 5,491 parameters" in _text(result)
-    assert checks.check_parameters_with_3d_code("5,491").passed
+    assert nb02.check_parameters_with_3d_code("5,491").passed
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_exercise_2_1_right():
     ],
 )
 def test_exercise_2_1_wrong_answers_get_specific_feedback(answer, message):
-    result = checks.check_parameters_with_3d_code(answer)
+    result = nb02.check_parameters_with_3d_code(answer)
     assert not result.passed and result.answered
     assert message in _text(result)
 
@@ -72,13 +73,13 @@ def test_exercise_2_1_wrong_answers_get_specific_feedback(answer, message):
 @pytest.mark.parametrize("hidden", [(), (10,), (32, 10), (64, 32, 10)])
 def test_parameter_check_agrees_with_keras(hidden):
     count = models.build_autoencoder(hidden).count_params()
-    assert checks.check_parameter_count(count, hidden).passed
-    assert not checks.check_parameter_count(count + 1, hidden).passed
+    assert nb02.check_parameter_count(count, hidden).passed
+    assert not nb02.check_parameter_count(count + 1, hidden).passed
 
 
 def test_exercise_3_2_right_and_wrong():
-    assert checks.smallest_width_above(51_726) == 33
-    right = checks.check_width_to_match_autoencoder_3(33)
+    assert nb03.smallest_width_above(51_726) == 33
+    right = nb03.check_width_to_match_autoencoder_3(33)
     assert right.passed and "52,728" in _text(right) and "51,154" in _text(right)
     for answer, message in [
         (32, "not more than"),
@@ -90,16 +91,16 @@ def test_exercise_3_2_right_and_wrong():
         ("wide", "not a number"),
         (33.5, "not a whole number"),
     ]:
-        result = checks.check_width_to_match_autoencoder_3(answer)
+        result = nb03.check_width_to_match_autoencoder_3(answer)
         assert not result.passed and message in _text(result), (answer, _text(result))
 
 
 def test_exercise_4_2_right_as_fraction_or_percentage():
-    share = checks.pixel_layer_share((32, 10))
+    share = nb04.pixel_layer_share((32, 10))
     assert share == pytest.approx((25_120 + 25_872) / 51_726)
     for answer in (share, round(share, 3), "98.6%", 98.58):
-        assert checks.check_pixel_layer_share(answer).passed, answer
-    assert "percentage" in _text(checks.check_pixel_layer_share(98.6))
+        assert nb04.check_pixel_layer_share(answer).passed, answer
+    assert "percentage" in _text(nb04.check_pixel_layer_share(98.6))
 
 
 @pytest.mark.parametrize(
@@ -116,66 +117,8 @@ def test_exercise_4_2_right_as_fraction_or_percentage():
     ],
 )
 def test_exercise_4_2_wrong_answers(answer, message):
-    result = checks.check_pixel_layer_share(answer)
+    result = nb04.check_pixel_layer_share(answer)
     assert not result.passed and message in _text(result)
-
-
-# ---------------------------------------------------------------------------------------------
-# The latent plot
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def clustered_codes():
-    """Ten clusters on a line, 3 and 8 closest together."""
-    centres = {digit: np.array([float(digit) * 2, 0.0]) for digit in range(10)}
-    centres[8] = centres[3] + np.array([0.5, 0.5])
-    labels = np.repeat(np.arange(10), 20)
-    noise = np.random.default_rng(0).normal(scale=0.05, size=(len(labels), 2))
-    return np.array([centres[label] for label in labels]) + noise, labels
-
-
-def test_exercise_2_2_right_in_any_order(clustered_codes):
-    codes, labels = clustered_codes
-    for answer in [(3, 8), (8, 3), [3, 8], ("3", "8"), np.array([3, 8])]:
-        result = checks.check_closest_digits(answer, codes, labels)
-        assert result.passed, (answer, _text(result))
-    assert "3 and 8 have the closest centres" in _text(checks.check_closest_digits((3, 8), codes, labels))
-
-
-@pytest.mark.parametrize(
-    "answer, message",
-    [
-        ((0, 1), "other pairs are closer"),
-        ((3, 3), "two different digits"),
-        ((3, 8, 9), "exactly two digits"),
-        ("38", "as a pair"),
-        ((3, 12), "not a digit"),
-        ((3, 2.5), "not a digit"),
-        (38, "as a pair"),
-    ],
-)
-def test_exercise_2_2_wrong_answers_do_not_give_the_answer_away(clustered_codes, answer, message):
-    codes, labels = clustered_codes
-    result = checks.check_closest_digits(answer, codes, labels)
-    assert not result.passed and message in _text(result)
-    assert "3 and 8" not in _text(result)
-
-
-def test_exercise_2_2_explains_wrong_arguments(clustered_codes):
-    codes, labels = clustered_codes
-    assert "look like images" in _text(checks.check_closest_digits((3, 8), np.zeros((200, 784)), labels))
-    assert "5 labels" in _text(checks.check_closest_digits((3, 8), codes, labels[:5]))
-    missing = checks.check_closest_digits((3, 8), codes[labels != 8], labels[labels != 8])
-    assert "No code has the label 8" in _text(missing)
-
-
-def test_exercise_2_2_rank_counts_closer_pairs(clustered_codes):
-    codes, labels = clustered_codes
-    centres = checks.digit_centres(codes, labels)
-    distances = {pair: np.linalg.norm(centres[pair[0]] - centres[pair[1]]) for pair in itertools.combinations(range(10), 2)}
-    second = sorted(distances, key=distances.get)[1]
-    assert "but 1 other pair is closer" in _text(checks.check_closest_digits(second, codes, labels))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,9 +138,9 @@ def test_exercise_3_1_accepts_every_correct_encoder():
     with_dropout = _encoder(Dense(10, activation="relu"), keras.layers.Dropout(0.1), Dense(2))
     article = models.build_article_model("Autoencoder_2").encoder
     for model in (sequential, functional, separate, with_dropout, article):
-        result = checks.check_encoder_2(model)
+        result = nb03.check_encoder_2(model)
         assert result.passed, _text(result)
-    assert "7,872 trainable parameters" in _text(checks.check_encoder_2(sequential))
+    assert "7,872 trainable parameters" in _text(nb03.check_encoder_2(sequential))
 
 
 @pytest.mark.parametrize(
@@ -220,13 +163,13 @@ def test_exercise_3_1_accepts_every_correct_encoder():
     ],
 )
 def test_exercise_3_1_names_what_to_fix(make, message):
-    result = checks.check_encoder_2(make())
+    result = nb03.check_encoder_2(make())
     assert not result.passed and result.answered
     assert message in _text(result), _text(result)
 
 
 def test_a_right_part_is_reported_beside_a_wrong_one():
-    result = checks.check_encoder_2(_encoder(Dense(10, activation="relu"), Dense(2, activation="tanh")))
+    result = nb03.check_encoder_2(_encoder(Dense(10, activation="relu"), Dense(2, activation="tanh")))
     assert "Hidden layer 1 has 10 units and a relu activation" in "\n".join(result.right)
     assert any("code layer" in line for line in result.fix)
 
@@ -237,15 +180,15 @@ def test_exercise_4_1_right_and_wrong():
             [Input((first,)), Dense(10, activation="relu"), Dense(32, activation="relu"), Dense(784, activation=last)]
         )
 
-    right = checks.check_decoder_3(decoder())
+    right = nb04.check_decoder_3(decoder())
     assert right.passed and "26,254 trainable parameters" in _text(right)
-    assert checks.check_decoder_3(models.build_article_model("Autoencoder_3").decoder).passed
-    assert "needs activation='sigmoid'" in _text(checks.check_decoder_3(decoder(last="linear")))
-    assert "keras.Input(shape=(2,))" in _text(checks.check_decoder_3(decoder(first=784)))
+    assert nb04.check_decoder_3(models.build_article_model("Autoencoder_3").decoder).passed
+    assert "needs activation='sigmoid'" in _text(nb04.check_decoder_3(decoder(last="linear")))
+    assert "keras.Input(shape=(2,))" in _text(nb04.check_decoder_3(decoder(first=784)))
     reversed_ = keras.Sequential(
         [Input((2,)), Dense(32, activation="relu"), Dense(10, activation="relu"), Dense(784, activation="sigmoid")]
     )
-    assert "Dense layer 1 has 32 units; it should have 10" in _text(checks.check_decoder_3(reversed_))
+    assert "Dense layer 1 has 32 units; it should have 10" in _text(nb04.check_decoder_3(reversed_))
 
 
 def test_a_model_that_breaks_inspection_gets_advice_not_a_traceback(monkeypatch):
@@ -253,7 +196,7 @@ def test_a_model_that_breaks_inspection_gets_advice_not_a_traceback(monkeypatch)
         raise RuntimeError("no layers here")
 
     monkeypatch.setattr(model_checks, "dense_steps", broken)
-    result = checks.check_encoder_2(_encoder(Dense(10, activation="relu"), Dense(2)))
+    result = nb03.check_encoder_2(_encoder(Dense(10, activation="relu"), Dense(2)))
     assert not result.passed and "Could not inspect your encoder: RuntimeError: no layers here" in _text(result)
 
 
@@ -262,7 +205,7 @@ def test_a_subclassed_model_without_an_input_is_explained():
         def call(self, inputs):
             return inputs
 
-    assert "keras.Input(shape=(784,))" in _text(checks.check_encoder_2(Custom()))
+    assert "keras.Input(shape=(784,))" in _text(nb03.check_encoder_2(Custom()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +220,7 @@ def _run(number, hidden, score, epochs=5, activation="linear", metric="knn_accur
 
 def test_exercise_4_3_right():
     explorer = SimpleNamespace(runs=[_run(1, (), 0.40), _run(2, (32, 10), 0.55)])
-    result = checks.check_depth_experiment(explorer, 2)
+    result = nb04.check_depth_experiment(explorer, 2)
     assert result.passed, _text(result)
     assert "Runs 1 and 2 differ only in depth" in _text(result) and "0.550" in _text(result)
 
@@ -296,26 +239,26 @@ def test_exercise_4_3_right():
     ],
 )
 def test_exercise_4_3_wrong(runs, best, message):
-    result = checks.check_depth_experiment(SimpleNamespace(runs=runs), best)
+    result = nb04.check_depth_experiment(SimpleNamespace(runs=runs), best)
     assert not result.passed and message in _text(result), _text(result)
 
 
 def test_exercise_4_3_needs_the_explorer_itself():
-    assert "Pass the depth explorer itself" in _text(checks.check_depth_experiment("explorer", 1))
+    assert "Pass the depth explorer itself" in _text(nb04.check_depth_experiment("explorer", 1))
 
 
 def test_exercise_4_3_best_run_placeholder_still_reports_the_runs():
-    result = checks.check_depth_experiment(SimpleNamespace(runs=[_run(1, (), 0.4), _run(2, (10,), 0.5)]), ...)
+    result = nb04.check_depth_experiment(SimpleNamespace(runs=[_run(1, (), 0.4), _run(2, (10,), 0.5)]), ...)
     assert not result.answered and "differ only in depth" in _text(result)
-    empty = checks.check_depth_experiment(SimpleNamespace(runs=[]), ...)
+    empty = nb04.check_depth_experiment(SimpleNamespace(runs=[]), ...)
     assert not empty.answered and "your table has 0" in _text(empty)
 
 
 def test_exercise_4_3_a_lower_is_better_metric_picks_the_lowest():
     runs = [_run(1, (), 0.30, metric="bce"), _run(2, (32, 10), 0.20, metric="bce")]
-    right = checks.check_depth_experiment(SimpleNamespace(runs=runs), 2, metric="bce")
+    right = nb04.check_depth_experiment(SimpleNamespace(runs=runs), 2, metric="bce")
     assert right.passed and "lowest reconstruction error (BCE)" in _text(right)
-    wrong = checks.check_depth_experiment(SimpleNamespace(runs=runs), 1, metric="bce")
+    wrong = nb04.check_depth_experiment(SimpleNamespace(runs=runs), 1, metric="bce")
     assert "scores lower" in _text(wrong)
 
 
@@ -342,10 +285,10 @@ HUGE_ANSWERS = [
 @pytest.mark.parametrize(
     "check",
     [
-        checks.check_parameters_with_3d_code,
-        checks.check_width_to_match_autoencoder_3,
-        checks.check_pixel_layer_share,
-        lambda answer: checks.check_depth_experiment(SimpleNamespace(runs=[_run(1, (), 0.4), _run(2, (10,), 0.5)]), answer),
+        nb02.check_parameters_with_3d_code,
+        nb03.check_width_to_match_autoencoder_3,
+        nb04.check_pixel_layer_share,
+        lambda answer: nb04.check_depth_experiment(SimpleNamespace(runs=[_run(1, (), 0.4), _run(2, (10,), 0.5)]), answer),
     ],
     ids=["2.1", "3.2", "4.2", "4.3"],
 )
@@ -358,8 +301,8 @@ def test_numeric_checks_explain_huge_and_non_finite_answers(check, answer):
 
 def test_numbers_from_numpy_and_the_standard_library_are_read_as_answers():
     for answer in (np.int64(5491), np.array(5491), np.array([5491]), Decimal("5491"), Fraction(5491)):
-        assert checks.check_parameters_with_3d_code(answer).passed, answer
-    assert checks.check_width_to_match_autoencoder_3(np.array([33])).passed
+        assert nb02.check_parameters_with_3d_code(answer).passed, answer
+    assert nb03.check_width_to_match_autoencoder_3(np.array([33])).passed
 
 
 @pytest.mark.parametrize(
@@ -368,100 +311,14 @@ def test_numbers_from_numpy_and_the_standard_library_are_read_as_answers():
     ids=["None", "zero", "text", "huge"],
 )
 def test_a_parameter_check_of_an_impossible_architecture_is_explained(hidden, message):
-    result = checks.check_parameter_count(5491, hidden)
+    result = nb02.check_parameter_count(5491, hidden)
     assert not result.passed and message in _text(result)
-
-
-def _nan_codes(labels):
-    return np.full((len(labels), 2), np.nan)
-
-
-@pytest.mark.parametrize("pair", [(0, 1), (3, 8), (8, 9)])
-def test_exercise_2_2_never_passes_nan_codes(clustered_codes, pair):
-    _, labels = clustered_codes
-    result = checks.check_closest_digits(pair, _nan_codes(labels), labels)
-    assert not result.passed and "NaN" in _text(result) and "train" in _text(result)
-    assert "nan apart" not in _text(result)
-
-
-CODES_AND_LABELS_PROBLEMS = {
-    "codes None": ({"codes": None}, "codes = training.encode(model, x_test)"),
-    "codes a flat list": ({"codes": [1.0, 2.0, 3.0]}, "shape (n, 2)"),
-    "codes a ragged list": ({"codes": [[1.0, 2.0], [3.0]]}, "not a table of numbers"),
-    "codes 3 columns": ({"codes": np.zeros((200, 3))}, "shape (200, 3)"),
-    "codes 1 column": ({"codes": np.zeros((200, 1))}, "shape (200, 1)"),
-    "codes 3-d": ({"codes": np.zeros((200, 2, 1))}, "shape (200, 2, 1)"),
-    "codes text": ({"codes": np.full((200, 2), "0.5")}, "not numbers"),
-    "codes of None": ({"codes": np.full((200, 2), None)}, "not numbers"),
-    "codes complex": ({"codes": np.zeros((200, 2), complex)}, "not numbers"),
-    "codes True/False": ({"codes": np.zeros((200, 2), bool)}, "not numbers"),
-    "codes some NaN": ({"codes": np.where(np.arange(400).reshape(200, 2) % 7, 0.5, np.nan)}, "NaN"),
-    "codes infinite": ({"codes": np.full((200, 2), np.inf)}, "infinite"),
-    "codes too large": ({"codes": np.repeat(np.arange(10), 20)[:, None] * np.array([1e307, -1e307])}, "too large"),
-    "codes all alike": ({"codes": np.ones((200, 2))}, "collapsed"),
-    "codes empty": ({"codes": np.zeros((0, 2)), "labels": np.zeros(0, int)}, "empty"),
-    "labels None": ({"labels": None}, "y_test"),
-    "labels a dict": ({"labels": {3: 8}}, "y_test"),
-    "labels too few": ({"labels": np.arange(5)}, "5 labels"),
-    "labels one-hot": ({"labels": np.eye(10)[np.repeat(np.arange(10), 20)]}, "shape (200, 10)"),
-    "labels NaN": ({"labels": np.full(200, np.nan)}, "NaN"),
-    "labels fractions": ({"labels": np.repeat(np.arange(10), 20) + 0.5}, "digits from 0 to 9"),
-    "labels beyond 9": ({"labels": np.repeat(np.arange(10, 20), 20)}, "digits from 0 to 9"),
-    "labels text": ({"labels": np.repeat(np.arange(10), 20).astype(str)}, "not numbers"),
-    "labels two digits": ({"labels": np.repeat([3, 8], 100)}, "only the digits 3 and 8"),
-    "labels one digit": ({"labels": np.full(200, 3)}, "only the digit 3"),
-}
-
-
-@pytest.mark.parametrize("case", CODES_AND_LABELS_PROBLEMS)
-def test_exercise_2_2_explains_every_odd_codes_and_labels(clustered_codes, case):
-    changes, message = CODES_AND_LABELS_PROBLEMS[case]
-    codes, labels = changes.get("codes", clustered_codes[0]), changes.get("labels", clustered_codes[1])
-    with np.errstate(all="raise"):
-        result = checks.check_closest_digits((3, 8), codes, labels)
-    assert not result.passed and result.answered
-    assert message in _text(result), _text(result)
-    assert "3 and 8 have the closest" not in _text(result)
-
-
-def test_exercise_2_2_accepts_codes_as_lists_and_labels_as_whole_floats(clustered_codes):
-    codes, labels = clustered_codes
-    assert checks.check_closest_digits((3, 8), codes.tolist(), labels.astype(float)).passed
-    assert checks.check_closest_digits((3, 8), codes.astype(np.float32), labels.astype(np.uint8)).passed
-
-
-@pytest.mark.parametrize(
-    "answer, message",
-    [
-        (("²", "3"), "not a digit"),
-        (("３", "８"), None),
-        (np.array(38), "as a pair"),
-        (itertools.count(), "exactly two digits"),
-        ((10**400, 3), "not a digit"),
-        ((np.int64(3), np.uint8(8)), None),
-        ({3: "a", 8: "b"}, None),
-    ],
-    ids=["superscript", "full-width", "0-d array", "endless", "huge", "numpy", "dict"],
-)
-def test_exercise_2_2_reads_or_explains_odd_pairs(clustered_codes, answer, message):
-    result = checks.check_closest_digits(answer, *clustered_codes)
-    assert result.passed is (message is None), _text(result)
-    assert message is None or message in _text(result)
-    assert len(_text(result)) < 600
-
-
-def test_exercise_2_2_a_tie_for_closest_never_passes():
-    labels = np.repeat(np.arange(10), 2)
-    centres = np.array([[digit * 10.0, 0.0] for digit in range(10)])
-    centres[1], centres[9] = centres[0] + [1, 0], centres[8] + [1, 0]
-    result = checks.check_closest_digits((0, 1), centres[labels], labels)
-    assert not result.passed and "equally close" in _text(result)
 
 
 def test_an_encoder_with_nan_weights_does_not_pass():
     encoder = _encoder(Dense(10, activation="relu"), Dense(2))
     encoder.set_weights([np.full_like(weight, np.nan) for weight in encoder.get_weights()])
-    result = checks.check_encoder_2(encoder)
+    result = nb03.check_encoder_2(encoder)
     assert not result.passed and "NaN" in _text(result)
 
 
@@ -479,25 +336,25 @@ def test_a_model_check_of_an_impossible_architecture_is_explained(hidden, messag
 def test_exercise_4_3_explains_odd_explorers_and_metrics():
     two = [_run(1, (), 0.4), _run(2, (10,), 0.5)]
     for explorer in (SimpleNamespace(runs=5), SimpleNamespace(runs=[1, 2]), SimpleNamespace(runs=None)):
-        assert "Pass the depth explorer itself" in _text(checks.check_depth_experiment(explorer, 2))
+        assert "Pass the depth explorer itself" in _text(nb04.check_depth_experiment(explorer, 2))
     for metric in (np.array(["knn_accuracy"]), ["knn_accuracy"], None, "accuracy"):
-        result = checks.check_depth_experiment(SimpleNamespace(runs=two), 2, metric=metric)
+        result = nb04.check_depth_experiment(SimpleNamespace(runs=two), 2, metric=metric)
         assert not result.passed and "knn_accuracy" in _text(result), _text(result)
 
 
 def test_exercise_4_3_a_diverged_run_is_never_the_best():
     runs = [_run(1, (), float("nan")), _run(2, (10,), 0.5)]
-    result = checks.check_depth_experiment(SimpleNamespace(runs=runs), 1)
+    result = nb04.check_depth_experiment(SimpleNamespace(runs=runs), 1)
     assert not result.passed and "NaN" in _text(result)
-    assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 2).passed
+    assert nb04.check_depth_experiment(SimpleNamespace(runs=runs), 2).passed
     no_scores = [_run(1, (), float("nan")), _run(2, (10,), float("nan"))]
-    assert not checks.check_depth_experiment(SimpleNamespace(runs=no_scores), 2).passed
+    assert not nb04.check_depth_experiment(SimpleNamespace(runs=no_scores), 2).passed
 
 
 def test_exercise_4_3_two_runs_tied_for_best_are_both_right():
     runs = [_run(1, (), 0.5), _run(2, (10,), 0.5)]
-    assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 2).passed
-    assert checks.check_depth_experiment(SimpleNamespace(runs=runs), 1).passed
+    assert nb04.check_depth_experiment(SimpleNamespace(runs=runs), 2).passed
+    assert nb04.check_depth_experiment(SimpleNamespace(runs=runs), 1).passed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,13 +365,13 @@ def test_exercise_4_3_two_runs_tied_for_best_are_both_right():
 @pytest.mark.parametrize("answer", [0.5, "50%", 0.25, 0.49])
 def test_exercise_4_2_a_round_estimate_is_not_called_a_mistake_it_is_not(answer):
     """0.5, the task's own example, lies within the tolerance of the last layer's share (0.5002)."""
-    text = _text(checks.check_pixel_layer_share(answer))
+    text = _text(nb04.check_pixel_layer_share(answer))
     assert "last layer only" not in text and "first layer only" not in text
     assert "too low" in text and "not by eye" in text
 
 
 def test_exercise_4_2_a_computed_mistake_is_still_named():
-    assert "last layer only" in _text(checks.check_pixel_layer_share(round(25_872 / 51_726, 4)))
+    assert "last layer only" in _text(nb04.check_pixel_layer_share(round(25_872 / 51_726, 4)))
 
 
 def test_exercise_4_1_a_softmax_output_is_told_why_softmax_is_wrong():
@@ -522,31 +379,41 @@ def test_exercise_4_1_a_softmax_output_is_told_why_softmax_is_wrong():
     decoder = keras.Sequential(
         [Input((2,)), Dense(10, activation="relu"), Dense(32, activation="relu"), Dense(784, activation="softmax")]
     )
-    text = _text(checks.check_decoder_3(decoder))
+    text = _text(nb04.check_decoder_3(decoder))
     assert "share a total of 1" in text and "its own ink-or-not probability" in text
     assert "so every pixel lies in [0, 1]" not in text
 
 
+@pytest.fixture
+def clustered_codes():
+    """Ten clusters on a line, 3 and 8 closest together."""
+    centres = {digit: np.array([float(digit) * 2, 0.0]) for digit in range(10)}
+    centres[8] = centres[3] + np.array([0.5, 0.5])
+    labels = np.repeat(np.arange(10), 20)
+    noise = np.random.default_rng(0).normal(scale=0.05, size=(len(labels), 2))
+    return np.array([centres[label] for label in labels]) + noise, labels
+
+
 def test_exercise_2_2_the_same_digit_twice_is_not_about_distances(clustered_codes):
     codes, labels = clustered_codes
-    text = _text(checks.check_most_confused((3, 3), codes, labels, codes, labels))
+    text = _text(nb02.check_most_confused((3, 3), codes, labels, codes, labels))
     assert "two different digits" in text and "distance" not in text
 
 
 def test_a_check_gives_a_hint_first_and_the_recipe_from_the_second_wrong_answer():
-    first = checks.check_parameters_with_3d_code(6000)
+    first = nb02.check_parameters_with_3d_code(6000)
     assert "6,000 is too high" in first.fix[0] and "Dense layer" in first.hint and not first.recipe
     assert "784 × 3 weights" not in _text(first) and "next check also shows" in _text(first)
-    second = checks.check_parameters_with_3d_code(6000)
+    second = nb02.check_parameters_with_3d_code(6000)
     assert "784 × 3 weights" in second.recipe and "How to do it: 784 → 3" in _text(second)
-    assert not checks.check_parameters_with_3d_code(5491).hint, "a right answer gets no hint"
+    assert not nb02.check_parameters_with_3d_code(5491).hint, "a right answer gets no hint"
 
 
 def test_a_placeholder_is_never_counted_as_a_wrong_answer():
     for _ in range(3):
-        assert not checks.check_width_to_match_autoencoder_3(...).answered
-    assert not checks.check_width_to_match_autoencoder_3(20).recipe
-    assert checks.check_width_to_match_autoencoder_3(20).recipe
+        assert not nb03.check_width_to_match_autoencoder_3(...).answered
+    assert not nb03.check_width_to_match_autoencoder_3(20).recipe
+    assert nb03.check_width_to_match_autoencoder_3(20).recipe
 
 
 def test_every_check_of_the_registry_coaches_with_a_hint_and_a_recipe():
@@ -556,6 +423,6 @@ def test_every_check_of_the_registry_coaches_with_a_hint_and_a_recipe():
         for call in exercise.calls:
             if call.is_check:
                 hint, recipe = getattr(call.function, "hint", ""), getattr(call.function, "recipe", "")
-                if call.function is checks.check_fixed_model:
-                    hint, recipe = checks.FIXED_MODEL_HINT, checks.FIXED_MODEL_RECIPE
+                if call.function is nb07.check_fixed_model:
+                    hint, recipe = nb07.FIXED_MODEL_HINT, nb07.FIXED_MODEL_RECIPE
                 assert len(hint) > 40 and len(recipe) > 40 and hint != recipe, exercise.number

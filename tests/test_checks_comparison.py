@@ -15,7 +15,10 @@ from sklearn.neighbors import KNeighborsClassifier
 from test_exercise_properties import ANYTHING, FEW, NON_FINITE, SHORT, assert_result
 
 from course_utils import metrics, models, training
-from course_utils.exercises import checks, feedback
+from course_utils.exercises import feedback
+from course_utils.exercises.checks import common, nb05
+
+pytestmark = pytest.mark.backend
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 5.1: which depths beat PCA on the silhouette, predicted and recorded
@@ -33,19 +36,19 @@ KNN_LIKE = {"Autoencoder_1": False, "Autoencoder_2": False, "Autoencoder_3": Tru
     [NONE_BEATS, set(), [], (), frozenset(), {**NONE_BEATS, "Autoencoder_3": np.bool_(False)}],
 )
 def test_5_1_a_prediction_that_holds_is_recorded_and_every_model_is_explained(prediction):
-    result = checks.check_prediction_beats_pca(prediction, SCORES)
+    result = nb05.check_prediction_beats_pca(prediction, SCORES)
     assert result.passed and result.verdict == "recorded", str(result)
     text = str(result)
     assert text.startswith("Exercise 5.1: recorded.") and "right." not in text
     assert text.count("it held") == 3 and "3 of your 3 predictions held" in text
     assert "Autoencoder_3: you predicted it would not beat PCA (2-D); in this run its silhouette is -0.013" in text
     assert all(f"• {name}:" in text for name in SILHOUETTE if name != "PCA (2-D)"), "a neutral mark, not a tick"
-    assert checks.PCA_SILHOUETTE_REASON in text
+    assert nb05.PCA_SILHOUETTE_REASON in text
 
 
 def test_5_1_a_prediction_that_did_not_hold_is_recorded_never_marked_right():
     """Predicting from kNN accuracy, which notebook 4 stated, does not give the silhouette."""
-    result = checks.check_prediction_beats_pca(KNN_LIKE, SCORES)
+    result = nb05.check_prediction_beats_pca(KNN_LIKE, SCORES)
     assert result.passed and result.verdict == "recorded"
     text = str(result)
     assert "right." not in text and "✗" not in text
@@ -56,33 +59,33 @@ def test_5_1_a_prediction_that_did_not_hold_is_recorded_never_marked_right():
 
 
 def test_5_1_the_first_prediction_is_judged_when_a_later_one_replaces_it():
-    checks.check_prediction_beats_pca(KNN_LIKE, SCORES)
-    assert "changed your prediction" not in str(checks.check_prediction_beats_pca(dict(KNN_LIKE), SCORES))
-    result = checks.check_prediction_beats_pca(NONE_BEATS, SCORES)
+    nb05.check_prediction_beats_pca(KNN_LIKE, SCORES)
+    assert "changed your prediction" not in str(nb05.check_prediction_beats_pca(dict(KNN_LIKE), SCORES))
+    result = nb05.check_prediction_beats_pca(NONE_BEATS, SCORES)
     assert "changed your prediction" in str(result) and "2 of your 3 predictions held" in str(result)
 
 
 def test_5_1_the_table_from_score_table_works_as_the_scores():
     table = metrics.score_table(SCORES)
-    assert checks.check_prediction_beats_pca(NONE_BEATS, table).passed
+    assert nb05.check_prediction_beats_pca(NONE_BEATS, table).passed
 
 
 def test_5_1_a_tie_with_pca_does_not_beat_it():
     tied = {**SCORES, "Autoencoder_2": {"silhouette": SILHOUETTE["PCA (2-D)"]}}
     assert "Autoencoder_2: you predicted it would not beat PCA (2-D)" in str(
-        checks.check_prediction_beats_pca(NONE_BEATS, tied)
+        nb05.check_prediction_beats_pca(NONE_BEATS, tied)
     )
-    assert "3 of your 3 predictions held" in str(checks.check_prediction_beats_pca(NONE_BEATS, tied))
+    assert "3 of your 3 predictions held" in str(nb05.check_prediction_beats_pca(NONE_BEATS, tied))
 
 
 def test_5_1_a_model_outside_the_article_gets_a_general_reason():
     scores = {"PCA (2-D)": {"silhouette": 0.01}, "wide_model": {"silhouette": 0.05}}
-    result = checks.check_prediction_beats_pca({"wide_model": True}, scores)
-    assert result.passed and checks.OTHER_MODEL_REASON in str(result)
+    result = nb05.check_prediction_beats_pca({"wide_model": True}, scores)
+    assert result.passed and nb05.OTHER_MODEL_REASON in str(result)
 
 
 def test_5_1_another_measure_can_be_predicted():
-    result = checks.check_prediction_beats_pca(KNN_LIKE, SCORES, metric="knn_accuracy")
+    result = nb05.check_prediction_beats_pca(KNN_LIKE, SCORES, metric="knn_accuracy")
     assert result.passed and "3 of your 3 predictions held" in str(result)
 
 
@@ -103,15 +106,15 @@ def test_5_1_another_measure_can_be_predicted():
     ],
 )
 def test_5_1_a_prediction_in_the_wrong_form_says_what_to_write(prediction, message):
-    result = checks.check_prediction_beats_pca(prediction, SCORES)
+    result = nb05.check_prediction_beats_pca(prediction, SCORES)
     assert not result.passed and result.answered
     assert message in str(result)
 
 
 def test_5_1_a_wrong_form_gets_a_hint_first_and_the_recipe_second():
-    first = checks.check_prediction_beats_pca("Autoencoder_3", SCORES)
+    first = nb05.check_prediction_beats_pca("Autoencoder_3", SCORES)
     assert first.hint and not first.recipe and "next check also shows" in str(first)
-    second = checks.check_prediction_beats_pca("Autoencoder_3", SCORES)
+    second = nb05.check_prediction_beats_pca("Autoencoder_3", SCORES)
     assert second.recipe and "prediction_5_1 = {" in str(second)
 
 
@@ -132,12 +135,12 @@ def test_5_1_a_wrong_form_gets_a_hint_first_and_the_recipe_second():
     ],
 )
 def test_5_1_scores_that_are_not_measured_scores_are_explained(scores, message):
-    result = checks.check_prediction_beats_pca(NONE_BEATS, scores)
+    result = nb05.check_prediction_beats_pca(NONE_BEATS, scores)
     assert not result.passed and message in str(result)
 
 
 def test_5_1_the_placeholder_is_not_answered_yet():
-    result = checks.check_prediction_beats_pca(..., SCORES)
+    result = nb05.check_prediction_beats_pca(..., SCORES)
     assert not result.answered and "Not answered yet" in str(result)
     assert feedback.wrong_attempts("Exercise 5.1") == 0, "a placeholder is no attempt"
 
@@ -147,8 +150,8 @@ def test_5_1_the_placeholder_is_not_answered_yet():
     prediction=st.one_of(ANYTHING, st.sets(st.sampled_from(list(SILHOUETTE)))), scores=st.one_of(st.just(SCORES), ANYTHING)
 )
 def test_5_1_explains_anything_and_records_only_a_complete_prediction(prediction, scores):
-    checks.forget_predictions()
-    result = assert_result(checks.check_prediction_beats_pca(prediction, scores))
+    common.forget_predictions()
+    result = assert_result(nb05.check_prediction_beats_pca(prediction, scores))
     if result.passed:
         assert scores is SCORES and result.verdict == "recorded" and "right." not in str(result)
         named = set(prediction) if not isinstance(prediction, dict) else set(prediction)
@@ -159,7 +162,7 @@ def test_5_1_explains_anything_and_records_only_a_complete_prediction(prediction
 @given(value=NON_FINITE)
 def test_5_1_never_passes_a_non_finite_score(value):
     scores = {**SCORES, "Autoencoder_3": {"silhouette": value}}
-    assert not assert_result(checks.check_prediction_beats_pca(NONE_BEATS, scores)).passed
+    assert not assert_result(nb05.check_prediction_beats_pca(NONE_BEATS, scores)).passed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +203,7 @@ def drawn_model(small_mnist):
 
 def test_5_2_a_code_that_decodes_to_the_digit_passes(drawn_model, small_mnist):
     model, centre, _ = drawn_model
-    result = checks.check_decoded_digit(tuple(centre), 3, model, small_mnist)
+    result = nb05.check_decoded_digit(tuple(centre), 3, model, small_mnist)
     assert result.passed, str(result)
     assert "looks like a 3" in str(result) and "nearest training images (by pixels) are 3s" in str(result)
 
@@ -217,7 +220,7 @@ def test_5_2_a_code_that_decodes_to_the_digit_passes(drawn_model, small_mnist):
 )
 def test_5_2_the_code_may_be_written_in_several_ways(drawn_model, small_mnist, spelling):
     model, centre, _ = drawn_model
-    assert checks.check_decoded_digit(spelling(centre), 3, model, small_mnist).passed
+    assert nb05.check_decoded_digit(spelling(centre), 3, model, small_mnist).passed
 
 
 def test_5_2_a_trained_model_holding_the_autoencoder_is_accepted(drawn_model, small_mnist):
@@ -226,15 +229,15 @@ def test_5_2_a_trained_model_holding_the_autoencoder_is_accepted(drawn_model, sm
     class Trained:  # as compare.TrainedModel: the autoencoder is an attribute
         autoencoder = model
 
-    assert checks.check_decoded_digit(tuple(centre), 3, Trained(), small_mnist).passed
+    assert nb05.check_decoded_digit(tuple(centre), 3, Trained(), small_mnist).passed
 
 
 def test_5_2_a_code_of_another_digit_names_the_digit_it_looks_like(drawn_model, small_mnist):
     model, centre, step = drawn_model
-    result = checks.check_decoded_digit((centre[0] + step, centre[1]), 3, model, small_mnist)
+    result = nb05.check_decoded_digit((centre[0] + step, centre[1]), 3, model, small_mnist)
     assert not result.passed
     assert "looks like a 0" in str(result) and "Move towards the 3s" in str(result)
-    assert checks.check_decoded_digit((centre[0] + step, centre[1]), 0, model, small_mnist).passed
+    assert nb05.check_decoded_digit((centre[0] + step, centre[1]), 0, model, small_mnist).passed
 
 
 def test_5_2_a_code_far_outside_the_training_codes_is_refused_with_their_range(drawn_model, small_mnist):
@@ -242,11 +245,11 @@ def test_5_2_a_code_far_outside_the_training_codes_is_refused_with_their_range(d
     codes = training.encode(model, small_mnist.x_train)
     span = np.linalg.norm(codes.max(axis=0) - codes.min(axis=0))
     far = (codes[:, 0].max() + span, centre[1])
-    result = checks.check_decoded_digit(far, 3, model, small_mnist)
+    result = nb05.check_decoded_digit(far, 3, model, small_mnist)
     assert not result.passed
     assert "far outside the training codes" in str(result) and "They run from" in str(result)
     near = codes[np.argmax(codes[:, 0])] + (0.05 * span, 0.0)  # just beyond the rightmost code, not far
-    assert "far outside" not in str(checks.check_decoded_digit(near, 3, model, small_mnist))
+    assert "far outside" not in str(nb05.check_decoded_digit(near, 3, model, small_mnist))
 
 
 @pytest.mark.parametrize(
@@ -269,7 +272,7 @@ def test_5_2_a_code_far_outside_the_training_codes_is_refused_with_their_range(d
 )
 def test_5_2_a_code_that_is_not_two_finite_numbers_says_what_to_write(drawn_model, small_mnist, code, message):
     model, _, _ = drawn_model
-    result = checks.check_decoded_digit(code, 3, model, small_mnist)
+    result = nb05.check_decoded_digit(code, 3, model, small_mnist)
     assert not result.passed and result.answered and message in str(result)
 
 
@@ -278,19 +281,19 @@ def test_5_2_a_code_that_is_not_two_finite_numbers_says_what_to_write(drawn_mode
 def test_5_2_wrong_arguments_show_the_call_to_write(drawn_model, small_mnist, argument, value):
     model, centre, _ = drawn_model
     arguments = {"digit": 3, "model": model, "data": small_mnist, argument: value}
-    result = checks.check_decoded_digit(tuple(centre), **arguments)
+    result = nb05.check_decoded_digit(tuple(centre), **arguments)
     assert not result.passed and 'check_decoded_digit(code_5_2, 3, trained["Autoencoder_3"], mnist)' in str(result)
 
 
 def test_5_2_a_diverged_model_is_named(small_mnist):
     model = models.build_autoencoder((), seed=1)
     model.decoder.set_weights([np.full_like(weight, np.nan) for weight in model.decoder.get_weights()])
-    result = checks.check_decoded_digit((0.0, 0.0), 3, model, small_mnist)
+    result = nb05.check_decoded_digit((0.0, 0.0), 3, model, small_mnist)
     assert not result.passed and "diverged" in str(result)
 
 
 def test_5_2_the_placeholder_is_not_answered_yet(drawn_model, small_mnist):
-    result = checks.check_decoded_digit(..., 3, drawn_model[0], small_mnist)
+    result = nb05.check_decoded_digit(..., 3, drawn_model[0], small_mnist)
     assert not result.answered and "Not answered yet" in str(result)
 
 
@@ -298,7 +301,7 @@ def test_5_2_the_placeholder_is_not_answered_yet(drawn_model, small_mnist):
 @given(code=st.one_of(ANYTHING, st.tuples(st.floats(), st.floats()), st.tuples(NON_FINITE, st.floats(-1, 1))))
 def test_5_2_explains_any_code_and_never_passes_a_non_finite_one(drawn_model, small_mnist, code):
     model, _, _ = drawn_model
-    result = assert_result(checks.check_decoded_digit(code, 3, model, small_mnist))
+    result = assert_result(nb05.check_decoded_digit(code, 3, model, small_mnist))
     if result.passed:
-        values = [checks.parse_number(value)[0] for value in np.asarray(code, dtype=object).reshape(-1)]
+        values = [feedback.parse_number(value)[0] for value in np.asarray(code, dtype=object).reshape(-1)]
         assert len(values) == 2 and all(value is not None for value in values)

@@ -11,7 +11,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from course_utils.exercises import checks
+from course_utils import metrics
+from course_utils.exercises.checks import nb09
 from course_utils.exercises.feedback import CheckResult
 
 RIGHT_LETTERS = {"bce": "B", "mse": "E", "knn_accuracy": "D", "trustworthiness": "A", "silhouette": "C"}
@@ -43,7 +44,7 @@ def _plan(**changes):
     return plan
 
 
-@pytest.mark.parametrize("check", [checks.check_measure_rewards, checks.check_experiment_plan])
+@pytest.mark.parametrize("check", [nb09.check_measure_rewards, nb09.check_experiment_plan])
 def test_the_placeholder_is_not_answered_yet(check):
     result = check(...)
     assert not result.answered and not result.passed
@@ -56,19 +57,19 @@ def test_the_placeholder_is_not_answered_yet(check):
 
 
 def test_exercise_9_1_right():
-    result = checks.check_measure_rewards(RIGHT_LETTERS)
+    result = nb09.check_measure_rewards(RIGHT_LETTERS)
     assert result.passed, str(result)
     assert "five different questions" in str(result)
 
 
 def test_exercise_9_1_reads_friendly_names_and_letters():
     answer = {"BCE": " b", "MSE": "e", "kNN accuracy": "d", "Trustworthiness": "A", "silhouette": "c"}
-    assert checks.check_measure_rewards(answer).passed
+    assert nb09.check_measure_rewards(answer).passed
 
 
 def test_the_answer_key_is_a_one_to_one_matching():
-    assert sorted(checks.MEASURE_LETTERS.values()) == sorted(checks.MEASURE_STATEMENTS)
-    assert set(checks.MEASURE_LETTERS) == set(checks.metrics.METRIC_DESCRIPTIONS)
+    assert sorted(nb09.MEASURE_LETTERS.values()) == sorted(nb09.MEASURE_STATEMENTS)
+    assert set(nb09.MEASURE_LETTERS) == set(metrics.METRIC_DESCRIPTIONS)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_the_answer_key_is_a_one_to_one_matching():
 def test_exercise_9_1_names_each_known_confusion(swap, message):
     first, second = swap
     answer = {**RIGHT_LETTERS, first: RIGHT_LETTERS[second], second: RIGHT_LETTERS[first]}
-    result = checks.check_measure_rewards(answer)
+    result = nb09.check_measure_rewards(answer)
     assert result.answered and not result.passed
     assert message in str(result)
     assert len(result.fix) == 2 and len(result.right) == 3
@@ -90,7 +91,7 @@ def test_exercise_9_1_names_each_known_confusion(swap, message):
 
 def test_exercise_9_1_never_gives_the_right_letter_away():
     answer = {**RIGHT_LETTERS, "mse": "C", "silhouette": "E"}
-    result = checks.check_measure_rewards(answer)
+    result = nb09.check_measure_rewards(answer)
     wrong = [line for line in result.fix if line.startswith("mse")]
     assert wrong and "E" not in wrong[0].split(":", 1)[1].replace("MSE", "")
 
@@ -115,7 +116,7 @@ def test_exercise_9_1_never_gives_the_right_letter_away():
     ],
 )
 def test_exercise_9_1_explains_any_other_answer(answer, message):
-    result = checks.check_measure_rewards(answer)
+    result = nb09.check_measure_rewards(answer)
     assert not result.passed
     assert message in str(result), str(result)
 
@@ -126,7 +127,7 @@ def test_exercise_9_1_explains_any_other_answer(answer, message):
 
 
 def test_exercise_9_2_right():
-    result = checks.check_experiment_plan(FAIR_PLAN)
+    result = nb09.check_experiment_plan(FAIR_PLAN)
     assert result.passed, str(result)
     assert "latent_dim" in str(result) and "5 seeds" in str(result)
 
@@ -139,7 +140,7 @@ def test_exercise_9_2_reads_other_words_for_the_same_plan():
         seeds=range(10),
         chosen_on=" Validation split",
     )
-    assert checks.check_experiment_plan(plan).passed, str(checks.check_experiment_plan(plan))
+    assert nb09.check_experiment_plan(plan).passed, str(nb09.check_experiment_plan(plan))
 
 
 @pytest.mark.parametrize(
@@ -177,28 +178,28 @@ def test_exercise_9_2_reads_other_words_for_the_same_plan():
     ],
 )
 def test_exercise_9_2_names_each_flaw(changes, message):
-    result = checks.check_experiment_plan(_plan(**changes))
+    result = nb09.check_experiment_plan(_plan(**changes))
     assert not result.passed
     assert message in str(result), str(result)
 
 
 def test_exercise_9_2_names_every_flaw_at_once():
     plan = _plan(changed=["depth", "epochs"], seeds=[1], chosen_on="test", measures=["bce"])
-    text = str(checks.check_experiment_plan(plan))
+    text = str(nb09.check_experiment_plan(plan))
     for message in ("one thing at a time", "cannot show a spread", "test images", "latent measure"):
         assert message in text
 
 
 @pytest.mark.parametrize("plan", [None, [], "a plan", 3.5, math.nan, np.zeros(3), {"question", "changed"}])
 def test_exercise_9_2_explains_what_is_not_a_plan(plan):
-    result = checks.check_experiment_plan(plan)
+    result = nb09.check_experiment_plan(plan)
     assert not result.passed and result.answered
     assert "Give the plan as a dict" in str(result)
 
 
 def test_an_empty_plan_names_every_field():
-    text = str(checks.check_experiment_plan({}))
-    for name in checks.PLAN_FIELDS:
+    text = str(nb09.check_experiment_plan({}))
+    for name in nb09.PLAN_FIELDS:
         assert f"no field '{name}'" in text
 
 
@@ -227,7 +228,7 @@ PLAN_VALUES = {
     "changed": st.one_of(st.sampled_from(["latent_dim", "depth", "seed", "width", ["depth"], ["depth", "epochs"]]), ODD),
     "fixed": st.one_of(
         st.just(FAIR_PLAN["fixed"]),
-        st.lists(st.sampled_from([*checks.HELD_SETTINGS, "latent_dim", "lr", "code size"]), max_size=8),
+        st.lists(st.sampled_from([*nb09.HELD_SETTINGS, "latent_dim", "lr", "code size"]), max_size=8),
         ODD_COLLECTIONS,
     ),
     "measures": st.one_of(
@@ -251,7 +252,7 @@ def _passes_by_hand(plan: dict) -> bool:
         {str(measure).lower().replace(" ", "_") for measure in measures} if isinstance(measures, (list, tuple)) else set()
     )
     return (
-        set(plan) == set(checks.PLAN_FIELDS)
+        set(plan) == set(nb09.PLAN_FIELDS)
         and len(seed_values) == len(set(seed_values)) == len(seeds) >= 3
         and bool(named & {"bce", "mse"})
         and bool(named & {"knn", "knn_accuracy", "trustworthiness", "silhouette"})
@@ -289,10 +290,10 @@ def near_right(draw, right: dict, values: dict) -> dict:
     )
 )
 def test_exercise_9_1_answers_anything_and_passes_only_the_matching(answer):
-    result = _assert_result(checks.check_measure_rewards(answer))
+    result = _assert_result(nb09.check_measure_rewards(answer))
     if result.passed:
         letters = {str(key).strip().lower().replace(" ", "_"): value.strip().upper() for key, value in answer.items()}
-        assert {checks._measure_name(key): value for key, value in letters.items()} == RIGHT_LETTERS
+        assert {nb09._measure_name(key): value for key, value in letters.items()} == RIGHT_LETTERS
 
 
 @SHORT
@@ -303,6 +304,6 @@ def test_exercise_9_1_answers_anything_and_passes_only_the_matching(answer):
 def test_exercise_9_2_answers_anything_and_passes_only_a_fair_plan(plan, extra):
     if extra:
         plan["statistics"] = "Welch"
-    result = _assert_result(checks.check_experiment_plan(plan))
+    result = _assert_result(nb09.check_experiment_plan(plan))
     if result.passed:
         assert _passes_by_hand(plan), plan

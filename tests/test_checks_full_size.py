@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_utils import size_study, study
-from course_utils.exercises import checks_full_size as checks
+from course_utils.exercises.checks import nb08
 
 SIZES = (1_000, 60_000)
 # kNN accuracy per seed: at 1,000 Autoencoder_2 and Autoencoder_3 have higher means than PCA but the seeds do not
@@ -78,40 +78,40 @@ def test_the_synthetic_study_separates_means_from_verdicts():
 
 
 def test_8_1_right():
-    result = checks.check_sizes_where_depth_pays([60_000], RESULT)
+    result = nb08.check_sizes_where_depth_pays([60_000], RESULT)
     assert result.passed, result
     assert "Autoencoder_2 is clearly better than PCA (2-D) in knn_accuracy at 60,000" in result.right[0]
 
 
 def test_8_1_the_sizes_of_the_higher_means_are_named_as_what_the_means_say():
     """The goal of 8.1: a student who compares means is told so, apart from one who reads the verdicts."""
-    result = checks.check_sizes_where_depth_pays([1_000, 60_000], RESULT)
+    result = nb08.check_sizes_where_depth_pays([1_000, 60_000], RESULT)
     assert not result.passed
     assert "what the means say, not the verdicts" in result.fix[0] and "Autoencoder_2's mean" in result.fix[0]
     assert result.fix[1].startswith("1,000: at 1,000 the gain is") and "not shown" in result.fix[1]
 
 
 def test_8_1_a_higher_mean_without_a_test_is_named_for_any_model():
-    result = checks.check_sizes_where_depth_pays([1_000, 60_000], RESULT, model="Autoencoder_3")
+    result = nb08.check_sizes_where_depth_pays([1_000, 60_000], RESULT, model="Autoencoder_3")
     assert not result.passed
     assert any(line.startswith("1,000: at 1,000 the gain is") and "not shown" in line for line in result.fix)
 
 
 def test_8_1_an_answer_that_is_not_the_means_is_not_called_the_means():
-    result = checks.check_sizes_where_depth_pays([1_000], RESULT)
+    result = nb08.check_sizes_where_depth_pays([1_000], RESULT)
     assert not result.passed and "what the means say" not in " ".join(result.fix)
 
 
 def test_8_1_a_hint_first_and_the_recipe_only_after_a_second_wrong_answer():
-    first = checks.check_sizes_where_depth_pays([1_000, 60_000], RESULT)
+    first = nb08.check_sizes_where_depth_pays([1_000, 60_000], RESULT)
     assert "Welch" in first.hint and not first.recipe and "verdicts_by_size" not in str(first)
-    second = checks.check_sizes_where_depth_pays([1_000, 60_000], RESULT)
+    second = nb08.check_sizes_where_depth_pays([1_000, 60_000], RESULT)
     assert "verdicts_by_size" in second.recipe and "verdicts_by_size" in str(second)
-    assert checks.check_sizes_where_depth_pays([60_000], RESULT).passed
+    assert nb08.check_sizes_where_depth_pays([60_000], RESULT).passed
 
 
 def test_8_1_a_missing_size_is_named():
-    result = checks.check_sizes_where_depth_pays([], RESULT)
+    result = nb08.check_sizes_where_depth_pays([], RESULT)
     assert result.fix == [result.fix[0]] and result.fix[0].startswith("60,000 is missing")
 
 
@@ -127,24 +127,24 @@ def test_8_1_a_missing_size_is_named():
     ],
 )
 def test_8_1_answers_that_are_not_sizes_are_explained(answer, says):
-    result = checks.check_sizes_where_depth_pays(answer, RESULT)
+    result = nb08.check_sizes_where_depth_pays(answer, RESULT)
     assert not result.passed and says in " ".join(result.fix), result
 
 
 def test_8_1_and_8_2_need_the_study():
-    for check in (checks.check_sizes_where_depth_pays, checks.check_depth_gain_by_size):
-        result = check([60_000] if check is checks.check_sizes_where_depth_pays else _gains(), RESULT.runs)
+    for check in (nb08.check_sizes_where_depth_pays, nb08.check_depth_gain_by_size):
+        result = check([60_000] if check is nb08.check_sizes_where_depth_pays else _gains(), RESULT.runs)
         assert not result.passed and "pass size_result" in result.fix[0]
 
 
 def test_unanswered_exercises_say_so():
-    assert not checks.check_sizes_where_depth_pays(..., RESULT).answered
-    assert not checks.check_depth_gain_by_size(..., RESULT).answered
+    assert not nb08.check_sizes_where_depth_pays(..., RESULT).answered
+    assert not nb08.check_depth_gain_by_size(..., RESULT).answered
 
 
 def test_8_2_right_and_says_the_trend():
     """In the synthetic study the gain is clearly larger at the one step: only then may the text say it grows."""
-    result = checks.check_depth_gain_by_size(_gains(), RESULT)
+    result = nb08.check_depth_gain_by_size(_gains(), RESULT)
     assert result.passed, result
     text = result.right[0]
     assert "Welch's t-test of the seeds' gains" in text and "Holm" not in text, "one step: nothing to adjust"
@@ -176,7 +176,7 @@ def test_8_2_a_rising_mean_is_called_growth_only_at_the_step_the_test_shows():
         4_000: [0.11, 0.13, 0.08, 0.12, 0.10],
         15_000: [0.20, 0.21, 0.19, 0.22, 0.20],
     }
-    result = checks.check_depth_gain_by_size(_mean_gains(gains), _three_sizes(gains))
+    result = nb08.check_depth_gain_by_size(_mean_gains(gains), _three_sizes(gains))
     assert result.passed, result
     text = result.right[0]
     assert "The means rise at every step." in text and "Holm-adjusted over the 2 steps" in text
@@ -190,13 +190,13 @@ def test_8_2_no_step_shown_says_the_study_does_not_show_a_change():
         4_000: [0.13, 0.07, 0.11, 0.09, 0.12],
         15_000: [0.08, 0.14, 0.10, 0.13, 0.07],
     }
-    text = checks.check_depth_gain_by_size(_mean_gains(gains), _three_sizes(gains)).right[0]
+    text = nb08.check_depth_gain_by_size(_mean_gains(gains), _three_sizes(gains)).right[0]
     assert "The means do not rise at every step." in text
     assert "shows no step beyond the seeds' spread: the study does not show that the gain changes with data" in text
 
 
 def test_8_2_string_keys_are_read():
-    assert checks.check_depth_gain_by_size({str(size): gain for size, gain in _gains().items()}, RESULT).passed
+    assert nb08.check_depth_gain_by_size({str(size): gain for size, gain in _gains().items()}, RESULT).passed
 
 
 @pytest.mark.parametrize(
@@ -211,26 +211,26 @@ def test_8_2_string_keys_are_read():
     ],
 )
 def test_8_2_mistakes_are_named(change, says):
-    result = checks.check_depth_gain_by_size(change(_gains()), RESULT)
+    result = nb08.check_depth_gain_by_size(change(_gains()), RESULT)
     assert not result.passed and says in " ".join(result.fix), result
 
 
 def test_8_2_the_gain_over_pca_is_recognised():
     pca = {size: sum(KNN[size, "Autoencoder_3"]) / 5 - sum(KNN[size, study.PCA_NAME]) / 5 for size in SIZES}
-    result = checks.check_depth_gain_by_size(pca, RESULT)
+    result = nb08.check_depth_gain_by_size(pca, RESULT)
     assert "gain over PCA" in " ".join(result.fix), result
 
 
 def test_8_2_a_median_answer_close_to_the_gain_over_pca_is_called_medians():
     """At 1,000 the median difference equals the gain over PCA; the whole answer says which mistake it is."""
     medians = {size: _median(KNN[size, "Autoencoder_3"]) - _median(KNN[size, "Autoencoder_1"]) for size in SIZES}
-    text = " ".join(checks.check_depth_gain_by_size(medians, RESULT).fix)
+    text = " ".join(nb08.check_depth_gain_by_size(medians, RESULT).fix)
     assert "difference of the medians" in text and "gain over PCA" not in text, text
 
 
 def test_8_2_one_value_that_matches_a_mistake_by_chance_is_not_that_mistake():
     pca_at_1000 = (sum(KNN[1_000, "Autoencoder_3"]) - sum(KNN[1_000, study.PCA_NAME])) / 5
-    text = " ".join(checks.check_depth_gain_by_size({**_gains(), 1_000: pca_at_1000 + 0.02}, RESULT).fix)
+    text = " ".join(nb08.check_depth_gain_by_size({**_gains(), 1_000: pca_at_1000 + 0.02}, RESULT).fix)
     assert "at 1,000 is not it" in text and "gain over PCA" not in text and "medians" not in text
 
 
@@ -265,7 +265,7 @@ ANY_ANSWER = st.one_of(
 @given(answer=ANY_ANSWER)
 def test_both_checks_answer_anything_and_pass_nothing_odd(answer):
     """Arbitrary answers get a result, never an exception; nothing non-finite passes."""
-    for check in (checks.check_sizes_where_depth_pays, checks.check_depth_gain_by_size):
+    for check in (nb08.check_sizes_where_depth_pays, nb08.check_depth_gain_by_size):
         result = check(answer, RESULT)
         assert result.answered and (result.right or result.fix)
         if result.passed:

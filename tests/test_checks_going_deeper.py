@@ -17,8 +17,11 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from course_utils import models, training
 from course_utils.backend import keras
-from course_utils.exercises import checks, model_checks
+from course_utils.exercises import model_checks
+from course_utils.exercises.checks import nb07
 from course_utils.exercises.feedback import CheckResult
+
+pytestmark = pytest.mark.backend
 
 set_hypothesis_home_dir(Path(os.environ.get("XDG_CACHE_HOME", tempfile.gettempdir())) / "hypothesis")
 FEW = settings(
@@ -71,9 +74,9 @@ def test_exercise_7_1_accepts_every_correct_autoencoder():
     with_dropout = _autoencoder(Dense(32, activation="relu"), keras.layers.Dropout(0.2), *_layers()[1:])
     nested = models.build_autoencoder([32, 10], seed=0).autoencoder  # the encoder and decoder inside one model
     for model in (flat, separate, with_dropout, nested):
-        result = checks.check_fixed_model(model)
+        result = nb07.check_fixed_model(model)
         assert result.passed, _text(result)
-    assert "51,726 trainable parameters, like 784-32-10-2-10-32-784" in _text(checks.check_fixed_model(flat))
+    assert "51,726 trainable parameters, like 784-32-10-2-10-32-784" in _text(nb07.check_fixed_model(flat))
 
 
 @pytest.mark.parametrize(
@@ -98,7 +101,7 @@ def test_exercise_7_1_accepts_every_correct_autoencoder():
     ],
 )
 def test_exercise_7_1_names_the_bug_still_there(make, message):
-    result = checks.check_fixed_model(make())
+    result = nb07.check_fixed_model(make())
     assert not result.passed
     assert message in _text(result)
 
@@ -110,7 +113,7 @@ def _broken_7_1():
 
 def test_exercise_7_1_the_unchanged_model_is_told_it_is_unchanged_not_where_its_bug_is():
     """Issue 22: submitting broken_7_1 as it is named the planted bug at once."""
-    first = checks.check_fixed_model(_broken_7_1())
+    first = nb07.check_fixed_model(_broken_7_1())
     text = _text(first)
     assert not first.passed and "unchanged" in text and "evidence" in text
     assert "output" not in " ".join(first.fix + first.right).lower() and "sigmoid" not in text.lower()
@@ -119,31 +122,31 @@ def test_exercise_7_1_the_unchanged_model_is_told_it_is_unchanged_not_where_its_
 
 
 def test_exercise_7_1_names_the_bug_from_the_second_wrong_answer_on():
-    checks.check_fixed_model(_broken_7_1())
-    second = checks.check_fixed_model(_broken_7_1())
+    nb07.check_fixed_model(_broken_7_1())
+    second = nb07.check_fixed_model(_broken_7_1())
     text = _text(second)
     assert "The output layer (784 units) uses 'linear'" in text and "needs activation='sigmoid'" in text
     assert "How to do it:" in text and "activation='sigmoid'" in second.recipe
-    assert checks.check_fixed_model(_autoencoder(*_layers())).passed
+    assert nb07.check_fixed_model(_autoencoder(*_layers())).passed
 
 
 def test_exercise_7_1_a_wrong_repair_is_named_and_the_bug_left_is_not():
-    result = checks.check_fixed_model(_autoencoder(*_layers(code="relu", output="linear")))
+    result = nb07.check_fixed_model(_autoencoder(*_layers(code="relu", output="linear")))
     text = _text(result)
     assert "The code layer (2 units) uses 'relu'" in text and "bug of broken_7_1 is still there too" in text
     assert "uses 'linear'" not in text and "sigmoid" not in text.lower()
 
 
 def test_exercise_7_1_names_only_the_bug_that_is_left():
-    result = checks.check_fixed_model(_autoencoder(*_layers(code="relu")))
+    result = nb07.check_fixed_model(_autoencoder(*_layers(code="relu")))
     assert len(result.fix) == 1 and "The output layer has 784 units and a sigmoid activation." in result.right
 
 
 def test_exercise_7_1_placeholder_and_non_finite_weights():
-    assert checks.check_fixed_model(...).verdict == "not answered yet"
+    assert nb07.check_fixed_model(...).verdict == "not answered yet"
     model = _autoencoder(*_layers())
     model.layers[0].kernel.assign(np.full((784, 32), np.nan, dtype="float32"))
-    assert "NaN or infinite" in _text(checks.check_fixed_model(model))
+    assert "NaN or infinite" in _text(nb07.check_fixed_model(model))
 
 
 def test_the_autoencoder_check_refuses_an_impossible_architecture():
@@ -154,7 +157,7 @@ def test_the_autoencoder_check_refuses_an_impossible_architecture():
 @FEW
 @given(answer=ODD_VALUES)
 def test_exercise_7_1_explains_anything_that_is_not_a_model(answer):
-    assert not checks.check_fixed_model(answer).passed
+    assert not nb07.check_fixed_model(answer).passed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +199,7 @@ def right_run():
 
 
 def check(best_epoch, stopper, history, x_val=X_VAL, x_test=X_TEST):
-    return checks.check_stopping(best_epoch, stopper, history, x_val, x_test)
+    return nb07.check_stopping(best_epoch, stopper, history, x_val, x_test)
 
 
 def test_exercise_7_2_right(right_run):
@@ -313,5 +316,5 @@ def test_exercise_7_2_explains_anything(right_run, best_epoch, which):
 
 def test_exercise_7_1_a_sigmoid_code_is_not_told_about_relu():
     """Issue 22: a sigmoid code was told that 'a ReLU code can collapse to zeros'."""
-    text = _text(checks.check_fixed_model(_autoencoder(*_layers(code="sigmoid"))))
+    text = _text(nb07.check_fixed_model(_autoencoder(*_layers(code="sigmoid"))))
     assert "The code layer (2 units) uses 'sigmoid'" in text and "(0, 1)" in text and "ReLU" not in text

@@ -11,7 +11,8 @@ from scipy import stats
 from strategies import FEW, ODD
 
 from course_utils import metrics
-from course_utils.exercises import checks, feedback
+from course_utils.exercises import feedback
+from course_utils.exercises.checks import common, nb01, nb06
 from course_utils.exercises.feedback import CheckResult
 from course_utils.exercises.measure_explorer import MeasureExplorer
 
@@ -27,11 +28,11 @@ def assert_result(result: object) -> CheckResult:
 @pytest.mark.parametrize(
     "check",
     [
-        lambda answer: checks.check_pca_knn_accuracy(answer, None),
-        lambda answer: checks.check_pca_prediction(answer, {}, None),
-        lambda answer: checks.check_pca_prediction(checks.record_prediction(bce="lower"), answer, None),
-        checks.check_measure_explorer,
-        lambda answer: checks.check_seed_interval(answer, []),
+        lambda answer: nb01.check_pca_knn_accuracy(answer, None),
+        lambda answer: nb01.check_pca_prediction(answer, {}, None),
+        lambda answer: nb01.check_pca_prediction(nb01.record_prediction(bce="lower"), answer, None),
+        nb06.check_measure_explorer,
+        lambda answer: nb06.check_seed_interval(answer, []),
     ],
 )
 def test_the_placeholder_is_not_answered_yet(check):
@@ -47,7 +48,7 @@ def test_the_placeholder_is_not_answered_yet(check):
 @pytest.fixture(scope="module")
 def knn_answers(offline_mnist):
     """The right accuracy and the mistaken ones, on the course's own data."""
-    return checks.pca_knn_accuracies(offline_mnist)
+    return nb01.pca_knn_accuracies(offline_mnist)
 
 
 def test_exercise_1_1_right_is_the_courses_number_and_sklearns(offline_mnist, knn_answers):
@@ -60,11 +61,11 @@ def test_exercise_1_1_right_is_the_courses_number_and_sklearns(offline_mnist, kn
     mine = classifier.score(pca.encode(offline_mnist.x_test), offline_mnist.y_test)
     expected, _ = knn_answers
     assert mine == expected
-    result = assert_result(checks.check_pca_knn_accuracy(mine, offline_mnist))
+    result = assert_result(nb01.check_pca_knn_accuracy(mine, offline_mnist))
     assert result.passed and "the course's metrics.knn_accuracy gives" in str(result)
-    percentage = checks.check_pca_knn_accuracy(mine * 100, offline_mnist)
+    percentage = nb01.check_pca_knn_accuracy(mine * 100, offline_mnist)
     assert percentage.passed and "as a percentage" in str(percentage)
-    assert checks.check_pca_knn_accuracy(f"{mine:.1%}", offline_mnist).passed
+    assert nb01.check_pca_knn_accuracy(f"{mine:.1%}", offline_mnist).passed
 
 
 @pytest.mark.parametrize(
@@ -76,8 +77,8 @@ def test_exercise_1_1_names_each_mistake(offline_mnist, knn_answers, index, mess
     expected, mistakes = knn_answers
     value, said = mistakes[index]
     assert message in said
-    assert abs(value - expected) > checks.PCA_KNN_TOLERANCE, "the mistake must differ from the right answer"
-    result = assert_result(checks.check_pca_knn_accuracy(value, offline_mnist))
+    assert abs(value - expected) > nb01.PCA_KNN_TOLERANCE, "the mistake must differ from the right answer"
+    result = assert_result(nb01.check_pca_knn_accuracy(value, offline_mnist))
     assert not result.passed and message in str(result)
 
 
@@ -95,13 +96,13 @@ def test_exercise_1_1_names_each_mistake(offline_mnist, knn_answers, index, mess
     ],
 )
 def test_exercise_1_1_other_answers(small_mnist, answer, message):
-    result = assert_result(checks.check_pca_knn_accuracy(answer, small_mnist))
+    result = assert_result(nb01.check_pca_knn_accuracy(answer, small_mnist))
     assert not result.passed and message in str(result)
 
 
 @pytest.mark.parametrize("data", [None, "mnist", SimpleNamespace(x_train=np.zeros(3)), (np.zeros((4, 784)),) * 4])
 def test_exercise_1_1_asks_for_the_course_data(data):
-    result = assert_result(checks.check_pca_knn_accuracy(0.4, data))
+    result = assert_result(nb01.check_pca_knn_accuracy(0.4, data))
     assert not result.passed and "data.load_mnist()" in str(result)
 
 
@@ -110,17 +111,17 @@ def test_exercise_1_1_refuses_images_with_nan(small_mnist):
         **{name: getattr(small_mnist, name).copy() for name in ("x_train", "y_train", "x_test", "y_test")}
     )
     spoiled.x_train[0, 0] = np.nan
-    result = assert_result(checks.check_pca_knn_accuracy(0.4, spoiled))
+    result = assert_result(nb01.check_pca_knn_accuracy(0.4, spoiled))
     assert "NaN" in str(result)
 
 
 @FEW
 @given(answer=ODD)
 def test_exercise_1_1_explains_anything(small_mnist, answer):
-    result = assert_result(checks.check_pca_knn_accuracy(answer, small_mnist))
+    result = assert_result(nb01.check_pca_knn_accuracy(answer, small_mnist))
     if result.passed:
-        expected, _ = checks.pca_knn_accuracies(small_mnist)
-        assert abs(float(answer) - expected) <= checks.PCA_KNN_TOLERANCE
+        expected, _ = nb01.pca_knn_accuracies(small_mnist)
+        assert abs(float(answer) - expected) <= nb01.PCA_KNN_TOLERANCE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,13 +132,13 @@ def test_exercise_1_1_explains_anything(small_mnist, answer):
 @pytest.fixture(autouse=True)
 def fresh_session(monkeypatch):
     """Each test starts as a new kernel would: no prediction judged yet."""
-    monkeypatch.setattr(checks, "_FIRST_JUDGED", {})
+    monkeypatch.setattr(common, "FIRST_PREDICTIONS", {})
 
 
 @pytest.fixture(scope="module")
 def pca_scores(small_mnist):
     """The measures of the 2- and the 10-component PCA of the small slice."""
-    ten = metrics.measure(metrics.pca_representation(small_mnist.x_train, checks.MORE_COMPONENTS), small_mnist)
+    ten = metrics.measure(metrics.pca_representation(small_mnist.x_train, nb01.MORE_COMPONENTS), small_mnist)
     two = metrics.measure(metrics.pca_representation(small_mnist.x_train), small_mnist)
     return ten, two
 
@@ -145,9 +146,9 @@ def pca_scores(small_mnist):
 def test_exercise_1_2_a_prediction_that_holds(small_mnist, pca_scores):
     ten, two = pca_scores
     assert ten["bce"] < two["bce"] and ten["knn_accuracy"] > two["knn_accuracy"], "the slice behaves as the course data"
-    prediction = checks.record_prediction(bce="lower", knn_accuracy="better")
+    prediction = nb01.record_prediction(bce="lower", knn_accuracy="better")
     assert repr(prediction).startswith("Prediction recorded at ")
-    result = assert_result(checks.check_pca_prediction(prediction, ten, small_mnist))
+    result = assert_result(nb01.check_pca_prediction(prediction, ten, small_mnist))
     assert result.passed
     text = str(result)
     assert text.count("it held") == 2 and "did not hold" not in text and "Why:" in text
@@ -155,8 +156,8 @@ def test_exercise_1_2_a_prediction_that_holds(small_mnist, pca_scores):
 
 def test_exercise_1_2_a_prediction_that_fails_is_reported_not_marked(small_mnist, pca_scores):
     ten, _ = pca_scores
-    prediction = checks.record_prediction(bce="worse", knn_accuracy="lower")
-    result = assert_result(checks.check_pca_prediction(prediction, ten, small_mnist))
+    prediction = nb01.record_prediction(bce="worse", knn_accuracy="lower")
+    result = assert_result(nb01.check_pca_prediction(prediction, ten, small_mnist))
     assert result.passed and str(result).count("it did not hold") == 2
 
 
@@ -164,7 +165,7 @@ def test_exercise_1_2_a_prediction_is_recorded_with_a_neutral_mark_never_called_
     """Issue 22: a prediction that did not hold printed 'right.' and a tick beside it."""
     ten, _ = pca_scores
     result = assert_result(
-        checks.check_pca_prediction(checks.record_prediction(bce="worse", knn_accuracy="lower"), ten, small_mnist)
+        nb01.check_pca_prediction(nb01.record_prediction(bce="worse", knn_accuracy="lower"), ten, small_mnist)
     )
     text = str(result)
     assert result.verdict == "recorded" and text.startswith("Exercise 1.2: recorded.") and "right." not in text
@@ -176,52 +177,52 @@ def test_exercise_1_2_a_prediction_is_recorded_with_a_neutral_mark_never_called_
 
 def test_exercise_1_2_judges_the_first_prediction_when_a_later_one_replaces_it(small_mnist, pca_scores):
     ten, _ = pca_scores
-    first = checks.record_prediction(bce="higher", knn_accuracy="lower")
-    checks.check_pca_prediction(first, ten, small_mnist)
-    again = checks.record_prediction(bce="higher", knn_accuracy="lower")
-    assert "new prediction" not in str(checks.check_pca_prediction(again, ten, small_mnist)), "the same words again"
-    later = checks.record_prediction(bce="lower", knn_accuracy="higher")
-    result = assert_result(checks.check_pca_prediction(later, ten, small_mnist))
+    first = nb01.record_prediction(bce="higher", knn_accuracy="lower")
+    nb01.check_pca_prediction(first, ten, small_mnist)
+    again = nb01.record_prediction(bce="higher", knn_accuracy="lower")
+    assert "new prediction" not in str(nb01.check_pca_prediction(again, ten, small_mnist)), "the same words again"
+    later = nb01.record_prediction(bce="lower", knn_accuracy="higher")
+    result = assert_result(nb01.check_pca_prediction(later, ten, small_mnist))
     assert "new prediction after the check" in str(result) and str(result).count("it did not hold") == 2
 
 
 def test_exercise_1_2_names_the_2d_scores_and_other_scores(small_mnist, pca_scores):
     ten, two = pca_scores
-    prediction = checks.record_prediction(bce="lower", knn_accuracy="higher")
-    assert "2-component PCA" in str(checks.check_pca_prediction(prediction, two, small_mnist))
+    prediction = nb01.record_prediction(bce="lower", knn_accuracy="higher")
+    assert "2-component PCA" in str(nb01.check_pca_prediction(prediction, two, small_mnist))
     other = {**ten, "knn_accuracy": ten["knn_accuracy"] - 0.1}
-    assert "do not match a 10-component PCA" in str(checks.check_pca_prediction(prediction, other, small_mnist))
+    assert "do not match a 10-component PCA" in str(nb01.check_pca_prediction(prediction, other, small_mnist))
     nan = {**ten, "bce": float("nan")}
-    assert "no finite bce" in str(checks.check_pca_prediction(prediction, nan, small_mnist))
-    assert "are not measures" in str(checks.check_pca_prediction(prediction, [0.2, 0.9], small_mnist))
+    assert "no finite bce" in str(nb01.check_pca_prediction(prediction, nan, small_mnist))
+    assert "are not measures" in str(nb01.check_pca_prediction(prediction, [0.2, 0.9], small_mnist))
 
 
 @pytest.mark.parametrize(
     "prediction, message",
     [
         ({"bce": "lower", "knn_accuracy": "higher"}, "not a recorded prediction"),
-        (checks.record_prediction(bce="lower"), "Predict knn_accuracy too"),
-        (checks.record_prediction(bce="lower", knn_accuracy="much"), "say 'higher' or 'lower'"),
-        (checks.record_prediction(bce="lower", knn_accuracy=1), "say 'higher' or 'lower'"),
-        (checks.record_prediction(bce="lower", knn_accuracy="higher", clusters="higher"), "not a measure"),
+        (nb01.record_prediction(bce="lower"), "Predict knn_accuracy too"),
+        (nb01.record_prediction(bce="lower", knn_accuracy="much"), "say 'higher' or 'lower'"),
+        (nb01.record_prediction(bce="lower", knn_accuracy=1), "say 'higher' or 'lower'"),
+        (nb01.record_prediction(bce="lower", knn_accuracy="higher", clusters="higher"), "not a measure"),
         ("lower", "not a recorded prediction"),
     ],
 )
 def test_exercise_1_2_explains_a_malformed_prediction(small_mnist, pca_scores, prediction, message):
-    result = assert_result(checks.check_pca_prediction(prediction, pca_scores[0], small_mnist))
+    result = assert_result(nb01.check_pca_prediction(prediction, pca_scores[0], small_mnist))
     assert not result.passed and message in str(result)
 
 
 def test_exercise_1_2_asks_for_the_course_data(pca_scores):
-    prediction = checks.record_prediction(bce="lower", knn_accuracy="higher")
-    result = assert_result(checks.check_pca_prediction(prediction, pca_scores[0], None))
+    prediction = nb01.record_prediction(bce="lower", knn_accuracy="higher")
+    result = assert_result(nb01.check_pca_prediction(prediction, pca_scores[0], None))
     assert not result.passed and "data.load_mnist()" in str(result)
 
 
 @FEW
 @given(prediction=ODD, scores=ODD)
 def test_exercise_1_2_explains_anything(small_mnist, prediction, scores):
-    assert not assert_result(checks.check_pca_prediction(prediction, scores, small_mnist)).passed
+    assert not assert_result(nb01.check_pca_prediction(prediction, scores, small_mnist)).passed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,33 +231,33 @@ def test_exercise_1_2_explains_anything(small_mnist, prediction, scores):
 
 
 def test_exercise_6_1_the_starting_explorer_misses_the_silhouette():
-    result = assert_result(checks.check_measure_explorer(MeasureExplorer()))
+    result = assert_result(nb06.check_measure_explorer(MeasureExplorer()))
     assert not result.passed and "is not below 0.1" in str(result) and "kNN accuracy 1.000" in str(result)
 
 
 def test_exercise_6_1_right_after_the_sliders_move():
     explorer = MeasureExplorer()
     explorer.set(split=0.35, spread=0.2)
-    result = assert_result(checks.check_measure_explorer(explorer))
+    result = assert_result(nb06.check_measure_explorer(explorer))
     assert result.passed and "the two measures disagree" in str(result)
 
 
 def test_exercise_6_1_names_mixed_neighbourhoods():
     explorer = MeasureExplorer(spread=2.0, distance=0.5)
-    result = assert_result(checks.check_measure_explorer(explorer))
+    result = assert_result(nb06.check_measure_explorer(explorer))
     assert not result.passed and "is below 0.9" in str(result) and "Silhouette" in str(result)
 
 
 def test_exercise_6_1_recomputes_rather_than_reading_the_display():
     explorer = MeasureExplorer()
     explorer.current = {"knn_accuracy": 1.0, "silhouette": -1.0}  # a display changed by hand
-    assert not checks.check_measure_explorer(explorer).passed
+    assert not nb06.check_measure_explorer(explorer).passed
 
 
 @FEW
 @given(explorer=ODD)
 def test_exercise_6_1_explains_anything(explorer):
-    assert not assert_result(checks.check_measure_explorer(explorer)).passed
+    assert not assert_result(nb06.check_measure_explorer(explorer)).passed
 
 
 class _Broken:
@@ -276,7 +277,7 @@ class _Broken:
     ],
 )
 def test_exercise_6_1_explains_what_is_not_an_explorer(explorer, message):
-    result = assert_result(checks.check_measure_explorer(explorer))
+    result = assert_result(nb06.check_measure_explorer(explorer))
     assert not result.passed and message in str(result)
 
 
@@ -320,11 +321,11 @@ def test_exercise_6_2_right_in_every_form(runs):
         stats.ttest_1samp(values, 0).confidence_interval(),
         [f"{right[0]:.4f}", f"{right[1]:.4f}"],
     ):
-        result = assert_result(checks.check_seed_interval(answer, runs))
+        result = assert_result(nb06.check_seed_interval(answer, runs))
         assert result.passed, (answer, str(result))
-    assert "t(9)" in str(checks.check_seed_interval(right, runs))
-    assert checks.check_seed_interval(right, pd.DataFrame(runs)).passed
-    assert checks.check_seed_interval(right, SimpleNamespace(runs=runs)).passed
+    assert "t(9)" in str(nb06.check_seed_interval(right, runs))
+    assert nb06.check_seed_interval(right, pd.DataFrame(runs)).passed
+    assert nb06.check_seed_interval(right, SimpleNamespace(runs=runs)).passed
 
 
 @pytest.mark.parametrize(
@@ -344,7 +345,7 @@ def test_exercise_6_2_right_in_every_form(runs):
 )
 def test_exercise_6_2_names_each_mistake(runs, wrong, message):
     answer = wrong(np.array(KNN["Autoencoder_3"]))
-    result = assert_result(checks.check_seed_interval(answer, runs))
+    result = assert_result(nb06.check_seed_interval(answer, runs))
     assert not result.passed and message in str(result)
 
 
@@ -360,7 +361,7 @@ def test_exercise_6_2_names_each_mistake(runs, wrong, message):
     ],
 )
 def test_exercise_6_2_explains_what_is_not_an_interval(runs, answer, message):
-    result = assert_result(checks.check_seed_interval(answer, runs))
+    result = assert_result(nb06.check_seed_interval(answer, runs))
     assert not result.passed and message in str(result)
 
 
@@ -377,12 +378,12 @@ def test_exercise_6_2_explains_what_is_not_an_interval(runs, answer, message):
     ],
 )
 def test_exercise_6_2_explains_what_are_not_runs(study, message):
-    result = assert_result(checks.check_seed_interval((0.4, 0.5), study))
+    result = assert_result(nb06.check_seed_interval((0.4, 0.5), study))
     assert not result.passed and message in str(result)
 
 
 @FEW
 @given(answer=ODD, study=ODD)
 def test_exercise_6_2_explains_anything(runs, answer, study):
-    assert_result(checks.check_seed_interval(answer, runs))
-    assert not assert_result(checks.check_seed_interval(answer, study)).passed
+    assert_result(nb06.check_seed_interval(answer, runs))
+    assert not assert_result(nb06.check_seed_interval(answer, study)).passed

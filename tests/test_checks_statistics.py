@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from scipy import stats
 from strategies import FEW, ODD
 
-from course_utils import study
-from course_utils.exercises import checks_statistics
-from course_utils.exercises.checks_statistics import COMPARISONS, check_welch_holm, step_down
+from course_utils import significance, study
+from course_utils.exercises.checks import nb06
+from course_utils.exercises.checks.nb06 import COMPARISONS, check_welch_holm, step_down
 from course_utils.exercises.feedback import CheckResult
+
+pytestmark = pytest.mark.backend
 
 SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
 # Ten seeds per model, with different spreads (so that Student's and Welch's p-values differ) and
@@ -77,7 +79,7 @@ def test_the_synthetic_study_tells_the_mistakes_apart():
 @pytest.mark.parametrize("seed", range(20))
 def test_step_down_is_the_courses_holm(seed):
     values = np.random.default_rng(seed).uniform(0, 0.6, size=seed % 6 + 1).tolist()
-    assert np.allclose(step_down(values), study.holm(values))
+    assert np.allclose(step_down(values), significance.holm(values))
     assert np.allclose(step_down(values), holm_by_hand(values))
 
 
@@ -95,7 +97,7 @@ def test_the_right_answer_in_every_form(runs):
         (np.array(welch), np.array(holm)),
         (pd.Series(welch), pd.Series(holm)),
         ([float(f"{p:.6g}") for p in welch], [float(f"{p:.6g}") for p in holm]),
-        ([np.float64(p) for p in welch], list(study.holm(welch))),
+        ([np.float64(p) for p in welch], list(significance.holm(welch))),
     ):
         result = assert_result(check_welch_holm(*answer, runs))
         assert result.passed, (answer, str(result))
@@ -108,7 +110,7 @@ def test_the_right_answer_in_every_form(runs):
 def test_the_right_answer_names_each_verdict(runs):
     text = str(check_welch_holm(p_values(), holm_by_hand(p_values()), runs))
     for (model, baseline), adjusted in zip(COMPARISONS, holm_by_hand(p_values())):
-        expected = study.CLEAR[1] if adjusted < study.SIGNIFICANCE else study.NOT_SHOWN
+        expected = significance.CLEAR[1] if adjusted < significance.SIGNIFICANCE else significance.NOT_SHOWN
         assert f"{model} against {baseline}: p = " in text and f"so {expected}." in text
     assert "these 3 tests" in text and "p_holm" in text
 
@@ -126,10 +128,10 @@ def test_the_notebooks_solution_passes_on_the_saved_study(backend):
     assert assert_result(check_welch_holm(welch, holm_by_hand(welch), result.runs)).passed
     assert assert_result(check_welch_holm(welch, holm_by_hand(welch), result)).passed
     # The same p-values as the course's own comparisons (which adjust a larger family).
-    table = study.compare_runs(result.runs, COMPARISONS, ["knn_accuracy"])
+    table = significance.compare_runs(result.runs, COMPARISONS, ["knn_accuracy"])
     assert np.allclose(table["p"], welch, rtol=1e-9)
     # The verdict table's larger family adjusts the comparisons it shares at least as much (the check says so).
-    verdict_table = study.compare_runs(result.runs, COMPARISONS[:2]).set_index(["model", "baseline", "metric"])
+    verdict_table = significance.compare_runs(result.runs, COMPARISONS[:2]).set_index(["model", "baseline", "metric"])
     for pair, adjusted in zip(COMPARISONS[:2], holm_by_hand(welch)):
         assert verdict_table.loc[(*pair, "knn_accuracy"), "p_holm"] >= adjusted
 
@@ -331,7 +333,7 @@ def test_a_hint_first_then_the_recipe(runs):
     assert first.hint and not first.recipe
     second = check_welch_holm(p_values(), p_values(), runs)
     assert second.recipe and "equal_var=False" in second.recipe and "np.argsort" in second.recipe
-    assert checks_statistics.check_welch_holm.hint == first.hint
+    assert nb06.check_welch_holm.hint == first.hint
 
 
 @FEW

@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from course_utils import models, training
-from course_utils.exercises import checks, depth_explorer, widgets
+from course_utils.exercises import depth_explorer, widgets
+from course_utils.exercises.checks import nb04
+
+pytestmark = pytest.mark.backend
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TINY_SIZES = {"x_train": 300, "y_train": 300, "x_test": 100, "y_test": 100}
@@ -68,9 +71,9 @@ def test_the_explorer_never_measures_on_the_test_images(trained_explorer, tiny_m
 
 def test_the_explorer_feeds_the_depth_experiment_check(trained_explorer):
     best = max(trained_explorer.runs, key=lambda run: run.scores["knn_accuracy"])
-    assert checks.check_depth_experiment(trained_explorer, best.number).passed
+    assert nb04.check_depth_experiment(trained_explorer, best.number).passed
     other = next(run for run in trained_explorer.runs if run is not best)
-    assert not checks.check_depth_experiment(trained_explorer, other.number).passed
+    assert not nb04.check_depth_experiment(trained_explorer, other.number).passed
 
 
 def test_explorer_trains_nothing_on_impossible_input(tiny_mnist):

@@ -5,7 +5,7 @@ message), and an answer or an argument that is non-finite or degenerate never pa
 short and derandomized, so CI sees the same examples every time.
 """
 
-import itertools
+import ast
 import math
 import os
 import tempfile
@@ -24,7 +24,8 @@ from hypothesis.extra import numpy as hnp
 
 from course_utils import models
 from course_utils.backend import keras
-from course_utils.exercises import architecture_builder, checks, depth_explorer, feedback, model_checks, questions
+from course_utils.exercises import architecture_builder, depth_explorer, feedback, model_checks, questions
+from course_utils.exercises.checks import nb02, nb03, nb04
 from course_utils.exercises.feedback import CheckResult
 
 # Hypothesis caches what it learns under .hypothesis/ in the working folder; keep the checkout clean
@@ -152,13 +153,13 @@ def test_a_non_finite_number_is_never_read(answer):
 # Numeric checks
 # ---------------------------------------------------------------------------------------------
 
-SHARE = checks.pixel_layer_share((32, 10))
+SHARE = nb04.pixel_layer_share((32, 10))
 NUMERIC_CHECKS = {
-    "2.1": (checks.check_parameters_with_3d_code, lambda value: value == 5491),
-    "3.2": (checks.check_width_to_match_autoencoder_3, lambda value: value == 33),
+    "2.1": (nb02.check_parameters_with_3d_code, lambda value: value == 5491),
+    "3.2": (nb03.check_width_to_match_autoencoder_3, lambda value: value == 33),
     "4.2": (
-        checks.check_pixel_layer_share,
-        lambda value: any(abs(share - SHARE) <= checks.PIXEL_SHARE_TOLERANCE for share in (value, value / 100)),
+        nb04.check_pixel_layer_share,
+        lambda value: any(abs(share - SHARE) <= nb04.PIXEL_SHARE_TOLERANCE for share in (value, value / 100)),
     ),
 }
 RIGHT_SPELLINGS = {  # the right answers as a student may write them: each must still pass
@@ -199,70 +200,9 @@ def test_the_parameter_check_of_any_architecture(hidden, latent, data):
     valid = model_checks.architecture_problem(hidden, latent) is None
     right = st.just(models.expected_parameter_count(hidden, latent)) if valid else st.nothing()
     answer = data.draw(st.one_of(ANYTHING, st.integers(0, 10**6), right))
-    result = assert_result(checks.check_parameter_count(answer, hidden, latent))
+    result = assert_result(nb02.check_parameter_count(answer, hidden, latent))
     if result.passed:
         assert number_of(answer) == models.expected_parameter_count(hidden, latent)
-
-
-# ---------------------------------------------------------------------------------------------
-# Exercise 2.2: codes and labels
-# ---------------------------------------------------------------------------------------------
-
-
-@st.composite
-def codes_and_labels(draw) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of 1 to 10 digits, a few per digit; in some, one value is NaN, infinite or huge, or all codes are alike."""
-    digits = draw(st.permutations(range(10)))[: draw(st.sampled_from([1, 2, 3, 4, 6, 10]))]
-    labels = np.repeat(np.array(digits), draw(st.integers(1, 3)))
-    seed, scale = draw(st.integers(0, 2**32 - 1)), draw(st.sampled_from([1e-6, 1.0, 1e3]))
-    codes = np.random.default_rng(seed).normal(scale=scale, size=(len(labels), 2))  # ties are rare, as in real codes
-    spoil = draw(st.sampled_from(["none", "none", "none", "value", "collapse"]))
-    if spoil == "value":
-        row, column = draw(st.integers(0, len(labels) - 1)), draw(st.integers(0, 1))
-        codes[row, column] = draw(st.sampled_from([NAN, INF, -INF, 1e308, -1e308]))
-    if spoil == "collapse":
-        codes[:] = codes[0]
-    return codes, labels
-
-
-PAIRS = st.one_of(st.tuples(st.integers(0, 9), st.integers(0, 9)), st.tuples(NUMBER_TEXT, st.integers(-1, 12)), ANYTHING)
-
-
-def unique_closest_pair(codes: np.ndarray, labels: np.ndarray) -> tuple[int, int] | None:
-    """The pair of digits whose centres are closest, if one pair alone is (the oracle of the check)."""
-    with np.errstate(all="ignore"):
-        centres = {digit: codes[labels == digit].mean(axis=0) for digit in np.unique(labels)}
-        distances = {
-            pair: np.linalg.norm(centres[pair[0]] - centres[pair[1]]) for pair in itertools.combinations(centres, 2)
-        }
-    ranked = sorted(distances.values())
-    if len(ranked) < 2 or not np.all(np.isfinite(ranked)) or ranked[0] == ranked[1]:
-        return None
-    return min(distances, key=distances.get)
-
-
-@SHORT
-@given(codes_labels=codes_and_labels(), data=st.data())
-def test_exercise_2_2_passes_only_the_unique_closest_pair_of_finite_codes(codes_labels, data):
-    codes, labels = codes_labels
-    closest = unique_closest_pair(codes, labels)
-    answer = data.draw(PAIRS if closest is None else st.one_of(PAIRS, st.just(closest), st.just(closest[::-1])))
-    result = assert_result(checks.check_closest_digits(answer, codes, labels))
-    if not np.isfinite(codes).all() or (codes == codes[0]).all() or len(np.unique(labels)) < 3:
-        assert not result.passed
-    if result.passed:
-        assert tuple(sorted(int(digit) for digit in answer)) == unique_closest_pair(codes, labels)
-
-
-@SHORT
-@given(
-    answer=PAIRS,
-    codes=ANYTHING,
-    labels=st.one_of(ANYTHING, hnp.arrays(np.int64, st.integers(0, 12), elements=st.integers(-1, 11))),
-)
-def test_exercise_2_2_explains_any_codes_and_labels(answer, codes, labels):
-    result = assert_result(checks.check_closest_digits(answer, codes, labels))
-    assert not result.passed or unique_closest_pair(np.asarray(codes, float), np.asarray(labels)) is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,8 +265,8 @@ MODEL_NAMES = [
     "the Sequential class", "a tensor",
 ]  # fmt: skip
 MODEL_CHECKS = {
-    "3.1": (checks.check_encoder_2, ("right encoder", "nested")),  # an encoder inside a Sequential is still right
-    "4.1": (checks.check_decoder_3, ("right decoder",)),
+    "3.1": (nb03.check_encoder_2, ("right encoder", "nested")),  # an encoder inside a Sequential is still right
+    "4.1": (nb04.check_decoder_3, ("right decoder",)),
 }
 
 
@@ -401,10 +341,10 @@ def runs_of(explorer: object) -> list:
 def test_exercise_4_3_passes_only_a_finite_best_run_of_a_fair_comparison(explorer, data):
     metric = data.draw(METRICS)
     best_run = data.draw(st.one_of(st.integers(-1, 5), ANYTHING, *(st.just(run.number) for run in runs_of(explorer))))
-    result = assert_result(checks.check_depth_experiment(explorer, best_run, metric))
+    result = assert_result(nb04.check_depth_experiment(explorer, best_run, metric))
     if result.passed:
         runs = explorer.runs
-        assert checks.fair_depth_pairs(runs)
+        assert nb04.fair_depth_pairs(runs)
         scores = [number_of(run.scores.get(metric)) for run in runs]
         finite = [score for score in scores if score is not None]
         chosen = scores[int(number_of(best_run)) - 1]
@@ -520,29 +460,67 @@ def test_after_all_that_the_explorer_still_trains(recording_explorer):
     assert run is not None and run.hidden_units == (4,) and math.isfinite(run.scores["knn_accuracy"])
 
 
-def test_every_check_of_the_registry_is_fed_arbitrary_answers_here():
-    """A new exercise's check must join the tables above (CONTRIBUTING.md, "Add an exercise")."""
-    from course_utils.exercises import checks_full_size, checks_statistics, registry
+@SHORT
+@given(explorer=ANYTHING, best_run=ANYTHING)
+def test_exercise_4_3_explains_any_explorer_and_best_run(explorer, best_run):
+    assert not assert_result(nb04.check_depth_experiment(explorer, best_run)).passed
 
-    covered = {check for check, _ in NUMERIC_CHECKS.values()} | {check for check, _ in MODEL_CHECKS.values()}
-    covered |= {checks.check_closest_digits, checks.check_depth_experiment}
-    # Fed arbitrary answers in the test file of their notebook's checks (tests/test_checks_*.py).
-    covered |= {
-        checks.check_pca_knn_accuracy,
-        checks.check_pca_prediction,
-        checks.check_most_confused,
-        checks.check_compile_and_fit,
-        checks.check_prediction_beats_pca,
-        checks.check_decoded_digit,
-        checks.check_measure_explorer,
-        checks.check_seed_interval,
-        checks.check_fixed_model,
-        checks.check_stopping,
-        checks.check_measure_rewards,
-        checks.check_experiment_plan,
-        checks_full_size.check_sizes_where_depth_pays,  # tests/test_checks_full_size.py
-        checks_statistics.check_welch_holm,  # tests/test_checks_statistics.py
-        checks_full_size.check_depth_gain_by_size,
-    }
-    in_registry = {call.function for exercise in registry.all_exercises() for call in exercise.calls if call.is_check}
-    assert in_registry <= covered, f"not fed arbitrary answers: {sorted(f.__name__ for f in in_registry - covered)}"
+
+# ---------------------------------------------------------------------------------------------
+# Every check of the registry is fed arbitrary answers somewhere
+# ---------------------------------------------------------------------------------------------
+
+
+def _given(function: ast.FunctionDef) -> bool:
+    """Whether a test function is a Hypothesis test (decorated with ``@given(...)``)."""
+    return any(
+        isinstance(decorator, ast.Call) and getattr(decorator.func, "id", getattr(decorator.func, "attr", "")) == "given"
+        for decorator in function.decorator_list
+    )
+
+
+def fed_by_hypothesis(path: Path) -> set[str]:
+    """The names the Hypothesis tests of a test file use, in their bodies and decorators or through the
+    file's own functions and tables they use (``NUMERIC_CHECKS``, a helper such as ``_check_2_2``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            top[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            top |= {target.id: node for target in targets if isinstance(target, ast.Name)}
+    todo = [node for node in top.values() if isinstance(node, ast.FunctionDef) and _given(node)]
+    seen: set[str] = set()
+    while todo:
+        for sub in ast.walk(todo.pop()):
+            name = sub.attr if isinstance(sub, ast.Attribute) else sub.id if isinstance(sub, ast.Name) else None
+            if name is not None and name not in seen:
+                seen.add(name)
+                todo += [top[name]] if name in top else []
+    return seen
+
+
+def test_every_check_of_the_registry_is_fed_arbitrary_answers():
+    """A new exercise's check needs a Hypothesis test in a test file (CONTRIBUTING.md, "Add an exercise")."""
+    from test_registry import where_to_test
+
+    from course_utils.exercises import registry
+
+    fed = set().union(*(fed_by_hypothesis(path) for path in Path(__file__).parent.glob("test_*.py")))
+    missing = []
+    for exercise in registry.all_exercises():
+        for call in exercise.calls:
+            module, name = call.function.__module__, call.function.__name__
+            if call.is_check and name not in fed:
+                alias = module.rpartition(".")[2]
+                missing.append(
+                    f"exercise {exercise.number}: {alias}.{name} is fed no arbitrary answers. Add to "
+                    f"{where_to_test(module)} a Hypothesis test that passes it anything a student can, e.g.\n"
+                    f"    @FEW  # FEW and ODD: from strategies import FEW, ODD (tests/strategies.py)\n"
+                    f"    @given(answer=ODD)\n"
+                    f"    def test_{exercise.number.replace('.', '_')}_explains_any_answer(answer):\n"
+                    f"        result = {alias}.{name}(answer, ...)  # the other arguments as the notebook passes them\n"
+                    f"        assert isinstance(result, CheckResult) and str(result)"
+                )
+    assert not missing, "\n".join(missing)

@@ -7,6 +7,7 @@ functions included (an import inside a function hides a cycle from Python, not f
 from __future__ import annotations
 
 import ast
+import fnmatch
 import graphlib
 import textwrap
 from pathlib import Path
@@ -17,12 +18,17 @@ import course_utils
 
 PACKAGE_DIR = Path(course_utils.__file__).resolve().parent
 EXERCISES, MAINTAIN = "course_utils.exercises", "course_utils.maintain"
-# An exercise module may import only exercise modules of earlier layers.
+CHECKS = f"{EXERCISES}.checks"
+# An exercise module may import only exercise modules of earlier layers. A notebook's checks module
+# (checks.nb01, ...) holds its checks and its registry entries, so it comes after the widgets.
+NOTEBOOK_CHECKS = "checks.nb*"
 EXERCISE_LAYERS = (
-    ("feedback",),
+    ("feedback", "exercise"),
     ("widgets", "model_checks"),
-    ("checks", "checks_full_size", "checks_statistics", "questions", "architecture_builder"),
+    ("questions", "architecture_builder"),
     ("depth_explorer", "latent_decoder", "measure_explorer"),
+    ("checks", "checks.common"),
+    (NOTEBOOK_CHECKS,),
     ("registry",),
 )
 
@@ -102,7 +108,7 @@ GRAPH = import_graph(PACKAGE_DIR, "course_utils")
 
 def test_the_graph_sees_the_package():
     assert {f"{EXERCISES}.feedback", f"{EXERCISES}.registry", f"{MAINTAIN}.cli", "course_utils.models"} <= set(GRAPH)
-    assert f"{EXERCISES}.feedback" in GRAPH[f"{EXERCISES}.checks"]
+    assert f"{EXERCISES}.feedback" in GRAPH[f"{CHECKS}.nb03"]
     assert "course_utils.training" in GRAPH["course_utils.metrics"], "an import inside a function counts"
 
 
@@ -122,16 +128,30 @@ def test_only_the_command_line_entry_point_imports_maintain():
     assert importers == ["course_utils.__main__"]
 
 
-def test_feedback_imports_nothing_of_the_course():
-    assert GRAPH[f"{EXERCISES}.feedback"] == set()
+@pytest.mark.parametrize("module", ["feedback", "exercise"])
+def test_feedback_and_exercise_import_nothing_of_the_course(module):
+    assert GRAPH[f"{EXERCISES}.{module}"] == set()
 
 
-def test_the_exercise_package_imports_no_submodule():
-    assert imports_of(GRAPH, EXERCISES, "course_utils") == set()
+@pytest.mark.parametrize("package", [EXERCISES, CHECKS])
+def test_the_exercise_and_checks_packages_import_no_submodule(package):
+    assert imports_of(GRAPH, package, "course_utils") == set()
+
+
+def test_a_notebooks_checks_import_no_other_notebooks_checks():
+    for module in GRAPH:
+        if fnmatch.fnmatch(module, f"{EXERCISES}.{NOTEBOOK_CHECKS}"):
+            assert imports_of(GRAPH, module, CHECKS) <= {f"{CHECKS}.common"}, module
 
 
 def test_exercise_modules_import_only_earlier_layers():
-    layer = {f"{EXERCISES}.{name}": index for index, names in enumerate(EXERCISE_LAYERS) for name in names}
+    layer = {
+        module: index
+        for index, names in enumerate(EXERCISE_LAYERS)
+        for name in names
+        for module in GRAPH
+        if fnmatch.fnmatch(module, f"{EXERCISES}.{name}")
+    }
     assert set(layer) == {module for module in GRAPH if module.startswith(EXERCISES + ".")}, "a module has no layer"
     for module, index in layer.items():
         later = [target for target in imports_of(GRAPH, module, EXERCISES) if layer.get(target, -1) >= index]

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from course_utils import metrics
-from course_utils.exercises import checks, measure_explorer, widgets
+from course_utils.exercises import measure_explorer, widgets
+from course_utils.exercises.checks import nb06
 from course_utils.exercises.measure_explorer import MadeUpSpace, MeasureExplorer
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -28,8 +29,8 @@ def test_the_explorer_starts_with_a_picture_and_both_measures(explorer):
 
 def test_the_starting_space_is_well_separated_so_the_task_needs_a_move(explorer):
     explorer.set(distance=3.0, spread=0.3, arm_length=0.0, split=0.0)
-    assert explorer.current["knn_accuracy"] >= checks.EXPLORER_KNN_TARGET
-    assert explorer.current["silhouette"] >= checks.EXPLORER_SILHOUETTE_TARGET
+    assert explorer.current["knn_accuracy"] >= nb06.EXPLORER_KNN_TARGET
+    assert explorer.current["silhouette"] >= nb06.EXPLORER_SILHOUETTE_TARGET
 
 
 def test_moving_a_slider_redraws_and_measures_again():
@@ -71,8 +72,8 @@ def test_the_measures_are_the_lessons_own():
 
 def test_a_second_place_keeps_knn_accuracy_but_takes_the_silhouette_down():
     one_place, two_places = MadeUpSpace(spread=0.2), MadeUpSpace(spread=0.2, split=0.35)
-    assert two_places.measures()["knn_accuracy"] >= checks.EXPLORER_KNN_TARGET
-    assert two_places.measures()["silhouette"] < checks.EXPLORER_SILHOUETTE_TARGET < one_place.measures()["silhouette"]
+    assert two_places.measures()["knn_accuracy"] >= nb06.EXPLORER_KNN_TARGET
+    assert two_places.measures()["silhouette"] < nb06.EXPLORER_SILHOUETTE_TARGET < one_place.measures()["silhouette"]
 
 
 @pytest.mark.parametrize(

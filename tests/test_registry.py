@@ -1,16 +1,24 @@
-"""The registry of exercises against the notebooks and the instructor guide it describes."""
+"""The registry of exercises against the notebooks, the checks modules and the instructor guide it describes."""
 
+import ast
+import importlib
 import re
 from pathlib import Path
 
 import jupytext
 import pytest
 
-from course_utils.exercises import checks, registry
+from course_utils.exercises import exercise as exercise_module
+from course_utils.exercises import registry
+from course_utils.exercises.checks import nb03
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+TESTS_DIR = PROJECT_DIR / "tests"
 GUIDE = PROJECT_DIR / "book" / "instructor_guide.md"
 EXERCISES = registry.all_exercises()
+CHECKS = exercise_module.CHECKS_PACKAGE  # course_utils.exercises.checks
+COMMON = f"{CHECKS}.common"
+NOTEBOOK_SOURCES = sorted((PROJECT_DIR / "notebooks").glob("[0-9][0-9]_*.py"))
 
 
 def test_registry_labels_are_unique_and_match_numbers():
@@ -20,7 +28,9 @@ def test_registry_labels_are_unique_and_match_numbers():
         assert exercise.label == "ex-" + exercise.number.replace(".", "-")
         assert exercise.notebook.startswith(exercise.number.split(".")[0].zfill(2) + "_")
         assert exercise.goal and exercise.looks_at and exercise.answer and exercise.calls and exercise.minutes > 0
-    assert registry.find("ex-3-1").checked_by == (checks.check_encoder_2,)
+    assert registry.find("ex-3-1").checked_by == (nb03.check_encoder_2,)
+    numbers = [tuple(int(part) for part in exercise.number.split(".")) for exercise in EXERCISES]
+    assert numbers == sorted(numbers), "the registry lists the exercises in order"
     assert registry.find("3.1") is registry.find("ex-3-1")
     with pytest.raises(KeyError, match="ex-2-1"):
         registry.find("ex-9-9")
@@ -76,12 +86,126 @@ def test_each_exercise_is_in_its_notebook_with_a_solution_and_its_calls(exercise
         assert any("solution" in cell.metadata.get("tags", []) for cell in following), "no cell tagged solution"
 
 
-def test_the_notebooks_import_the_modules_they_call():
-    for notebook in ("02_one_hidden_layer", "03_two_hidden_layers", "04_three_hidden_layers"):
-        source = (PROJECT_DIR / "notebooks" / f"{notebook}.py").read_text()
-        names = [name for exercise in registry.exercises_in(notebook) for name in exercise.check_names]
-        modules = sorted({name.split(".")[0] for name in names})
-        assert f"from course_utils.exercises import {', '.join(modules)}\n" in source, notebook
+# ---------------------------------------------------------------------------------------------
+# One checks module per notebook: its checks, its entries, its import
+# ---------------------------------------------------------------------------------------------
+
+
+def _course_imports(path: Path) -> dict[str, str]:
+    """Each name a notebook's ``.py`` binds by importing from ``course_utils.exercises``, mapped to the module."""
+    bound = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_utils.exercises"):
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            bound |= {alias.asname or alias.name: alias.name for alias in node.names if alias.name.startswith(CHECKS)}
+    return bound
+
+
+def _checks_module_path(module: str) -> str:
+    """A checks module's file, relative to the project, e.g. ``course_utils/exercises/checks/nb05.py``."""
+    return module.replace(".", "/") + ".py"
+
+
+def files_testing(module: str) -> list[str]:
+    """The test files that import the checks module ``module`` (``from course_utils.exercises.checks import nb05``)."""
+    package, _, name = module.rpartition(".")
+    files = []
+    for path in sorted(TESTS_DIR.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            imported = isinstance(node, ast.ImportFrom) and (
+                node.module == module or (node.module == package and name in {alias.name for alias in node.names})
+            )
+            if imported:
+                files.append(f"tests/{path.name}")
+                break
+    return files
+
+
+def where_to_test(module: str) -> str:
+    """Where the tests of a checks module's functions go: its test files, or a new one."""
+    files = files_testing(module)
+    if files:
+        return " or ".join(files)
+    name = module.rpartition(".")[2]
+    return f"a new tests/test_checks_{name}.py that imports `from {CHECKS} import {name}`"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.label)
+def test_each_check_lives_in_the_checks_module_of_its_notebook(exercise):
+    own = importlib.import_module(exercise.checks_module)
+    for call in exercise.calls:
+        if call.is_check:
+            name = call.function.__name__
+            assert call.function.__module__ in (exercise.checks_module, COMMON), (
+                f"{exercise.label}: {call.function.__module__}.{name} checks an exercise of {exercise.notebook}: "
+                f"move it to {_checks_module_path(exercise.checks_module)} (or, if several notebooks share it, "
+                f"{_checks_module_path(COMMON)})"
+            )
+            assert getattr(own, name, None) is call.function, (
+                f"{exercise.label}: the notebook calls checks.{name}, so {exercise.checks_module} must define or import it"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_SOURCES, ids=lambda path: path.stem)
+def test_each_notebook_imports_only_its_own_checks_module_and_the_widgets_it_calls(path):
+    own = exercise_module.checks_module(path.stem)
+    bound = _course_imports(path)
+    line = f"from {CHECKS} import {own.rpartition('.')[2]} as checks"
+    others = sorted({module for module in bound.values() if module.startswith(CHECKS) and module != own})
+    assert not others, f"{path.name} imports {others}; a notebook imports only its own checks: {line}"
+    calls = [call for exercise in registry.exercises_in(path.stem) for call in exercise.calls]
+    if any(call.is_check for call in calls):
+        assert bound.get("checks") == own, f"{path.name} calls checks: {line}"
+    for call in calls:
+        prefix = call.name.split(".")[0]
+        if not call.is_check:
+            assert bound.get(prefix) == call.function.__module__, f"{path.name} calls {call.name}: import {prefix}"
+
+
+@pytest.mark.parametrize("module", registry.checks_modules(), ids=lambda module: module.__name__.rpartition(".")[2])
+def test_each_checks_module_holds_the_entries_of_its_own_notebook(module):
+    for exercise in getattr(module, "EXERCISES", ()):
+        assert exercise.checks_module == module.__name__, (
+            f"{exercise.label} is an exercise of {exercise.notebook}: move its entry to the EXERCISES of "
+            f"{_checks_module_path(exercise.checks_module)}"
+        )
+
+
+def test_a_notebook_module_with_checks_has_entries_and_every_check_a_test():
+    for module in registry.checks_modules():
+        defined = [
+            name
+            for name, value in vars(module).items()
+            if name.startswith("check_") and callable(value) and getattr(value, "__module__", "") == module.__name__
+        ]
+        if defined and module.__name__ != COMMON:
+            assert getattr(module, "EXERCISES", ()), (
+                f"{module.__name__} defines {', '.join(defined)} but no EXERCISES: add an Exercise entry per exercise "
+                f"in a tuple EXERCISES at the end of {_checks_module_path(module.__name__)}"
+            )
+    used = set()  # every name and attribute the tests use: nb05.check_x and check_x both count
+    for path in TESTS_DIR.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute):
+                used.add(node.attr)
+            elif isinstance(node, ast.Name):
+                used.add(node.id)
+    untested = [
+        f"exercise {exercise.number}: no test calls {call.function.__module__.rpartition('.')[2]}.{call.function.__name__}. "
+        f"Add to {where_to_test(call.function.__module__)} "
+        "a test of its right answer and of every mistake it names."
+        for exercise in EXERCISES
+        for call in exercise.calls
+        if call.is_check and call.function.__name__ not in used
+    ]
+    assert not untested, "\n".join(untested)
+
+
+# ---------------------------------------------------------------------------------------------
+# The instructor guide
+# ---------------------------------------------------------------------------------------------
 
 
 def test_the_committed_guide_table_is_the_registrys():

@@ -22,6 +22,7 @@ import pandas as pd
 from course_utils import compare, metrics, models, plots, training
 from course_utils.backend import keras
 from course_utils.data import MnistData, split_validation
+from course_utils.environment import DEFAULT_SEED
 from course_utils.exercises.architecture_builder import ArchitectureControls, article_match, sizes_text
 from course_utils.exercises.feedback import fix_html, message_html, right_html, shown
 from course_utils.exercises.widgets import (
@@ -182,7 +183,7 @@ class DepthExplorer(CourseWidget):
         epochs: int = 5,
         hidden_units: Sequence[int] | str = (32, 10),
         latent_activation: str = "linear",
-        seed: int = 42,
+        seed: int = DEFAULT_SEED,
         max_train_images: int = EXPLORER_TRAIN_IMAGES,
     ) -> None:
         check_settings(epochs, latent_activation)

@@ -7,10 +7,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from course_utils import size_study, study
+from course_utils import significance, size_study, study
+from course_utils.exercises.exercise import Call, Exercise
 from course_utils.exercises.feedback import CheckResult, coached, not_answered, parse_number, shown
 
-CLEARLY_BETTER = study.CLEAR[1]
+CLEARLY_BETTER = significance.CLEAR[1]
+
 # Gains are means of seeds' measures: to four decimals, as the study's tables show them.
 GAIN_TOLERANCE = 5e-4
 
@@ -113,7 +115,7 @@ def _size_mistakes(table: pd.DataFrame, sizes: set[int], expected: set[int], mod
         )
     for size in sorted(sizes - expected):
         row = table.loc[size]
-        if row["verdict"] == study.CLEAR[-1]:
+        if row["verdict"] == significance.CLEAR[-1]:
             fixes.append(f"{size:,}: there {model} is clearly *worse* than {baseline} ({_described(row, size)}).")
         else:
             fixes.append(
@@ -255,7 +257,7 @@ def _trend_text(result: size_study.SizeStudyResult, gains: dict[int, float], mod
     steps = size_study.gain_changes(result, model, baseline, metric)
     test = "Welch's t-test of the seeds' gains at the larger size against those at the smaller"
     test += f", Holm-adjusted over the {len(steps)} steps," if len(steps) > 1 else ","
-    clear = steps[steps["verdict"] != study.NOT_SHOWN]
+    clear = steps[steps["verdict"] != significance.NOT_SHOWN]
     if clear.empty:
         return (
             f"{opening} {means} But {test} shows no step beyond the seeds' spread: the study does not show that the "
@@ -264,7 +266,7 @@ def _trend_text(result: size_study.SizeStudyResult, gains: dict[int, float], mod
     if len(clear) == len(steps) and set(clear["verdict"]) == {size_study.GAIN_CHANGE_VERDICTS[1]}:
         return f"{opening} {means} {test} shows a larger gain at every step: the gain grows with every step in data."
     found = "; ".join(f"{row['verdict']} from {_step(row)}" for _, row in clear.iterrows())
-    rest = _joined([_step(row, details=False) for _, row in steps[steps["verdict"] == study.NOT_SHOWN].iterrows()])
+    rest = _joined([_step(row, details=False) for _, row in steps[steps["verdict"] == significance.NOT_SHOWN].iterrows()])
     unshown = f"; at {rest} a change is not shown (the seeds' spread could make it)" if rest else ""
     return (
         f"{opening} {means} {test} shows the gain {found}{unshown}. So the study shows a change only at the "
@@ -280,3 +282,40 @@ def _step(row: pd.Series, details: bool = True) -> str:
 def _joined(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
+EXERCISES = (
+    Exercise(
+        label="ex-8-1",
+        number="8.1",
+        title="where does depth pay?",
+        notebook="08_full_size",
+        goal="a verdict is a test over seeds, not a comparison of two means; read it size by size",
+        looks_at=(
+            "a list of training-set sizes against the study's Welch/Holm verdicts of Autoencoder_2 against PCA in kNN "
+            "accuracy (its mean is higher at every size, its verdict clearly better only at some); names an answer "
+            "that lists the sizes of the higher means as what the means say, not the verdicts, each size given whose "
+            "difference is not shown (with its gain and adjusted p) or clearly worse, each size missing, and sizes "
+            "the study does not have"
+        ),
+        answer="the sizes whose verdict in the study's table is clearly better (in the saved study 15,000 and 60,000)",
+        calls=(Call(check_sizes_where_depth_pays, "sizes_8_1, size_result"),),
+        minutes=10,
+    ),
+    Exercise(
+        label="ex-8-2",
+        number="8.2",
+        title="does the value of depth grow with data?",
+        notebook="08_full_size",
+        goal="compute a gain per size from the runs and read the trend, then let a test say which steps it shows",
+        looks_at=(
+            "a dict from each size to the mean kNN accuracy of Autoencoder_3 minus Autoencoder_1's; names a missing "
+            "size, and, only when it gives every value of the answer, a flipped sign, medians for means, the gain "
+            "over PCA instead, percentage points; and sizes the study does not have; a right answer is told which "
+            "steps in size the test of the change of the gain (Welch, Holm over the steps) shows"
+        ),
+        answer="the gain column of the study's comparisons of the three-layer model with the one-layer model",
+        calls=(Call(check_depth_gain_by_size, "gains_8_2, size_result"),),
+        minutes=15,
+    ),
+)

@@ -1,4 +1,7 @@
-"""Checks of notebook 6's statistics exercise (ex-6-3): Welch's t-test with SciPy, Holm's correction by hand."""
+"""Checks of notebook 6's exercises (ex-6-*): measures that disagree, an interval over seeds, Welch and Holm.
+
+Exercise 6.3 runs Welch's t-test with SciPy and applies Holm's correction by hand.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,196 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import stats
 
-from course_utils import metrics, study
+from course_utils import metrics, significance
+from course_utils.exercises import measure_explorer
+from course_utils.exercises.exercise import Call, Exercise
 from course_utils.exercises.feedback import CheckResult, coached, not_answered, parse_number, shown, study_runs
+
+EXPLORER_KNN_TARGET = 0.9
+EXPLORER_SILHOUETTE_TARGET = 0.1
+INTERVAL_TOLERANCE = 0.0002  # four decimals: n degrees of freedom instead of n - 1 moves a bound by a few 0.0001
+CONFIDENCE = 0.95
+INTERVAL_HINT = "give (low, high), e.g. from scipy.stats.t.interval(0.95, n - 1, loc=mean, scale=scipy.stats.sem(values))"
+
+
+def _explorer_measures(explorer: object) -> tuple[dict[str, float] | None, str | None]:
+    """The measures recomputed from the explorer's current settings, or what is wrong."""
+    space = getattr(explorer, "space", None)
+    if not callable(getattr(space, "measures", None)):
+        return None, f"Pass the measure explorer itself (the object you displayed), not {shown(explorer)}."
+    try:
+        measured = space.measures()
+        values = {name: parse_number(measured[name])[0] for name in ("knn_accuracy", "silhouette")}
+    except Exception as error:  # the explorer's settings were changed by hand into something impossible
+        return None, f"The explorer's settings cannot be measured ({type(error).__name__}): move a slider, then check again."
+    if any(value is None for value in values.values()):
+        return None, "The explorer's measures are not finite numbers: move a slider, then check again."
+    return values, None
+
+
+@coached(
+    hint="kNN accuracy looks only at the 5 nearest points; the silhouette at whole clusters. Keep each "
+    "neighbourhood pure while each digit stops being one compact cluster.",
+    recipe="A small spread keeps the neighbourhoods pure; a split of about a third draws part of each digit in a "
+    "second place: e.g. explorer_6_1.set(split=0.35, spread=0.2).",
+)
+def check_measure_explorer(explorer: object) -> CheckResult:
+    """Exercise 6.1: a made-up latent space with pure neighbourhoods (kNN accuracy >= 0.9) but silhouette < 0.1.
+
+    The measures are recomputed from the sliders' current settings, not read from the widget's display.
+    """
+    title = "Exercise 6.1"
+    if explorer is Ellipsis:
+        return not_answered(title)
+    measured, problem = _explorer_measures(explorer)
+    if measured is None:
+        return CheckResult(title, fix=[problem or "Pass the measure explorer."])
+    knn, silhouette = measured["knn_accuracy"], measured["silhouette"]
+    result = CheckResult(title)
+    if knn >= EXPLORER_KNN_TARGET:
+        result.right.append(f"kNN accuracy {knn:.3f}: the nearest neighbours of almost every point share its digit.")
+    else:
+        result.fix.append(
+            f"kNN accuracy {knn:.3f} is below {EXPLORER_KNN_TARGET}: neighbourhoods are mixed. Make the clusters "
+            "narrower (spread) compared with their distance."
+        )
+    if silhouette < EXPLORER_SILHOUETTE_TARGET:
+        result.right.append(f"Silhouette {silhouette:+.3f}: on average a point is about as close to other digits as to "
+                            "all of its own.")  # fmt: skip
+    else:
+        result.fix.append(
+            f"Silhouette {silhouette:+.3f} is not below {EXPLORER_SILHOUETTE_TARGET}: each digit is still one compact "
+            "group, apart from the others. Keep the neighbourhoods pure but take each digit's cluster apart: draw a "
+            "share of it in a second place (long arms lower the silhouette too, but less)."
+        )
+    if result.passed:
+        result.right.append(
+            "kNN accuracy looks at the 5 nearest points only; the silhouette at whole clusters. A digit drawn in two "
+            "places, or along a long arm, has pure neighbourhoods yet lies far from much of its own cluster: "
+            "the two measures disagree, as they do for the autoencoders above."
+        )
+    return result
+
+
+def _values(runs: Sequence[Mapping], model: str, metric: str) -> list[float | None]:
+    """``model``'s ``metric`` in every run of it; None where it is missing or not a finite number."""
+    return [parse_number(run.get(metric))[0] for run in runs if run["model"] == model]
+
+
+def _interval_bounds(answer: object) -> tuple[tuple[float, float] | None, str | None]:
+    """``(low, high)`` read from a pair of numbers or a SciPy ``ConfidenceInterval``, or what is wrong."""
+    if hasattr(answer, "low") and hasattr(answer, "high"):
+        answer = (answer.low, answer.high)
+    if isinstance(answer, np.ndarray) and answer.ndim == 1:
+        answer = tuple(answer)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return None, f"{shown(answer)} is not an interval: {INTERVAL_HINT}."
+    bounds = [parse_number(bound) for bound in answer]
+    problem = next((problem for _, problem in bounds if problem), None)
+    if problem is not None:
+        return None, f"A bound of the interval: {problem}"
+    low, high = sorted(value for value, _ in bounds)
+    return (low, high), None
+
+
+def _t_interval(values: np.ndarray, scale: float, confidence: float = CONFIDENCE, z: bool = False, extra: int = 0):
+    """The interval ``mean ± quantile × scale``, with a t (or normal) quantile."""
+
+    mean = float(np.mean(values))
+    if z:
+        return stats.norm.interval(confidence, loc=mean, scale=scale)
+    return stats.t.interval(confidence, len(values) - 1 + extra, loc=mean, scale=scale)
+
+
+def seed_interval_mistakes(runs: Sequence[Mapping], model: str, metric: str) -> tuple[tuple[float, float], list]:
+    """The t interval of ``model``'s mean ``metric`` over its seeds, and what typical mistakes give."""
+
+    def values_of(name: str, measure: str) -> np.ndarray:
+        found = _values(runs, name, measure)
+        return np.array(found if None not in found else [], dtype=float)
+
+    values = values_of(model, metric)
+    sem, sd, n = float(stats.sem(values)), float(np.std(values, ddof=1)), len(values)
+    mistakes = [
+        (_t_interval(values, sd), "You used the standard deviation; the interval of a mean uses the standard error, "
+         "sd / √n (scipy.stats.sem)."),
+        (_t_interval(values, sem, z=True), f"You used the normal quantile (1.96, a z interval); with {n} seeds use t "
+         f"with {n - 1} degrees of freedom (scipy.stats.t)."),
+        (_t_interval(values, sd, z=True), "You used the standard deviation and a z quantile: use the standard error "
+         "(scipy.stats.sem) and t with n - 1 degrees of freedom."),
+        (_t_interval(values, np.std(values) / math.sqrt(n)), "np.std divides by n (ddof=0); the standard error uses "
+         "the sample standard deviation, ddof=1, as scipy.stats.sem does."),
+        (_t_interval(values, sem, extra=1), f"Use n - 1 = {n - 1} degrees of freedom, not n."),
+        (_t_interval(values, sem, confidence=0.90), "That is a 90% interval: ask for 0.95."),
+        (_t_interval(values, sem, confidence=0.99), "That is a 99% interval: ask for 0.95."),
+    ]  # fmt: skip
+    for other in dict.fromkeys(run["model"] for run in runs):
+        other_values = values_of(other, metric)
+        if other != model and len(other_values) > 1:
+            mistakes.append((_t_interval(other_values, float(stats.sem(other_values))), f"That is the interval of {other}."))
+    for measure in metrics.METRIC_DESCRIPTIONS:
+        other_values = values_of(model, measure)
+        if measure != metric and len(other_values) > 1:
+            interval = _t_interval(other_values, float(stats.sem(other_values)))
+            mistakes.append((interval, f"That is the interval of {model}'s {measure}, not of its {metric}."))
+    return _t_interval(values, sem), mistakes
+
+
+@coached(
+    hint="The interval of a mean is mean ± quantile × standard error: the standard error is sd / √n (the spread "
+    "of the mean, not of single runs), and with few seeds the quantile is t's, with n - 1 degrees of freedom.",
+    recipe="values = [run['knn_accuracy'] for run in result.runs if run['model'] == 'Autoencoder_3']; "
+    "scipy.stats.t.interval(0.95, len(values) - 1, loc=np.mean(values), scale=scipy.stats.sem(values))",
+)
+def check_seed_interval(
+    answer: object, runs: object, model: str = "Autoencoder_3", metric: str = "knn_accuracy"
+) -> CheckResult:
+    """Exercise 6.2: the 95% t confidence interval of one model's mean measure over the study's seeds.
+
+    Args:
+        answer: ``(low, high)``, or SciPy's ``ConfidenceInterval``.
+        runs: The study's runs (``result.runs``), one row per model and seed.
+        model: The model whose mean is meant.
+        metric: The measure.
+    """
+    title = "Exercise 6.2"
+    if answer is Ellipsis:
+        return not_answered(title)
+    rows, problem = study_runs(runs)
+    bounds, answer_problem = _interval_bounds(answer)
+    if rows is None or bounds is None:
+        return CheckResult(title, fix=[problem or answer_problem or "Give (low, high)."])
+    finite = _values(rows, model, metric) if isinstance(model, str) and isinstance(metric, str) else []
+    if len(finite) < 2 or None in finite:
+        return CheckResult(title, fix=[f"The runs hold no two finite {metric} values of {model}: pass result.runs."])
+    with np.errstate(all="ignore"):
+        expected, mistakes = seed_interval_mistakes(rows, model, metric)
+
+    def close(interval) -> bool:
+        return all(abs(mine - theirs) <= INTERVAL_TOLERANCE for mine, theirs in zip(bounds, interval))
+
+    if close(expected):
+        n, (low, high) = len(finite), expected
+        return CheckResult(
+            title,
+            right=[
+                f"({low:.4f}, {high:.4f}): mean ± t({n - 1}) × standard error over {n} seeds, as scipy.stats computes it.",
+                f"Another set of {n} seeds would give another mean; 95% of intervals made this way contain the true "
+                f"mean of {model}'s {metric} under the course's settings.",
+            ],
+        )
+    for interval, message in mistakes:
+        if close(interval):
+            return CheckResult(title, fix=[f"({bounds[0]:.4f}, {bounds[1]:.4f}) is not it. {message}"])
+    return CheckResult(
+        title, fix=[f"({bounds[0]:.4f}, {bounds[1]:.4f}) is not the 95% t interval of {model}'s mean {metric}."]
+    )
+
 
 # The three comparisons of exercise 6.3, each (model, baseline); all between autoencoders, since PCA has no spread.
 COMPARISONS = (("Autoencoder_2", "Autoencoder_1"), ("Autoencoder_3", "Autoencoder_2"), ("Autoencoder_3", "Autoencoder_1"))
 METRIC = "knn_accuracy"
+
 # p-values over ten seeds span many orders of magnitude (1e-10 to 0.9), so they are compared relative to their size:
 # five significant digits pass, while Student's and Welch's p-values of the saved studies differ in the third.
 P_TOLERANCE = {"rel_tol": 1e-4, "abs_tol": 1e-300}
@@ -25,7 +212,7 @@ MISSING_STUDY = (
 LIST_EXAMPLE = "e.g. [0.01, 0.2, 0.03]"
 
 
-def _values(rows: Sequence[Mapping], model: str, metric: str) -> np.ndarray | None:
+def _finite_values(rows: Sequence[Mapping], model: str, metric: str) -> np.ndarray | None:
     """``model``'s ``metric`` over its seeds; None unless there are at least two, all finite numbers."""
     found = [parse_number(row.get(metric))[0] for row in rows if row["model"] == model]
     if len(found) < 2 or None in found:
@@ -39,7 +226,7 @@ def _tests(
     """The two samples of every comparison, or what is missing from the runs."""
     samples = []
     for model, baseline in comparisons:
-        pair = _values(rows, model, metric), _values(rows, baseline, metric)
+        pair = _finite_values(rows, model, metric), _finite_values(rows, baseline, metric)
         for name, values in zip((model, baseline), pair):
             if values is None:
                 return None, f"The runs hold no two finite {metric} values of {name}: pass result.runs."
@@ -235,9 +422,9 @@ def _listed(comparisons: Sequence[tuple[str, str]]) -> str:
 
 
 def _verdict(gain: float, p_holm: float) -> str:
-    if p_holm < study.SIGNIFICANCE:
-        return study.CLEAR[1] if gain > 0 else study.CLEAR[-1]
-    return study.NOT_SHOWN
+    if p_holm < significance.SIGNIFICANCE:
+        return significance.CLEAR[1] if gain > 0 else significance.CLEAR[-1]
+    return significance.NOT_SHOWN
 
 
 def _right_lines(
@@ -329,3 +516,57 @@ def check_welch_holm(
     if result.passed:
         result.right += _right_lines(samples, comparisons, metric, expected, holm)
     return result
+
+
+EXERCISES = (
+    Exercise(
+        label="ex-6-1",
+        number="6.1",
+        title="make the measures disagree",
+        notebook="06_measuring_latent_quality",
+        goal="kNN accuracy asks about nearest neighbours, the silhouette about whole clusters",
+        looks_at=(
+            "the measures recomputed from the explorer's sliders: kNN accuracy at least 0.9 and silhouette below 0.1; "
+            "says which of the two is missing and which slider helps"
+        ),
+        answer="e.g. split 0.35, spread 0.2 (a second place for each digit)",
+        calls=(
+            Call(measure_explorer.MeasureExplorer),
+            Call(check_measure_explorer, "explorer_6_1"),
+        ),
+        minutes=10,
+    ),
+    Exercise(
+        label="ex-6-2",
+        number="6.2",
+        title="how sure is a mean over ten seeds?",
+        notebook="06_measuring_latent_quality",
+        goal="a 95% t confidence interval of a mean over seeds, with SciPy",
+        looks_at=(
+            "(low, high) or SciPy's ConfidenceInterval against `scipy.stats.t.interval` of Autoencoder_3's kNN accuracy "
+            "over the study's seeds; recognises the standard deviation for the standard error, z for t, ddof=0, n "
+            "degrees of freedom, 90% or 99%, another model or measure"
+        ),
+        answer="depends on the study (printed by the solution)",
+        calls=(Call(check_seed_interval, "interval_6_2, result.runs"),),
+        minutes=10,
+    ),
+    Exercise(
+        label="ex-6-3",
+        number="6.3",
+        title="Welch's test and Holm's correction by hand",
+        notebook="06_measuring_latent_quality",
+        goal="run Welch's t-test with SciPy, and adjust a few p-values for many comparisons with Holm's method yourself",
+        looks_at=(
+            "three p-values and their adjusted values, in the order of the comparisons, against Welch's t-test and "
+            "Holm's step-down method recomputed from the study's kNN accuracies; recognises Student's t-test, the "
+            "paired test, one-sided tests, t statistics, adjusted values or another measure given as p-values, and "
+            "values in another order; adjusted values left unadjusted, Bonferroni's, factors the wrong way round or "
+            "counted from 0, no running maximum, no cap at 1, sorted; a right adjustment of wrong p-values is said "
+            "to be right"
+        ),
+        answer="depends on the study (printed by the solution)",
+        calls=(Call(check_welch_holm, "p_values_6_3, holm_6_3, result.runs"),),
+        minutes=15,
+    ),
+)
