@@ -31,11 +31,12 @@ SEEDS = (0, 1, 2, 3)
 def timed_study(jobs: int) -> tuple[float, list[dict]]:
     """Seconds of one study from scratch with ``jobs`` worker processes, and its runs."""
     from course_utils import data, study
+    from course_utils.maintain import parallel
 
     config = study.StudyConfig(depths=(1, 2, 3), seeds=SEEDS)
     mnist = data.load_mnist("subset", verbose=False)
     started = time.perf_counter()
-    result = study.run_study(config, mnist, verbose=False, jobs=jobs)
+    result = study.run_study(config, mnist, verbose=False, runner=parallel.runner(jobs=jobs, verbose=False))
     return time.perf_counter() - started, sorted(result.runs, key=lambda row: (row["model"], row["seed"]))
 
 

@@ -190,39 +190,6 @@ def per_image_scores(representation: Representation, data: MnistData) -> pd.Data
     return pd.DataFrame(columns)
 
 
-def paired_bootstrap(
-    ours: pd.DataFrame, theirs: pd.DataFrame, resamples: int = 2_000, confidence: float = 0.95, seed: int = SAMPLE_SEED
-) -> pd.DataFrame:
-    """How much a gain depends on which test images were drawn: a paired bootstrap over the test images.
-
-    Both representations are scored on the same resampled images each time (paired), so what the
-    images have in common cancels. The gain is signed so that positive means better, as in
-    :func:`course_utils.study.compare_runs`.
-
-    Args:
-        ours, theirs: :func:`per_image_scores` of the two representations on the same test images.
-        resamples: Bootstrap samples, each as many images as the test set, drawn with replacement.
-        confidence: Of the percentile interval.
-        seed: Of the resampling.
-
-    Returns:
-        One row per measure both have: ``gain`` on all images, ``ci_low``, ``ci_high``.
-    """
-    if len(ours) != len(theirs):
-        raise ValueError(f"both need the same test images, not {len(ours)} and {len(theirs)} rows.")
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(ours), size=(resamples, len(ours)))
-    tail = (1 - confidence) / 2 * 100
-    rows = []
-    for metric in [name for name in ours.columns if name in theirs.columns]:
-        sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
-        difference = sign * (ours[metric].to_numpy() - theirs[metric].to_numpy())
-        resampled = np.nanmean(difference[draws], axis=1)
-        low, high = np.percentile(resampled, [tail, 100 - tail])
-        rows.append({"metric": metric, "gain": float(np.nanmean(difference)), "ci_low": low, "ci_high": high})
-    return pd.DataFrame(rows)
-
-
 def _check_codes(test_codes: np.ndarray, train_codes: np.ndarray, data: MnistData) -> None:
     if test_codes.ndim != 2 or len(test_codes) != len(data.x_test) or len(train_codes) != len(data.x_train):
         raise ValueError(

@@ -1,16 +1,23 @@
-"""One cache for every saved result: keyed on what decides the result, written atomically.
+"""The one way to save, check and load a result: keyed on what decides it, written atomically, verified when read.
 
-Training runs (``training.train(..., reuse=True)``), measured runs and studies (``study``) are
-saved in *slots*: one file per slot, holding the key it was made with. A slot is read only when
-its key matches, and a new result replaces the old one in place, so superseded results never pile
-up. A key covers what decides a result: the inputs the caller passes (initial weights, images,
-settings, seed), the versions of Keras and its backend, and :data:`CODE_VERSION`, never the bytes
-of source files: a comment or docstring edit keeps every saved result valid.
+Two shapes, one set of rules:
+
+- a *slot*, one file: a training run's weights and curves (``.npz``, :func:`save_arrays`) or a
+  measured run's curves and measures (``.json``, :func:`save_json`);
+- a *folder*, a study: its tables as CSV files, a figure, and ``result.json`` (:func:`save_folder`),
+  which holds the key, what made the study, and the SHA-256 of every file, so that a table edited
+  or damaged after saving is named and never shown (:func:`load_folder`).
+
+A result is read only when its key matches, and a new result replaces the old one in place, so
+superseded results never pile up. A key covers what decides a result: the inputs the caller passes
+(initial weights, images, settings, seed), the versions of Keras and its backend, and
+:data:`CODE_VERSION`, never the bytes of source files: a comment or docstring edit keeps every saved
+result valid. Every file a load reads is remembered (:func:`files_read`): a notebook's fingerprint
+covers the saved results it read.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import hashlib
 import json
@@ -18,20 +25,25 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import IO
 
 import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 # Raise this when a change to models.py, training.py, metrics.py or study.py changes what a run
 # produces (its losses, weights or measures): every saved result is then made again. The test
-# tests/test_cache.py::test_saved_study_still_reproduces fails when a change needs it.
+# tests/test_results.py::test_saved_study_still_reproduces fails, with the commands, when a change needs it.
 CODE_VERSION = 1
 CACHE_VARIABLE = "COURSE_CACHE_DIR"
 KEY_ENTRY = "__key__"
 META_ENTRY = "__meta__"
+MANIFEST = "result.json"  # a folder's key, description and file hashes, written last
 _UNWRITABLE: set[Path] = set()  # folders already reported, so a notebook says it once
+_READ: set[Path] = set()  # every saved file a load has read in this process (files_read)
 
 
 def default_dir() -> Path:
@@ -69,28 +81,6 @@ def key(*parts: object, versions: dict[str, str] | None = None) -> str:
     return digest.hexdigest()[:20]
 
 
-def code_without_docstrings(path: Path) -> str:
-    """A Python file's syntax tree without comments, docstrings or layout: what its code does, not how it reads.
-
-    The notebooks' fingerprints use it (:mod:`course_utils.maintain.notebooks`): their outputs show
-    what any course code does, so any change of code counts, but a reworded docstring does not.
-    """
-    tree = ast.parse(Path(path).read_text())
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and _is_docstring(body[0]):
-            node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree)
-
-
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
-
-
 @contextlib.contextmanager
 def _atomic(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file next to ``path`` and move it into place only when writing succeeded."""
@@ -123,8 +113,8 @@ def save_json(path: Path, result_key: str, payload: dict) -> bool:
     return saved()
 
 
-def load_json(path: Path, result_key: str) -> dict | None:
-    """The payload saved in slot ``path`` with this key, or None (missing, other key, or unreadable)."""
+def load_json(path: Path, result_key: str | None) -> dict | None:
+    """The payload saved in slot ``path`` with this key (None: any), or None (missing, other key, or unreadable)."""
     return _read_slot(Path(path), result_key, lambda: json.loads(Path(path).read_text()))
 
 
@@ -173,15 +163,97 @@ def load_arrays(path: Path, result_key: str) -> tuple[list[np.ndarray], dict] | 
     return None if found is None else (found["arrays"], found["meta"])
 
 
-def _read_slot(path: Path, result_key: str, read: Callable[[], dict]) -> dict | None:
+def _read_slot(path: Path, result_key: str | None, read: Callable[[], dict]) -> dict | None:
     if not path.exists():
         return None
+    _READ.add(path.resolve())
     try:
         stored = read()
     except Exception as error:  # a damaged file must never stop the lesson: the result is made again
         print(f"Note: the saved result {path} could not be read ({type(error).__name__}: {error}); making it again.")
         return None
-    if stored.get(KEY_ENTRY) != result_key:
+    if result_key is not None and stored.get(KEY_ENTRY) != result_key:
         return None
     stored.pop(KEY_ENTRY)
     return stored
+
+
+def files_read() -> list[Path]:
+    """Every saved result file a load has read in this process, resolved and sorted."""
+    return sorted(_READ)
+
+
+def save_folder(
+    directory: Path, result_key: str, meta: dict, tables: dict[str, pd.DataFrame], figure: Figure | None = None
+) -> None:
+    """Save a study in ``directory``: each table as ``<name>.csv``, the figure as ``figure.png``, then the manifest.
+
+    The manifest (:data:`MANIFEST`) holds the key, ``meta`` (what made the result: its settings, data
+    and ``made_with``, the library versions) and the SHA-256 of every file. It is removed first and
+    written last, so an interrupted save leaves no key that vouches for half-written tables.
+
+    Raises:
+        OSError: If the folder cannot be written (the caller keeps its result in memory).
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MANIFEST).unlink(missing_ok=True)
+    for name, table in tables.items():
+        write_text(directory / f"{name}.csv", table.to_csv(index=False))
+    if figure is not None:
+        with _atomic(directory / "figure.png", "wb") as handle:
+            figure.savefig(handle, format="png", dpi=110)
+    written = sorted(path.name for path in directory.iterdir() if path.name != MANIFEST and not path.name.startswith("."))
+    hashes = {name: _sha256(directory / name) for name in written}
+    manifest = {KEY_ENTRY: result_key, **meta, "files": hashes}
+    write_text(directory / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class SavedFolder:
+    """A study read back by :func:`load_folder`: its manifest and its tables (every cell a string)."""
+
+    meta: dict
+    tables: dict[str, pd.DataFrame]
+
+
+def load_folder(directory: Path, result_key: str | None = None) -> SavedFolder | None:
+    """The study saved in ``directory``, checked file by file against its manifest; None if there is none to trust.
+
+    Args:
+        directory: The study's folder.
+        result_key: The key it must have been made with; None takes any key (a saved study shown
+            as it is, whatever code made it).
+
+    Returns:
+        None, without a word, when there is no manifest or another key; None, after a note that
+        names the file, when a file is missing, edited or damaged since it was saved.
+    """
+    directory = Path(directory)
+    try:
+        meta = json.loads((directory / MANIFEST).read_text())
+        hashes = dict(meta["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if result_key is not None and meta.get(KEY_ENTRY) != result_key:
+        return None
+    changed = [
+        name for name, digest in hashes.items() if not (directory / name).is_file() or _sha256(directory / name) != digest
+    ]
+    if changed:
+        print(
+            f"Note: the saved result in {directory} is not what was saved ({', '.join(changed)} missing, edited or "
+            "damaged): it is not used. Copy the course's results/ folder again, or make the result again."
+        )
+        return None
+    _READ.update((directory / name).resolve() for name in [MANIFEST, *hashes])
+    tables = {Path(name).stem: pd.read_csv(directory / name, dtype=str) for name in hashes if name.endswith(".csv")}
+    return SavedFolder(meta, tables)
+
+
+def _holds(path: Path, digest: str) -> bool:
+    return path.is_file() and _sha256(path) == digest
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

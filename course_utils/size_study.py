@@ -5,12 +5,12 @@ with that seed (the whole set at its full size); every depth and PCA learn from 
 so the models are compared in pairs, and all are measured on the full test set. Every size gets
 the same number of gradient updates as the given settings make on the largest size, so that the amount
 of training stays the same while the images change: ``epochs = max(1, round(updates * batch_size / size))``.
-The runs go through :func:`course_utils.study.run_tasks`: here, in worker processes or on Dask.
+The runs go through a runner (:func:`course_utils.study.run_one_by_one` unless another is given).
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import math
 import statistics
 from collections.abc import Sequence
@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
-from course_utils import cache, environment, metrics, models, plots, study, training
 from course_utils import data as datasets
+from course_utils import metrics, models, plots, results, significance, study, training
 from course_utils.data import MnistData
 
 # The largest size trains with the full-size settings; smaller ones get as many updates (SizeStudyConfig.epochs_for).
@@ -35,7 +34,7 @@ DEFAULT_SEEDS = tuple(range(5))
 SAVED_SIZES = (1_000, 4_000, 15_000, 60_000)  # the sizes of the study saved with the course (notebook 8)
 MIN_SIZE = 10  # one image per digit
 CONFIDENCE = 0.95
-FILES = ("runs.csv", "summary.csv", "size_study.png", "size_study.json")
+FILES = ("runs.csv", "summary.csv", "figure.png", results.MANIFEST)
 DEPENDS_ON_SIZE = "depends on size"
 ID_COLUMNS = ("train_size", "model", "depth", "seed", "epochs", "updates", "parameters")
 
@@ -139,29 +138,25 @@ def run_size_study(
     config: SizeStudyConfig,
     data: MnistData,
     verbose: bool = True,
-    jobs: int = 1,
-    scheduler: str | None = None,
+    runner: study.Runner | None = None,
 ) -> SizeStudyResult:
     """Every depth and PCA, for every size and seed, measured on the full test set.
 
     Args:
         config: Sizes, depths, seeds and the settings of the largest size.
         data: The training images to draw from, and the test images.
-        verbose: Announce the runs with an estimate (when they run in parallel), then a line per run.
-        jobs: Runs at the same time in worker processes; ``scheduler``: a Dask scheduler's address
-            or ``"local"``. Neither changes the numbers: see :func:`course_utils.study.run_study`.
+        verbose: A line per run.
+        runner: Runs the trainings (see :func:`course_utils.study.run_study`); it does not change the numbers.
     """
     check_sizes(config.sizes, data)
     work = tasks(config, data)
-    estimate = estimate_seconds(config, data) if verbose and (jobs != 1 or scheduler is not None) else None
 
     def describe(task: tuple) -> str:
         name = study.model_name(task[1]) if task[1] else study.PCA_NAME
         return f"{task[0]:,} images, {name} seed {task[2]}"
 
-    trained = study.run_tasks(
-        measure_size, work, describe, jobs=jobs, scheduler=scheduler, verbose=verbose, estimate=estimate
-    )
+    run = runner or functools.partial(study.run_one_by_one, verbose=verbose)
+    trained = run(measure_size, work, describe)
     # PCA here, in this process: its SVD rounds differently with another number of BLAS threads, and
     # it takes seconds. The full set is the same subset for every seed: fitted once.
     full = {}
@@ -207,11 +202,7 @@ def summarise(runs: Sequence[dict], confidence: float = CONFIDENCE) -> list[dict
             values = [float(member[metric]) for member in members if metric in member]
             mean = statistics.fmean(values)
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            half = (
-                stats.t.ppf((1 + confidence) / 2, len(values) - 1) * sd / math.sqrt(len(values))
-                if len(values) > 1
-                else np.nan
-            )
+            half = significance.interval_half_width(values, confidence)
             row |= {
                 f"{metric}_mean": mean,
                 f"{metric}_sd": sd,
@@ -254,7 +245,7 @@ def comparison_pairs(depths: Sequence[int]) -> list[tuple[str, str]]:
 
 
 def verdicts_by_size(result: SizeStudyResult, metric_names: Sequence[str] = study.METRIC_NAMES) -> pd.DataFrame:
-    """Every comparison of :func:`comparison_pairs` at every size (:func:`study.compare_runs`, a family per size).
+    """Every comparison of :func:`comparison_pairs` at every size (Welch and Holm, a family per size).
 
     Returns:
         One row per (train_size, model, baseline, metric) with the gain, its interval, the
@@ -262,11 +253,11 @@ def verdicts_by_size(result: SizeStudyResult, metric_names: Sequence[str] = stud
     """
     pairs = comparison_pairs(result.config.depths)
     if not result.runs:  # an empty study (see load_saved)
-        return pd.DataFrame(columns=["train_size", *study.COMPARISON_COLUMNS])
+        return pd.DataFrame(columns=["train_size", *significance.COMPARISON_COLUMNS])
     tables = []
     for size in sorted(result.config.sizes):
         runs = [run for run in result.runs if run["train_size"] == size]
-        table = study.compare_runs(runs, pairs, metric_names)
+        table = significance.compare_runs(runs, pairs, metric_names)
         tables.append(table.assign(train_size=size))
     table = pd.concat(tables, ignore_index=True)
     return table[["train_size", *(column for column in table.columns if column != "train_size")]]
@@ -295,7 +286,7 @@ def fingerprint(config: SizeStudyConfig, data: MnistData, versions: dict[str, st
     """What decides the study's numbers: sizes, depths, seeds, settings, data, library and code versions."""
     sample = data.x_train[:: max(1, len(data.x_train) // 500)]
     description = f"{data.source}:{len(data.x_train)}:{len(data.x_test)}"
-    return cache.key("size study", _config_dict(config), description, sample, versions=versions)
+    return results.key("size study", _config_dict(config), description, sample, versions=versions)
 
 
 def _config_dict(config: SizeStudyConfig) -> dict:
@@ -308,38 +299,29 @@ def _config_dict(config: SizeStudyConfig) -> dict:
 
 
 def save(result: SizeStudyResult, directory: Path, key: str) -> None:
-    """Write runs.csv, summary.csv, size_study.png and size_study.json (with the key) to ``directory``.
-
-    The JSON goes first and last, as in :func:`course_utils.study.save`: no key vouches for half-written tables.
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "size_study.json").unlink(missing_ok=True)
-    cache.write_text(directory / "runs.csv", pd.DataFrame(result.runs).to_csv(index=False))
-    cache.write_text(directory / "summary.csv", pd.DataFrame(result.summary()).to_csv(index=False))
-    size_figure(result.summary()).savefig(directory / "size_study.png", dpi=110)
+    """Write the size study to ``directory`` (:func:`course_utils.results.save_folder`): runs, summary, figure, manifest."""
     meta = {
-        "fingerprint": key,
         "config": _config_dict(result.config),
         "updates": result.config.updates,
         "data": result.data_description,
-        "made_with": {**cache.library_versions(), "processor": environment.processor()},
+        "made_with": study.made_with(),
     }
-    cache.write_text(directory / "size_study.json", json.dumps(meta, indent=2) + "\n")
+    tables = {"runs": pd.DataFrame(result.runs), "summary": pd.DataFrame(result.summary())}
+    results.save_folder(directory, key, meta, tables, size_figure(result.summary()))
 
 
-def load(directory: Path, config: SizeStudyConfig, key: str) -> SizeStudyResult | None:
-    """The saved size study in ``directory`` if it was made with this key, else None."""
-    directory = Path(directory)
-    try:
-        meta = json.loads((directory / "size_study.json").read_text())
-        rows = pd.read_csv(directory / "runs.csv", dtype=str).to_dict("records")
-        runs = [_typed(row) for row in rows]
-    except (OSError, ValueError, KeyError):
+def load(directory: Path, config: SizeStudyConfig, key: str | None) -> SizeStudyResult | None:
+    """The size study saved in ``directory`` if it was made with this key (None: any) and is intact, else None."""
+    saved = results.load_folder(directory, key)
+    if saved is None or "runs" not in saved.tables:
         return None
-    if meta.get("fingerprint") != key:
-        return None
-    return SizeStudyResult(config, runs, meta["data"])
+    runs = [_typed(row) for row in saved.tables["runs"].to_dict("records")]
+    return SizeStudyResult(config, runs, saved.meta["data"])
+
+
+def _config_from_dict(saved: dict) -> SizeStudyConfig:
+    settings = training.TrainingSettings(**saved["settings"])
+    return SizeStudyConfig(tuple(saved["sizes"]), tuple(saved["depths"]), tuple(saved["seeds"]), settings)
 
 
 def _typed(row: dict) -> dict:
@@ -353,8 +335,7 @@ def load_or_run(
     data: MnistData,
     directory: Path,
     verbose: bool = True,
-    jobs: int = 1,
-    scheduler: str | None = None,
+    runner: study.Runner | None = None,
 ) -> SizeStudyResult:
     """The size study saved for this backend and data in ``directory`` if nothing that decides it changed; else run it."""
     folder = study.backend_directory(directory, source=data.source)
@@ -365,7 +346,7 @@ def load_or_run(
             print(f"Loaded the saved size study from {folder}")
             print("(made by this code with these settings and data).")
         return saved
-    result = run_size_study(config, data, verbose, jobs, scheduler)
+    result = run_size_study(config, data, verbose, runner)
     try:
         save(result, folder, key)
     except OSError as error:  # the finished study is still returned: no training is lost
@@ -381,13 +362,10 @@ def load_saved(directory: Path, backend: str = REFERENCE_BACKEND, source: str = 
     notebook goes on.
     """
     folder = study.backend_directory(directory, backend, source)
+    saved = results.load_folder(folder)
     try:
-        meta = json.loads((folder / "size_study.json").read_text())
-        saved = meta["config"]
-        settings = training.TrainingSettings(**saved["settings"])
-        config = SizeStudyConfig(tuple(saved["sizes"]), tuple(saved["depths"]), tuple(saved["seeds"]), settings)
-        result = load(folder, config, meta["fingerprint"])
-    except (OSError, ValueError, KeyError, TypeError):
+        result = None if saved is None else load(folder, _config_from_dict(saved.meta["config"]), None)
+    except (KeyError, TypeError, ValueError):
         result = None
     if result is None:
         print(
@@ -414,7 +392,9 @@ def verdicts_beside(
     largest size is the other study's.
     """
     keys = ["model", "baseline", "metric"]
-    theirs = study.compare_runs(other_runs, other_pairs, metric_names)[[*keys, "verdict"]].rename(columns={"verdict": label})
+    theirs = significance.compare_runs(other_runs, other_pairs, metric_names)[[*keys, "verdict"]].rename(
+        columns={"verdict": label}
+    )
     merged = theirs.merge(verdict_table(result, metric_names), on=keys)
     largest = max(result.config.sizes)
     merged[f"same at {largest:,}"] = np.where(merged[label] == merged[largest], "yes", "no")
@@ -498,7 +478,7 @@ def gain_changes(
         row = {"model": model, "baseline": baseline, "metric": metric, "from_size": int(before), "to_size": int(after)}
         row |= {"gain_from": earlier.mean(), "gain_to": later.mean(), "change": later.mean() - earlier.mean()}
         if min(len(earlier), len(later)) > 1 and np.ptp(earlier) + np.ptp(later) > 0:
-            test = stats.ttest_ind(later, earlier, equal_var=False)
+            test = significance.welch(later, earlier)
             interval = test.confidence_interval(0.95)
             row |= {"ci_low": interval.low, "ci_high": interval.high, "p": float(test.pvalue)}
         else:  # one seed, or no spread at all: nothing to test
@@ -508,10 +488,10 @@ def gain_changes(
     tested = table["p"].notna()
     table["p_holm"] = np.nan
     if tested.any():
-        table.loc[tested, "p_holm"] = study.holm(table.loc[tested, "p"].to_numpy())
-    clear = table["p_holm"] < study.SIGNIFICANCE
+        table.loc[tested, "p_holm"] = significance.holm(table.loc[tested, "p"].to_numpy())
+    clear = table["p_holm"] < significance.SIGNIFICANCE
     direction = np.where(table["change"] > 0, GAIN_CHANGE_VERDICTS[1], GAIN_CHANGE_VERDICTS[-1])
-    table["verdict"] = np.where(clear, direction, study.NOT_SHOWN)
+    table["verdict"] = np.where(clear, direction, significance.NOT_SHOWN)
     return table[list(GAIN_CHANGE_COLUMNS)]
 
 

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import json
-import os
-import shutil
+import functools
 import statistics
-import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
-from course_utils import cache, environment, metrics, models, plots, training
+from course_utils import environment, metrics, models, plots, results, training
 from course_utils.backend import keras
 from course_utils.data import MnistData, load_offline_subset, split_validation
 
@@ -69,27 +62,13 @@ DEPTH_AT_EQUAL_SIZE = (("Autoencoder_3", "Autoencoder_2_wide"), ("Autoencoder_3_
 SIZE_AT_EQUAL_DEPTH = (("Autoencoder_2_wide", "Autoencoder_2"), ("Autoencoder_3", "Autoencoder_3_narrow"))
 CONTROL_COMPARISONS = DEPTH_AT_EQUAL_SIZE + SIZE_AT_EQUAL_DEPTH
 METRIC_NAMES = tuple(metrics.METRIC_DESCRIPTIONS)
-FILES = ("runs.csv", "summary.csv", "study.png", "study.json")
+FILES = ("runs.csv", "summary.csv", "figure.png", results.MANIFEST)
 # Ten seeds per model: with three, the kNN verdicts flipped between TensorFlow and JAX.
 DEFAULT_SEEDS = tuple(range(10))
 # The backend whose saved study the book shows, and that a student sees when their own would take long.
 REFERENCE_BACKEND = "tensorflow"
-SIGNIFICANCE = 0.05
 # Announce and offer the saved results instead of training for longer than this.
 DEFAULT_MAX_MINUTES = 2.0
-CLEAR = {1: "clearly better", -1: "clearly worse"}
-COMPARISON_COLUMNS = ("model", "baseline", "metric", "gain", "ci_low", "ci_high", "p", "p_holm", "verdict")
-NOT_SHOWN = "not shown"
-NOT_SETTLED = "not settled"
-# Parallel runs (run_study's jobs and scheduler): what a worker process is told, and what it keeps.
-LOCAL_SCHEDULER = "local"
-DASK_MISSING = 'Running on a Dask cluster needs Dask: pip install "dask[distributed]"'
-CPU_SLOTS_VARIABLE = "COURSE_CPU_SLOTS"
-WORKER_CPUS_VARIABLE = "COURSE_WORKER_CPUS"
-_LOKY_BACKEND = "course-loky"
-_SLOT_FOLDERS: dict[int, str] = {}  # jobs -> the folder whose lock files hand out the CPUs (this process's)
-_WORKER_STATE: dict[str, object] = {}  # in a worker: configured once; the lock file of its CPUs, held while it lives
-_RUN_LOCK = threading.Lock()  # one training at a time per process: Keras seeds are global
 
 
 @dataclass(frozen=True)
@@ -184,8 +163,8 @@ def train_and_measure(
     images, settings, seed, callbacks, library and code versions), it is loaded instead; otherwise
     the new result replaces it. Only the curves and the measures are kept, a few kilobytes.
     """
-    key = cache.key(training.run_key(model, x_train, x_val, settings, seed, callbacks), data.x_test, data.y_test)
-    stored = cache.load_json(saved, key) if saved is not None else None
+    key = results.key(training.run_key(model, x_train, x_val, settings, seed, callbacks), data.x_test, data.y_test)
+    stored = results.load_json(saved, key) if saved is not None else None
     if stored is not None:
         if verbose:
             print(f"Loaded the saved result of this exact run of {model.name}")
@@ -197,7 +176,7 @@ def train_and_measure(
     history = training.train(model, x_train, x_val, settings, seed=seed, verbose=verbose, callbacks=callbacks)
     run = MeasuredRun(history.history, metrics.measure(metrics.autoencoder_representation(model), data))
     if saved is not None:
-        cache.save_json(saved, key, {"history": run.history, "scores": run.scores})
+        results.save_json(saved, key, {"history": run.history, "scores": run.scores})
     return run
 
 
@@ -238,47 +217,24 @@ def measure_model(
     return {"model": model.name, "depth": depth, "seed": seed, "parameters": model.count_params(), **stopped, **scores}
 
 
-def run_study(
-    config: StudyConfig,
-    data: MnistData,
-    verbose: bool = True,
-    jobs: int = 1,
-    scheduler: str | None = None,
-    estimate: float | None = None,
-) -> StudyResult:
+def run_study(config: StudyConfig, data: MnistData, verbose: bool = True, runner: Runner | None = None) -> StudyResult:
     """Train every model (depths and controls) for every seed, measure each run, and measure PCA once per seed.
 
     Args:
         config: Depths, seeds and training settings.
         data: Training and test images.
-        verbose: Announce the runs with an estimate, then print a line per run.
-        jobs: Runs at the same time, each in a worker process with its share of this computer's
-            CPU threads (``cores // jobs``); 1 trains them one after another in this process.
-            The numbers are the same whatever ``jobs`` is (:func:`run_tasks`).
-        scheduler: Send the runs to a Dask cluster instead (``jobs`` is then not used): the
-            address of its scheduler, e.g. ``"tcp://10.0.0.5:8786"`` (an active
-            ``dask.distributed.Client`` has it as ``client.scheduler.address``), or ``"local"``
-            for a cluster inside this process, which runs them one after another. Needs
-            ``pip install "dask[distributed]"``.
-        estimate: Seconds the runs take one after another, if known; parallel runs announce it
-            (measured first when not given), runs in this process do not.
+        verbose: Print a line per run.
+        runner: Runs the trainings: :func:`run_one_by_one` (the default) or one that trains them in
+            worker processes or on a Dask cluster (``python -m course_utils study --jobs N``). The
+            numbers are the same whatever the runner.
     """
     tasks = [
         (name, units, seed, data, config.settings, config.patience)
         for name, units in config.models()
         for seed in config.seeds
     ]
-    if verbose and estimate is None and (jobs != 1 or scheduler is not None):
-        estimate = estimate_seconds(config, data)
-    runs = run_tasks(
-        measure_model,
-        tasks,
-        lambda task: f"{task[0]} seed {task[2]}",
-        jobs=jobs,
-        scheduler=scheduler,
-        verbose=verbose,
-        estimate=estimate,
-    )
+    run = runner or functools.partial(run_one_by_one, verbose=verbose)
+    runs = run(measure_model, tasks, lambda task: f"{task[0]} seed {task[2]}")
     pca = metrics.pca_representation(data.x_train)
     pca_scores = metrics.measure(pca, data)
     # PCA has no random start: the same numbers for every seed, a spread of exactly zero.
@@ -288,40 +244,28 @@ def run_study(
     return StudyResult(config, runs, data.description)
 
 
-def run_tasks(
-    function: Callable[..., dict],
-    tasks: Sequence[tuple],
-    describe: Callable[[tuple], str],
-    jobs: int = 1,
-    scheduler: str | None = None,
-    verbose: bool = True,
-    estimate: float | None = None,
+Runner = Callable[[Callable[..., dict], Sequence[tuple], Callable[[tuple], str]], list[dict]]
+
+
+def run_one_by_one(
+    function: Callable[..., dict], tasks: Sequence[tuple], describe: Callable[[tuple], str], verbose: bool = True
 ) -> list[dict]:
-    """``function(*task)`` for every task, in the order of ``tasks``: here, in worker processes or on Dask.
+    """``function(*task)`` for every task, one after another in this process, with a progress line each.
 
-    With ``jobs=1`` and no scheduler the tasks run one after another in this process. Otherwise
-    each goes through ``joblib.Parallel``: to ``jobs`` loky worker processes, or with
-    ``scheduler`` to a Dask cluster (joblib's Dask backend). Every result is the same number for
-    number as in this process: a worker uses this process's Keras backend and TensorFlow settings,
-    and TensorFlow's intra-op thread pool of the size this process has, because TensorFlow's sums
-    split their work by the pool's size and round differently with another one (JAX's do not).
-    Each loky worker is still held to its share of the CPUs (``cores // jobs``): it is pinned to
-    CPUs of its own where the system allows (Linux), and its other thread pools (inter-op,
-    OpenMP, BLAS) get that many threads. On Dask each run goes on to a child process of its
-    worker (:func:`_run_in_own_process`), one at a time per worker process: start as many worker
-    processes as runs should train at once (``dask worker ADDRESS --nworkers N --nthreads 1``).
-
-    Args:
-        function: A module-level function (workers import it), returning a dict.
-        tasks: Its arguments, one tuple per call.
-        describe: Names a task in the progress lines, e.g. ``"Autoencoder_2 seed 3"``.
-        jobs: Worker processes; 1 runs the tasks here.
-        scheduler: A Dask scheduler's address, or ``"local"``: see :func:`run_study`.
-        verbose: A line per task; parallel tasks are first announced, with ``estimate``.
-        estimate: Seconds all tasks take one after another, for the announcement.
+    This is the runner of :func:`run_study`; ``python -m course_utils study --jobs N`` passes one
+    that trains in worker processes instead (``course_utils/maintain/parallel.py``).
     """
-    check_jobs(jobs)
-    total, started = len(tasks), time.perf_counter()
+    progress = progress_printer(len(tasks), describe, verbose)
+    results = []
+    for number, task in enumerate(tasks, start=1):
+        progress(number, task, "")
+        results.append(function(*task))
+    return results
+
+
+def progress_printer(total: int, describe: Callable[[tuple], str], verbose: bool) -> Callable[[int, tuple, str], None]:
+    """A function that prints ``[number/total] <task> (seconds so far, about how many left)``, when ``verbose``."""
+    started = time.perf_counter()
 
     def progress(number: int, task: tuple, done: str) -> None:
         if verbose:
@@ -330,198 +274,7 @@ def run_tasks(
             left = f", about {elapsed / finished * (total - finished):.0f} s left" if finished and finished < total else ""
             print(f"[{number}/{total}] {done}{describe(task)} ({elapsed:.0f} s so far{left})", flush=True)
 
-    if scheduler is None and jobs == 1:
-        results = []
-        for number, task in enumerate(tasks, start=1):
-            progress(number, task, "")
-            results.append(function(*task))
-        return results
-    runtime = {"parent": os.getpid(), "intra_op_threads": _intra_op_threads(), "backend": keras.backend.backend()}
-    run = _run_in_worker if scheduler is None else _run_in_own_process
-    calls = (joblib.delayed(run)(index, function, task, runtime) for index, task in enumerate(tasks))
-    found: list = [None] * total
-    with _dask(scheduler) if scheduler is not None else _loky(jobs) as (where, workers):
-        _announce(total, where, estimate, min(workers, total), verbose)
-        parallel = joblib.Parallel(n_jobs=-1 if scheduler is not None else jobs, return_as="generator_unordered")
-        for number, (index, result) in enumerate(parallel(calls), start=1):
-            found[index] = result
-            progress(number, tasks[index], "done: ")
-    return found
-
-
-def check_jobs(jobs: object) -> None:
-    """Refuse a number of jobs that is not a whole number of at least 1."""
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a whole number of at least 1, not {jobs!r}.")
-
-
-def cpu_count() -> int:
-    """The CPUs this process may run on (its affinity where the system has one, else all)."""
-    with contextlib.suppress(AttributeError, OSError):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def worker_threads(jobs: int) -> int:
-    """Each worker's share of the CPU threads when ``jobs`` run at once: ``cores // jobs``, at least 1."""
-    return max(1, cpu_count() // jobs)
-
-
-def _announce(total: int, where: str, estimate: float | None, workers: int, verbose: bool) -> None:
-    if verbose:
-        seconds = None if estimate is None else estimate / workers
-        about = (
-            "" if seconds is None else f", about {seconds:.0f} s" if seconds < 90 else f", about {seconds / 60:.1f} minutes"
-        )
-        print(f"{total} runs, {where}{about}.", flush=True)
-
-
-def _intra_op_threads() -> int:
-    """The size of this process's TensorFlow intra-op thread pool (chosen, from the environment, or one per CPU)."""
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        chosen = tf.config.threading.get_intra_op_parallelism_threads()
-        if chosen > 0:
-            return chosen
-    variable = os.environ.get("TF_NUM_INTRAOP_THREADS", "")
-    return int(variable) if variable.isdigit() and int(variable) > 0 else cpu_count()
-
-
-def _worker_environment(jobs: int) -> dict[str, str]:
-    """What every loky worker process starts with: this backend, the course's TensorFlow settings, its threads."""
-    threads = worker_threads(jobs)
-    if jobs not in _SLOT_FOLDERS:
-        _SLOT_FOLDERS[jobs] = tempfile.mkdtemp(prefix="course-cpu-slots-")
-        atexit.register(shutil.rmtree, _SLOT_FOLDERS[jobs], ignore_errors=True)
-    return {
-        "KERAS_BACKEND": keras.backend.backend(),
-        **{name: os.environ.get(name, value) for name, value in environment.QUIET_TENSORFLOW.items()},
-        "TF_NUM_INTRAOP_THREADS": str(_intra_op_threads()),
-        "TF_NUM_INTEROP_THREADS": str(threads),
-        CPU_SLOTS_VARIABLE: _SLOT_FOLDERS[jobs],
-        WORKER_CPUS_VARIABLE: str(threads),
-    }
-
-
-@contextlib.contextmanager
-def _loky(jobs: int) -> Iterator[tuple[str, int]]:
-    """joblib's loky processes, started with :func:`_worker_environment`."""
-    from joblib._parallel_backends import LokyBackend
-
-    class CourseLokyBackend(LokyBackend):
-        def _prepare_worker_env(self, n_jobs: int) -> dict[str, str]:
-            return {**super()._prepare_worker_env(n_jobs), **_worker_environment(n_jobs)}
-
-    joblib.register_parallel_backend(_LOKY_BACKEND, CourseLokyBackend)
-    threads = worker_threads(jobs)
-    with joblib.parallel_config(backend=_LOKY_BACKEND, inner_max_num_threads=threads):
-        yield f"{jobs} at a time in worker processes with {threads} CPU thread{'s' if threads > 1 else ''} each", jobs
-
-
-@contextlib.contextmanager
-def _dask(scheduler: str) -> Iterator[tuple[str, int]]:
-    """joblib's Dask backend with a client of the cluster at ``scheduler``, or of a new one in this process."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise ImportError(DASK_MISSING) from None
-    with contextlib.ExitStack() as stack:
-        if scheduler == LOCAL_SCHEDULER:
-            cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
-            client = stack.enter_context(Client(stack.enter_context(cluster)))
-        else:
-            try:
-                client = stack.enter_context(Client(scheduler, timeout=10))
-            except (OSError, ValueError) as error:
-                raise ConnectionError(f"no Dask scheduler answers at {scheduler!r} ({error}).") from None
-        workers = max(1, sum(client.nthreads().values()))
-        with joblib.parallel_config(backend="dask"):
-            yield f"on the Dask cluster at {client.scheduler.address} ({workers} worker threads)", workers
-
-
-def _run_in_worker(index: int, function: Callable[..., dict], task: tuple, runtime: dict) -> tuple[int, dict]:
-    """Run one task where joblib sent it, set up as the parent process computes; one at a time per process."""
-    if os.getpid() != runtime["parent"]:
-        _configure_worker(runtime["intra_op_threads"])
-    # scikit-learn's own joblib calls stay in this thread, as they do in the parent: on Dask they
-    # would otherwise wait for a worker thread that waits for this run's lock.
-    with _RUN_LOCK, joblib.parallel_config(backend="sequential"):
-        return index, function(*task)
-
-
-def _run_in_own_process(index: int, function: Callable[..., dict], task: tuple, runtime: dict) -> tuple[int, dict]:
-    """On a Dask worker: run the task in a child process of the worker's own, one at a time.
-
-    Keras draws the initial weights' seeds from Python's global ``random`` numbers, right after
-    seeding them; a Dask worker's event loop draws from them too, in another thread of the same
-    process, and now and then in between: the weights, and every number after, then differ. The
-    child process runs nothing else (kept for the worker's next tasks).
-    """
-    from joblib.externals.loky import ProcessPoolExecutor
-
-    with _RUN_LOCK:
-        if "executor" not in _WORKER_STATE:
-            quiet = {name: os.environ.get(name, value) for name, value in environment.QUIET_TENSORFLOW.items()}
-            child = {
-                "KERAS_BACKEND": runtime["backend"],
-                **quiet,
-                "TF_NUM_INTRAOP_THREADS": str(runtime["intra_op_threads"]),
-            }
-            _WORKER_STATE["executor"] = ProcessPoolExecutor(max_workers=1, env=child)
-            atexit.register(_WORKER_STATE["executor"].shutdown, wait=False)
-        return _WORKER_STATE["executor"].submit(_run_in_worker, index, function, task, runtime).result()
-
-
-def _configure_worker(intra_op_threads: int) -> None:
-    """Once per worker process, before its first run: its own CPUs, and TensorFlow's pools sized as in the parent."""
-    if _WORKER_STATE.get("configured"):
-        return
-    _WORKER_STATE["configured"] = True
-    if keras.backend.backend() == "jax":
-        import jax
-
-        # JAX sizes its pool by the CPUs it may use when it starts, and XLA's results round with
-        # that size too: start it with all of them, as in the parent, then pin its threads.
-        jax.devices()
-    _pin_to_own_cpus()
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        # A worker that has already run TensorFlow keeps its pools (a Dask worker used before):
-        # its numbers may then differ from this process's in the last digits.
-        with contextlib.suppress(RuntimeError):
-            tf.config.threading.set_intra_op_parallelism_threads(intra_op_threads)
-            if os.environ.get(WORKER_CPUS_VARIABLE, "").isdigit():
-                tf.config.threading.set_inter_op_parallelism_threads(int(os.environ[WORKER_CPUS_VARIABLE]))
-
-
-def _pin_to_own_cpus() -> None:
-    """Pin this loky worker's threads to CPUs no other worker of its pool has (Linux; elsewhere nothing).
-
-    Slot ``i`` holds CPUs ``i * share`` to ``(i + 1) * share - 1``; a worker takes the first slot
-    whose lock file no living worker holds, and keeps it while it lives (a worker that replaces
-    one that ended takes its CPUs). Threads started later (JAX sizes its pool by them) inherit them.
-    """
-    folder, share = os.environ.get(CPU_SLOTS_VARIABLE), os.environ.get(WORKER_CPUS_VARIABLE, "")
-    if not folder or not share.isdigit() or not hasattr(os, "sched_setaffinity"):
-        return
-    import fcntl
-
-    cpus, share_count = sorted(os.sched_getaffinity(0)), int(share)
-    for slot in range(len(cpus) // share_count):
-        handle = open(os.path.join(folder, f"slot-{slot}"), "a")  # held while the worker lives
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            continue
-        _WORKER_STATE["slot"] = handle
-        chosen = cpus[slot * share_count : (slot + 1) * share_count]
-        for thread in os.listdir("/proc/self/task"):
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(int(thread), chosen)
-        return
+    return progress
 
 
 def summarise(runs: Sequence[dict]) -> list[dict]:
@@ -604,7 +357,7 @@ def fingerprint(config: StudyConfig, data: MnistData, versions: dict[str, str] |
     """What decides the study's numbers: settings, data, library versions (default: those in use), code version."""
     sample = data.x_train[:: max(1, len(data.x_train) // 500)]
     description = f"{data.source}:{len(data.x_train)}:{len(data.x_test)}"
-    return cache.key(_config_dict(config), description, sample, versions=versions)
+    return results.key(_config_dict(config), description, sample, versions=versions)
 
 
 def _config_dict(config: StudyConfig) -> dict:
@@ -617,35 +370,36 @@ def _config_dict(config: StudyConfig) -> dict:
 
 
 def save(result: StudyResult, directory: Path, key: str) -> None:
-    """Write runs.csv, summary.csv, study.png and study.json (with the key) to ``directory``.
-
-    study.json goes first and last: removed before the tables are replaced and written once they
-    are, so an interrupted save leaves no key that vouches for half-written tables.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "study.json").unlink(missing_ok=True)
-    cache.write_text(directory / "runs.csv", pd.DataFrame(result.runs).to_csv(index=False))
-    cache.write_text(directory / "summary.csv", pd.DataFrame(result.summary()).to_csv(index=False))
-    study_figure(result.summary()).savefig(directory / "study.png", dpi=110)
-    meta = {
-        "fingerprint": key,
-        "config": _config_dict(result.config),
-        "data": result.data_description,
-        "made_with": {**cache.library_versions(), "processor": environment.processor()},
-    }
-    cache.write_text(directory / "study.json", json.dumps(meta, indent=2) + "\n")
+    """Write the study to ``directory`` (:func:`course_utils.results.save_folder`): runs, summary, figure, manifest."""
+    meta = {"config": _config_dict(result.config), "data": result.data_description, "made_with": made_with()}
+    tables = {"runs": pd.DataFrame(result.runs), "summary": pd.DataFrame(result.summary())}
+    results.save_folder(directory, key, meta, tables, study_figure(result.summary()))
 
 
-def load(directory: Path, config: StudyConfig, key: str) -> StudyResult | None:
-    """The saved study in ``directory`` if it was made with this key, else None."""
-    try:
-        meta = json.loads((directory / "study.json").read_text())
-        runs = [_typed(row) for row in pd.read_csv(directory / "runs.csv", dtype=str).to_dict("records")]
-    except (OSError, ValueError, KeyError):
+def load(directory: Path, config: StudyConfig, key: str | None) -> StudyResult | None:
+    """The study saved in ``directory`` if made with this key (None: any), intact, and with every run of ``config``."""
+    saved = results.load_folder(directory, key)
+    if saved is None or "runs" not in saved.tables:
         return None
-    if meta.get("fingerprint") != key:
+    runs = [_typed(row) for row in saved.tables["runs"].to_dict("records")]
+    missing = _missing_runs(runs, config)
+    if missing:
+        print(f"Note: the saved study in {directory} lacks {missing}: it is not used.")
         return None
-    return StudyResult(config, runs, meta["data"])
+    return StudyResult(config, runs, saved.meta["data"])
+
+
+def made_with() -> dict[str, str]:
+    """What made a result here: Keras, its backend and that backend's version, and the processor."""
+    return {**results.library_versions(), "processor": environment.processor()}
+
+
+def _missing_runs(runs: Sequence[dict], config: StudyConfig) -> str:
+    """The (model, seed) runs ``config`` makes that ``runs`` lacks, named; empty when none is missing."""
+    found = {(run["model"], run["seed"]) for run in runs}
+    names = [name for name, _ in config.models()] + [PCA_NAME]
+    missing = [f"{name} seed {seed}" for name in names for seed in config.seeds if (name, seed) not in found]
+    return ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
 
 
 WHOLE_NUMBER_COLUMNS = ("depth", "seed", "parameters", "epochs", "best_epoch")
@@ -655,9 +409,7 @@ def _typed(row: dict) -> dict:
     typed: dict = {"model": row["model"]}
     for key, value in row.items():
         if key != "model" and not pd.isna(value):  # PCA's rows have no epochs
-            typed[key] = (
-                int(float(value)) if key in ("depth", "seed", "parameters", "epochs", "best_epoch") else float(value)
-            )
+            typed[key] = int(float(value)) if key in WHOLE_NUMBER_COLUMNS else float(value)
     return typed
 
 
@@ -674,15 +426,20 @@ def backend_directory(directory: Path, backend: str | None = None, source: str =
 def load_saved(directory: Path, backend: str = REFERENCE_BACKEND) -> StudyResult | None:
     """The study saved for ``backend`` in ``directory``, whatever code or data made it (its text says which)."""
     folder = backend_directory(directory, backend)
-    try:
-        meta = json.loads((folder / "study.json").read_text())
-        saved = meta["config"]
-        settings = training.TrainingSettings(**saved["settings"])
-        controls = tuple(saved.get("controls", ()))
-        config = StudyConfig(tuple(saved["depths"]), tuple(saved["seeds"]), settings, controls, saved.get("patience"))
-    except (OSError, ValueError, KeyError, TypeError):
+    saved = results.load_folder(folder)
+    if saved is None:
         return None
-    return load(folder, config, meta["fingerprint"])
+    try:
+        config = _config_from_dict(saved.meta["config"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return load(folder, config, None)
+
+
+def _config_from_dict(saved: dict) -> StudyConfig:
+    settings = training.TrainingSettings(**saved["settings"])
+    controls = tuple(saved.get("controls", ()))
+    return StudyConfig(tuple(saved["depths"]), tuple(saved["seeds"]), settings, controls, saved.get("patience"))
 
 
 def saved_runs(directory: Path, model: str, backends: Sequence[str] = ("tensorflow", "jax")) -> list[dict]:
@@ -715,8 +472,8 @@ def saved_histories(folder: Path) -> dict[str, dict[str, list[float]]]:
     """
     histories = {}
     for path in sorted(Path(folder).glob("*.json")):
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            histories[path.stem] = dict(json.loads(path.read_text())["history"])
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            histories[path.stem] = dict((results.load_json(path, None) or {})["history"])
     if not histories:
         print(
             f"No saved runs in {folder}: the verdicts that read them stay empty. Run notebook 7 first, or copy the "
@@ -797,15 +554,14 @@ def load_or_run(
     directory: Path,
     verbose: bool = True,
     max_minutes: float | None = DEFAULT_MAX_MINUTES,
-    jobs: int = 1,
-    scheduler: str | None = None,
+    runner: Runner | None = None,
 ) -> StudyResult:
     """Load this backend's saved study if the code, settings and data that made it are unchanged; else run it.
 
     A study that would train for longer than ``max_minutes`` is not run: its estimate is printed
     and the saved results of the book's run are returned instead (``max_minutes=None`` runs it).
-    The reference run (``environment.reference_run``) always runs a study it needs. ``jobs`` and
-    ``scheduler`` say where the runs train (:func:`run_study`); they do not change the numbers.
+    The reference run (``environment.reference_run``) always runs a study it needs. ``runner``
+    says where the runs train (:func:`run_study`); it does not change the numbers.
     """
 
     folder = backend_directory(directory, source=data.source)
@@ -816,10 +572,8 @@ def load_or_run(
             print(f"Loaded the saved study from {folder}")
             print("(made by this code with these settings and data).")
         return saved
-    check_jobs(jobs)
     runs = len(config.models()) * len(config.seeds)
-    serial = estimate_seconds(config, data)
-    estimate = serial / (min(jobs, runs) if scheduler is None else 1)
+    estimate = estimate_seconds(config, data)
     reference = load_saved(directory)
     too_long = max_minutes is not None and estimate > 60 * max_minutes and not environment.reference_run()
     if too_long and reference is not None:
@@ -829,107 +583,13 @@ def load_or_run(
             "subset of 5,000 digits). To run it yourself, pass max_minutes=None."
         )
         return reference
-    print(f"No saved study for these settings in {folder}: training {runs} models, about {estimate / 60:.1f} minutes.")
-    result = run_study(config, data, verbose, jobs, scheduler, serial)
+    print(
+        f"No saved study for these settings in {folder}: training {runs} models, about {estimate / 60:.1f} minutes "
+        "one after another."
+    )
+    result = run_study(config, data, verbose, runner)
     try:
         save(result, folder, key)
     except OSError as error:  # the finished study is still returned: no training is lost
         print(f"Note: the study could not be saved in {folder} ({type(error).__name__}: {error}); it is kept in memory.")
     return result
-
-
-def holm(p_values: Sequence[float]) -> np.ndarray:
-    """Holm's step-down adjustment: compare each adjusted p-value with the family's significance level."""
-    order = np.argsort(p_values)
-    ranked = np.asarray(p_values, dtype=float)[order] * (len(p_values) - np.arange(len(p_values)))
-    adjusted = np.empty(len(p_values))
-    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(ranked))
-    return adjusted
-
-
-def compare_runs(
-    runs: Sequence[dict], pairs: Sequence[tuple[str, str]], metric_names: Sequence[str] = METRIC_NAMES
-) -> pd.DataFrame:
-    """Every (model, baseline) pair on every metric: gain, its 95% interval, Welch's t-test and Holm's verdict.
-
-    The gain is the model's mean minus the baseline's, signed so that positive means better (lower
-    is better for the losses). Welch's t-test compares the two sets of seeds without assuming equal
-    spreads; its 95% confidence interval is for the gain. All comparisons of one call form one
-    family: their p-values are Holm-adjusted, and a difference is "clearly better" or "clearly
-    worse" only when the adjusted p-value is below 5%; otherwise it is "not shown".
-    """
-    if not runs:  # an empty study (see :func:`saved_study`): no comparison to make
-        return pd.DataFrame(columns=COMPARISON_COLUMNS)
-    frame = pd.DataFrame(runs)
-    rows = []
-    for model, baseline in pairs:
-        for metric in metric_names:
-            sign = -1.0 if metric in metrics.LOWER_IS_BETTER else 1.0
-            ours = sign * frame.loc[frame["model"] == model, metric].to_numpy(float)
-            theirs = sign * frame.loc[frame["model"] == baseline, metric].to_numpy(float)
-            test = _welch(ours, theirs)
-            interval = test.confidence_interval(0.95)
-            shift = theirs.mean() if np.ptp(theirs) == 0 else 0.0
-            rows.append(
-                {
-                    "model": model,
-                    "baseline": baseline,
-                    "metric": metric,
-                    "gain": ours.mean() - theirs.mean(),
-                    "ci_low": interval.low - shift,
-                    "ci_high": interval.high - shift,
-                    "p": test.pvalue,
-                }
-            )
-    table = pd.DataFrame(rows)
-    table["p_holm"] = holm(table["p"].to_numpy())
-    clear = table["p_holm"] < SIGNIFICANCE
-    table["verdict"] = np.where(clear, np.where(table["gain"] > 0, CLEAR[1], CLEAR[-1]), NOT_SHOWN)
-    return table
-
-
-def _welch(ours: np.ndarray, theirs: np.ndarray):
-    """Welch's t-test; against a baseline without spread (PCA) that is the one-sample t-test on ``ours``."""
-    if np.ptp(theirs) == 0:  # SciPy would warn of catastrophic cancellation on the constant sample
-        return stats.ttest_1samp(ours, theirs[0])
-    return stats.ttest_ind(ours, theirs, equal_var=False)
-
-
-def verdicts_by_backend(
-    results: dict[str, StudyResult | None], pairs: Sequence[tuple[str, str]], metric_names: Sequence[str] = METRIC_NAMES
-) -> pd.DataFrame:
-    """The verdict of every comparison on each backend's study, and the one both agree on.
-
-    A backend whose study is missing (``None``, as :func:`load_saved` returns it, or empty, as
-    :func:`saved_study` does) is left out with a one-line note, so that the verdicts of the
-    others still show.
-
-    Returns:
-        One row per (model, baseline, metric) with a column per backend and ``settled``: the
-        common verdict, or "not settled" where the backends disagree (no rows when no backend has
-        a study).
-    """
-    missing = [backend for backend, result in results.items() if result is None]  # saved_study's empty ones were announced
-    results = {backend: result for backend, result in results.items() if result is not None and result.runs}
-    if missing:
-        print(
-            f"No saved study for {', '.join(missing)} (its folder is missing or damaged): the verdicts below are "
-            f"{', '.join(results) or 'no backend'}'s alone. Copy the course's results/ folder next to this notebook."
-        )
-    columns = ["model", "baseline", "metric"]
-    if not results:
-        return pd.DataFrame(columns=[*columns, "settled"])
-    merged = None
-    for backend, result in results.items():
-        verdicts = compare_runs(result.runs, pairs, metric_names)[[*columns, "verdict"]]
-        verdicts = verdicts.rename(columns={"verdict": backend})
-        merged = verdicts if merged is None else merged.merge(verdicts, on=columns)
-    backends = list(results)
-    agree = merged[backends].nunique(axis=1) == 1
-    merged["settled"] = np.where(agree, merged[backends[0]], NOT_SETTLED)
-    return merged
-
-
-def verdict(runs: Sequence[dict], model: str, baseline: str, metric: str) -> str:
-    """The verdict on one comparison alone (a family of one): see :func:`compare_runs`."""
-    return str(compare_runs(runs, [(model, baseline)], [metric])["verdict"].iloc[0])

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from course_utils import cache, data
+from course_utils import data, results
 from course_utils.backend import keras
+from course_utils.environment import DEFAULT_SEED
 from course_utils.models import Autoencoder
 
 # Run this many batches per backend call: these models are so small that per-step overhead would
@@ -129,7 +130,7 @@ def train(
     x_train: np.ndarray,
     x_val: np.ndarray | None = None,
     settings: TrainingSettings | None = None,
-    seed: int = 42,
+    seed: int = DEFAULT_SEED,
     verbose: bool = True,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     reuse: bool = False,
@@ -174,7 +175,7 @@ def train(
         history = _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name)
         if not _diverged(history) and slot is not None:
             # The weights only: a reused run needs no optimizer state, as it trains no further.
-            cache.save_arrays(slot, key, autoencoder.autoencoder.get_weights(), history.history)
+            results.save_arrays(slot, key, autoencoder.autoencoder.get_weights(), history.history)
     _EPOCHS_TRAINED[autoencoder.autoencoder] = earlier + len(history.history["loss"])
     if val_name != "val" and "val_loss" in history.history:
         history.history[f"{val_name}_loss"] = history.history.pop("val_loss")
@@ -221,7 +222,7 @@ def _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_nam
 
 def cache_dir() -> Path:
     """Where :func:`train` keeps reusable results: ``$COURSE_CACHE_DIR`` or ``~/.cache/autoencoder-course``."""
-    return cache.default_dir()
+    return results.default_dir()
 
 
 def run_key(
@@ -235,10 +236,10 @@ def run_key(
     """A key that changes whenever anything that decides a training run's result changes.
 
     It covers the model's layers and initial weights, the images, the settings, the seed and the
-    callbacks, and (through :func:`course_utils.cache.key`) the Keras and backend versions and
+    callbacks, and (through :func:`course_utils.results.key`) the Keras and backend versions and
     the course's declared code version.
     """
-    return cache.key(
+    return results.key(
         autoencoder.autoencoder.to_json(),
         *autoencoder.autoencoder.get_weights(),
         x_train,
@@ -262,7 +263,7 @@ def _slot(folder: Path, autoencoder: Autoencoder, seed: int) -> Path:
 
 def _load_cached(autoencoder: Autoencoder, path: Path, key: str, verbose: bool) -> keras.callbacks.History | None:
     """The saved run in slot ``path``, checked in full before the model's weights are touched."""
-    found = cache.load_arrays(path, key)
+    found = results.load_arrays(path, key)
     if found is None:
         return None
     weights, curves = found

@@ -10,6 +10,8 @@ from course_utils.backend import keras
 from course_utils.maintain import notebooks
 from course_utils.maintain.cli import build_parser, main
 
+pytestmark = pytest.mark.backend
+
 
 def _refuse(what: str):
     def refused(*args, **kwargs):
@@ -123,3 +125,30 @@ def test_the_help_does_not_load_keras():
     code = "import sys; from course_utils.maintain.cli import build_parser; build_parser(); print('keras' in sys.modules)"
     printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert printed.strip() == "False"
+
+
+def test_a_maintainer_command_on_the_student_install_says_what_to_install(monkeypatch, capsys, tmp_path):
+    import course_utils.maintain
+
+    monkeypatch.setitem(sys.modules, "jupytext", None)  # as on the student install (requirements.txt only)
+    for name in ("release", "notebooks"):  # imported again, as in a new process
+        monkeypatch.delitem(sys.modules, f"course_utils.maintain.{name}", raising=False)
+        monkeypatch.delattr(course_utils.maintain, name, raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        main(["release", "--output", str(tmp_path / "student")])
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert "jupytext is not installed" in said and "pip install -r requirements-dev.txt" in said
+
+
+def test_execute_runs_only_the_stale_notebooks_unless_told_all(monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr(notebooks, "execute", lambda path: ran.append(path.stem) or 1.0)
+    stale = {"03_two_hidden_layers"}
+    monkeypatch.setattr(notebooks, "stale_reason", lambda path: "stale" if path.stem in stale else None)
+    assert main(["execute"]) == 0 and ran == ["03_two_hidden_layers"]
+    ran.clear()
+    stale.clear()
+    assert main(["execute"]) == 0 and ran == []
+    assert "Every notebook is up to date" in capsys.readouterr().out
+    assert main(["execute", "--all"]) == 0 and ran == [path.stem for path in notebooks.course_notebooks()]

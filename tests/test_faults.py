@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import cache, data, metrics, models, study, training
+from course_utils import data, metrics, models, results, study, training
 
 FAST = training.TrainingSettings(epochs=2, batch_size=64)
 
@@ -27,7 +27,7 @@ def test_a_saved_run_with_a_broken_history_is_refused_before_the_weights_are_tou
     training.train(first, small_mnist.x_train, settings=FAST, seed=4, reuse=True, cache_folder=tmp_path, verbose=False)
     slot = _slot(tmp_path)
     key = training.run_key(models.build_autoencoder([10], seed=4), small_mnist.x_train, None, FAST, 4)
-    cache.save_arrays(slot, key, first.autoencoder.get_weights(), curves)  # the right key, a broken history
+    results.save_arrays(slot, key, first.autoencoder.get_weights(), curves)  # the right key, a broken history
     again = models.build_autoencoder([10], seed=4)
     before = [weight.copy() for weight in again.autoencoder.get_weights()]
     capsys.readouterr()
@@ -44,7 +44,7 @@ def test_a_saved_run_with_a_broken_history_is_refused_before_the_weights_are_tou
 def test_a_saved_run_of_other_layers_is_refused(small_mnist, tmp_path, capsys):
     key = training.run_key(models.build_autoencoder([10], seed=4), small_mnist.x_train, None, FAST, 4)
     slot = tmp_path / f"Autoencoder_2-seed4{training.WEIGHTS_SUFFIX}"
-    cache.save_arrays(slot, key, [np.zeros((3, 3))], {"loss": [0.1, 0.1]})
+    results.save_arrays(slot, key, [np.zeros((3, 3))], {"loss": [0.1, 0.1]})
     training.train(
         models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True, cache_folder=tmp_path
     )
@@ -118,7 +118,7 @@ def test_a_diverged_run_is_reported_and_never_cached(small_mnist, tmp_path, caps
 
 
 def test_an_unwritable_cache_is_reported_once_and_the_result_is_kept(small_mnist, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cache, "_UNWRITABLE", set())
+    monkeypatch.setattr(results, "_UNWRITABLE", set())
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     for seed in (4, 5):
@@ -141,7 +141,7 @@ def test_a_study_that_cannot_be_saved_is_still_returned(small_mnist, tmp_path, c
 
 def _save_many(folder: str, worker: int) -> None:
     for round_number in range(20):
-        cache.save_arrays(
+        results.save_arrays(
             os.path.join(folder, "shared.npz"),
             f"key-{worker}",
             [np.full(50, worker, dtype="float32")],
@@ -149,6 +149,7 @@ def _save_many(folder: str, worker: int) -> None:
         )
 
 
+@pytest.mark.slow
 def test_concurrent_saves_of_one_slot_never_fail_and_leave_a_whole_file(tmp_path):
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_save_many, args=(str(tmp_path), worker)) for worker in range(4)]
@@ -158,7 +159,7 @@ def test_concurrent_saves_of_one_slot_never_fail_and_leave_a_whole_file(tmp_path
         process.join(120)
     assert [process.exitcode for process in workers] == [0, 0, 0, 0]
     assert [path.name for path in tmp_path.iterdir()] == ["shared.npz"], "no temporary file may stay behind"
-    found = [cache.load_arrays(tmp_path / "shared.npz", f"key-{worker}") for worker in range(4)]
+    found = [results.load_arrays(tmp_path / "shared.npz", f"key-{worker}") for worker in range(4)]
     (arrays, meta) = next(item for item in found if item is not None)
     assert len(set(arrays[0].tolist())) == 1 and meta["round"] == 19
 
@@ -174,5 +175,5 @@ def test_a_folder_where_the_mnist_file_should_be_is_named_and_the_lesson_goes_on
 def test_the_suite_runs_in_isolated_folders():
     """tests/conftest.py points every folder the course writes to away from the home folder (and checks it at the end)."""
     home = Path.home().resolve()
-    for folder in (cache.default_dir(), data.keras_cache_path().parent):
+    for folder in (results.default_dir(), data.keras_cache_path().parent):
         assert home not in folder.resolve().parents, folder

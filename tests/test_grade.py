@@ -13,12 +13,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from course_utils.exercises import checks
+from course_utils.exercises.checks import nb02
 from course_utils.maintain import grade
 from course_utils.maintain.cli import main
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = "02_one_hidden_layer.ipynb"
-IMPORT = "from course_utils.exercises import checks"
+IMPORT = "from course_utils.exercises.checks import nb02 as checks"
 CHECK = "checks.check_parameters_with_3d_code(answer_2_1)"
 # A student's run: from notebooks/, an empty training cache, not the reference run (which conftest sets here).
 RUN_AS_A_STUDENT = (
@@ -151,8 +153,8 @@ def test_the_recorder_records_each_call_and_returns_the_result(tmp_path, monkeyp
         module = importlib.import_module(call.function.__module__)  # put back after the test
         monkeypatch.setattr(module, call.function.__name__, getattr(module, call.function.__name__))
     grade.install_recorder(str(record))
-    assert checks.check_parameters_with_3d_code(5491).passed
-    assert not checks.check_parameters_with_3d_code(...).passed
+    assert nb02.check_parameters_with_3d_code(5491).passed
+    assert not nb02.check_parameters_with_3d_code(...).passed
     assert [entry["passed"] for entry in grade._read_records(record)] == [True, False]
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import metrics
+from course_utils import metrics, significance
 from course_utils.data import MnistData
 
 
@@ -110,7 +110,7 @@ def test_paired_bootstrap_interval_holds_the_gain_and_signs_losses_as_better():
     theirs = pd.DataFrame({"bce": rng.uniform(0.2, 0.3, 500), "knn_accuracy": rng.integers(0, 2, 500).astype(float)})
     ours = pd.DataFrame({"bce": theirs["bce"] - 0.01, "knn_accuracy": theirs["knn_accuracy"]})
     ours.loc[:49, "knn_accuracy"] = 1.0  # some images now right that were wrong
-    table = metrics.paired_bootstrap(ours, theirs, resamples=500).set_index("metric")
+    table = significance.paired_bootstrap(ours, theirs, resamples=500).set_index("metric")
     assert table.loc["bce", "gain"] == pytest.approx(0.01)  # lower loss: a positive gain
     assert table.loc["bce", "ci_low"] == pytest.approx(0.01) == pytest.approx(table.loc["bce", "ci_high"])
     knn = table.loc["knn_accuracy"]
@@ -119,4 +119,4 @@ def test_paired_bootstrap_interval_holds_the_gain_and_signs_losses_as_better():
 
 def test_paired_bootstrap_refuses_different_test_images():
     with pytest.raises(ValueError, match="same test images"):
-        metrics.paired_bootstrap(pd.DataFrame({"bce": [0.1, 0.2]}), pd.DataFrame({"bce": [0.1]}))
+        significance.paired_bootstrap(pd.DataFrame({"bce": [0.1, 0.2]}), pd.DataFrame({"bce": [0.1]}))

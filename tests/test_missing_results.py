@@ -9,9 +9,12 @@ say why they cannot judge, so no later cell depends on a name a failed cell shou
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from course_utils import compare, size_study, study, tables
-from course_utils.exercises import checks_full_size
+from course_utils import compare, significance, size_study, study, tables
+from course_utils.exercises.checks import nb08
+
+pytestmark = pytest.mark.backend
 
 
 def test_a_missing_depth_study_is_an_empty_one_with_a_sentence(tmp_path, capsys):
@@ -19,18 +22,18 @@ def test_a_missing_depth_study_is_an_empty_one_with_a_sentence(tmp_path, capsys)
     printed = capsys.readouterr().out
     assert printed.count("\n") == 1 and "No saved tensorflow study" in printed and "results/" in printed
     assert empty.runs == [] and empty.summary() == []
-    assert study.compare_runs(empty.runs, compare.CLAIM_COMPARISONS).empty
+    assert significance.compare_runs(empty.runs, compare.CLAIM_COMPARISONS).empty
 
 
 def test_the_verdicts_of_the_backends_that_have_a_study_still_show(tmp_path, capsys):
     saved = study.load_saved(Path(__file__).parents[1] / "notebooks" / "results" / "depth_study", "tensorflow")
     both = {"tensorflow": saved, "jax": study.saved_study(tmp_path, "jax")}
-    verdicts = study.verdicts_by_backend(both, compare.CLAIM_COMPARISONS)
+    verdicts = significance.verdicts_by_backend(both, compare.CLAIM_COMPARISONS)
     assert "No saved jax study" in capsys.readouterr().out
     assert len(verdicts) == 25 and (verdicts["settled"] == verdicts["tensorflow"]).all()
-    study.verdicts_by_backend({"tensorflow": saved, "jax": None}, compare.CLAIM_COMPARISONS)
+    significance.verdicts_by_backend({"tensorflow": saved, "jax": None}, compare.CLAIM_COMPARISONS)
     assert "No saved study for jax" in capsys.readouterr().out, "a study load_saved did not find is named"
-    nobody = study.verdicts_by_backend({"jax": both["jax"]}, compare.CLAIM_COMPARISONS)
+    nobody = significance.verdicts_by_backend({"jax": both["jax"]}, compare.CLAIM_COMPARISONS)
     assert nobody.empty and "settled" in nobody.columns
 
 
@@ -45,8 +48,8 @@ def test_a_missing_size_study_gives_an_empty_figure_tables_and_checks_that_say_w
     beside = size_study.verdicts_beside(empty, [], compare.CLAIM_COMPARISONS, "digits 4k")
     assert beside.empty
     for result in (
-        checks_full_size.check_sizes_where_depth_pays([1000], empty),
-        checks_full_size.check_depth_gain_by_size({1000: 0.1}, empty),
+        nb08.check_sizes_where_depth_pays([1000], empty),
+        nb08.check_depth_gain_by_size({1000: 0.1}, empty),
     ):
         assert not result.passed and "saved size study is missing" in str(result)
 

@@ -56,13 +56,13 @@ def test_notebook_opens_with_setup_and_closes_with_summary(path):
 def test_the_reference_environment_is_set_only_while_executing(monkeypatch):
     import os
 
-    from course_utils import cache, data, environment
+    from course_utils import data, environment, results
 
     monkeypatch.delenv("COURSE_REFERENCE_RUN")
     before = dict(os.environ)
     with notebooks._reference_kernel_environment():
         assert environment.reference_run() and os.environ[data.SOURCE_VARIABLE] == "subset"
-        assert cache.default_dir().is_dir() and not any(cache.default_dir().iterdir()), "training must start empty"
+        assert results.default_dir().is_dir() and not any(results.default_dir().iterdir()), "training must start empty"
     assert dict(os.environ) == before
 
 

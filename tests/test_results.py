@@ -1,14 +1,18 @@
-"""The one cache: keys from what decides a result, slots replaced in one step, and saved results that still hold."""
+"""The one way to save results: keys from what decides a result, slots and folders replaced in one step, checked on load."""
 
 import json
 import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from course_utils import cache, data, environment, study, training
+from course_utils import data, environment, results, study, training
 from course_utils.backend import keras
+from course_utils.maintain import notebooks
+
+pytestmark = pytest.mark.backend
 
 SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
 VERSIONS = {"keras": "3.0", "backend": "tensorflow", "tensorflow": "2.0"}
@@ -16,63 +20,63 @@ VERSIONS = {"keras": "3.0", "backend": "tensorflow", "tensorflow": "2.0"}
 
 def test_key_depends_on_every_part_the_versions_and_the_code_version(monkeypatch):
     images = np.zeros((3, 4), dtype="float32")
-    base = cache.key(images, {"epochs": 30}, 42, versions=VERSIONS)
-    assert base == cache.key(images.copy(), {"epochs": 30}, 42, versions=VERSIONS)
-    assert base != cache.key(images + 1, {"epochs": 30}, 42, versions=VERSIONS)
-    assert base != cache.key(images.reshape(4, 3), {"epochs": 30}, 42, versions=VERSIONS), "the shape counts"
-    assert base != cache.key(images, {"epochs": 31}, 42, versions=VERSIONS)
-    assert base != cache.key(images, {"epochs": 30}, 43, versions=VERSIONS)
-    assert base != cache.key(images, {"epochs": 30}, 42, versions={**VERSIONS, "tensorflow": "2.1"})
-    monkeypatch.setattr(cache, "CODE_VERSION", cache.CODE_VERSION + 1)
-    assert base != cache.key(images, {"epochs": 30}, 42, versions=VERSIONS)
+    base = results.key(images, {"epochs": 30}, 42, versions=VERSIONS)
+    assert base == results.key(images.copy(), {"epochs": 30}, 42, versions=VERSIONS)
+    assert base != results.key(images + 1, {"epochs": 30}, 42, versions=VERSIONS)
+    assert base != results.key(images.reshape(4, 3), {"epochs": 30}, 42, versions=VERSIONS), "the shape counts"
+    assert base != results.key(images, {"epochs": 31}, 42, versions=VERSIONS)
+    assert base != results.key(images, {"epochs": 30}, 43, versions=VERSIONS)
+    assert base != results.key(images, {"epochs": 30}, 42, versions={**VERSIONS, "tensorflow": "2.1"})
+    monkeypatch.setattr(results, "CODE_VERSION", results.CODE_VERSION + 1)
+    assert base != results.key(images, {"epochs": 30}, 42, versions=VERSIONS)
 
 
 def test_library_versions_name_keras_and_the_backend_in_use():
-    found = cache.library_versions()
+    found = results.library_versions()
     assert found["keras"] == keras.__version__ and found["backend"] == keras.backend.backend()
     assert found[found["backend"]] not in ("", "unknown")
 
 
 def test_a_slot_is_read_only_with_its_key_and_a_new_result_replaces_it(tmp_path):
     slot = tmp_path / "run.json"
-    cache.save_json(slot, "first", {"loss": [0.3]})
-    assert cache.load_json(slot, "first") == {"loss": [0.3]}
-    assert cache.load_json(slot, "second") is None
-    cache.save_json(slot, "second", {"loss": [0.2]})
-    assert cache.load_json(slot, "first") is None and cache.load_json(slot, "second") == {"loss": [0.2]}
+    results.save_json(slot, "first", {"loss": [0.3]})
+    assert results.load_json(slot, "first") == {"loss": [0.3]}
+    assert results.load_json(slot, "second") is None
+    results.save_json(slot, "second", {"loss": [0.2]})
+    assert results.load_json(slot, "first") is None and results.load_json(slot, "second") == {"loss": [0.2]}
     assert [path.name for path in tmp_path.iterdir()] == ["run.json"], "no superseded file may stay behind"
 
 
 def test_arrays_round_trip_with_their_meta(tmp_path):
     slot = tmp_path / "weights.npz"
     arrays = [np.arange(6, dtype="float32").reshape(2, 3), np.ones(3)]
-    cache.save_arrays(slot, "key", arrays, {"loss": [0.5, 0.4]})
-    loaded, meta = cache.load_arrays(slot, "key")
+    results.save_arrays(slot, "key", arrays, {"loss": [0.5, 0.4]})
+    loaded, meta = results.load_arrays(slot, "key")
     assert meta == {"loss": [0.5, 0.4]} and len(loaded) == 2
     for saved, original in zip(loaded, arrays, strict=True):
         np.testing.assert_array_equal(saved, original)
-    assert cache.load_arrays(slot, "other") is None
+    assert results.load_arrays(slot, "other") is None
 
 
 def test_an_interrupted_write_keeps_the_old_result(tmp_path, monkeypatch):
     slot = tmp_path / "run.json"
-    cache.save_json(slot, "old", {"loss": [0.3]})
+    results.save_json(slot, "old", {"loss": [0.3]})
 
     def fail(*arguments, **options):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(json, "dumps", fail)
     with pytest.raises(KeyboardInterrupt):
-        cache.save_json(slot, "new", {"loss": [0.2]})
+        results.save_json(slot, "new", {"loss": [0.2]})
     monkeypatch.undo()
-    assert cache.load_json(slot, "old") == {"loss": [0.3]}
+    assert results.load_json(slot, "old") == {"loss": [0.3]}
     assert [path.name for path in tmp_path.iterdir()] == ["run.json"], "the partial file must be removed"
 
 
 def test_a_damaged_slot_is_named_and_made_again(tmp_path, capsys):
     slot = tmp_path / "weights.npz"
     slot.write_bytes(b"damaged")
-    assert cache.load_arrays(slot, "key") is None
+    assert results.load_arrays(slot, "key") is None
     printed = capsys.readouterr().out
     assert str(slot) in printed and "making it again" in printed
 
@@ -80,7 +84,7 @@ def test_a_damaged_slot_is_named_and_made_again(tmp_path, capsys):
 def test_docstrings_comments_and_layout_do_not_change_the_code_key(tmp_path):
     def code(path: Path, text: str) -> str:
         path.write_text(text)
-        return cache.code_without_docstrings(path)
+        return notebooks.code_without_docstrings(path)
 
     module = tmp_path / "module.py"
     plain = code(module, 'def f(x):\n    """Old words."""\n    return x + 1\n')
@@ -93,7 +97,7 @@ def test_saved_study_still_reproduces(offline_mnist):
     """A guard on CODE_VERSION: one run of the saved study, trained again now, gives the saved numbers.
 
     If this fails after a change to models, training, metrics or study, the change alters results:
-    raise ``cache.CODE_VERSION`` and make the saved results again (CONTRIBUTING.md). On the
+    raise ``results.CODE_VERSION`` and make the saved results again (CONTRIBUTING.md). On the
     processor that made the study the run repeats exactly; on another one floating-point sums may
     round differently, and 30 epochs can carry that as far as another seed would, so there the
     run must only lie within four seed standard deviations of the saved one.
@@ -102,22 +106,25 @@ def test_saved_study_still_reproduces(offline_mnist):
     folder = study.backend_directory(SAVED_STUDY, backend)
     saved = study.load_saved(SAVED_STUDY, backend)
     assert saved is not None, f"no saved study in {folder}"
-    made_with = json.loads((folder / "study.json").read_text())["made_with"]
-    same_processor = made_with["processor"] == environment.processor()
+    made_with = results.load_folder(folder).meta["made_with"]
+    same_machine = made_with == study.made_with()  # the processor and every library version
     row = next(run for run in saved.runs if run["model"] == study.model_name(3) and run["seed"] == 0)
     spread = {item["model"]: item for item in saved.summary()}[row["model"]]
     again = study.measure_depth(3, 0, offline_mnist, saved.config.settings)
     for name in ("bce", "knn_accuracy", "trustworthiness", "silhouette"):
-        tolerance = 1e-9 if same_processor else 4 * spread[f"{name}_sd"]
+        tolerance = 1e-9 if same_machine else 4 * spread[f"{name}_sd"]
         assert math.isclose(again[name], row[name], rel_tol=0, abs_tol=tolerance), (
-            f"{name}: {again[name]} now, {row[name]} saved: raise cache.CODE_VERSION and make the results again"
+            f"{name}: {again[name]} now, {row[name]} saved. Your change alters what a run produces: raise "
+            "CODE_VERSION in course_utils/results.py by one, then make the saved results again as CONTRIBUTING.md's "
+            "'Saved results' section says (the depth, converged and size studies on both backends, then "
+            "`python -m course_utils execute`)."
         )
 
 
 def test_the_saved_study_was_made_with_the_recorded_versions():
     """The saved studies must come from the versions pinned in constraints.txt (environment.RECORDED_VERSIONS)."""
     for backend in ("tensorflow", "jax"):
-        made_with = json.loads((study.backend_directory(SAVED_STUDY, backend) / "study.json").read_text())["made_with"]
+        made_with = results.load_folder(study.backend_directory(SAVED_STUDY, backend)).meta["made_with"]
         assert made_with["keras"] == environment.RECORDED_VERSIONS["keras"]
         assert made_with[backend] == environment.RECORDED_VERSIONS[backend]
 
@@ -132,3 +139,44 @@ def test_data_description_and_training_defaults_are_part_of_the_study_key(offlin
     longer = study.StudyConfig(settings=training.TrainingSettings(epochs=31))
     assert study.fingerprint(longer, offline_mnist, versions=VERSIONS) != key
     assert study.fingerprint(study.DEPTH_STUDY, offline_mnist, versions=VERSIONS) != key
+
+
+def _saved_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "study"
+    tables = {"runs": pd.DataFrame({"model": ["A", "A"], "seed": [0, 1], "bce": [0.2, 0.3]})}
+    results.save_folder(folder, "the key", {"data": "tiny"}, tables)
+    return folder
+
+
+def test_a_saved_folder_loads_with_its_key_and_any_key_when_none_is_given(tmp_path):
+    folder = _saved_folder(tmp_path)
+    assert sorted(path.name for path in folder.iterdir()) == ["result.json", "runs.csv"]
+    loaded = results.load_folder(folder, "the key")
+    assert loaded.meta["data"] == "tiny" and loaded.tables["runs"]["seed"].tolist() == ["0", "1"]
+    assert results.load_folder(folder, "another key") is None
+    assert results.load_folder(folder) is not None
+    assert (folder / "runs.csv").resolve() in results.files_read(), "a notebook's fingerprint covers what it read"
+
+
+@pytest.mark.parametrize("damage", ["edit a value", "drop a row", "delete the file"])
+def test_a_saved_folder_edited_after_saving_is_named_and_not_used(tmp_path, capsys, damage):
+    folder = _saved_folder(tmp_path)
+    table = folder / "runs.csv"
+    if damage == "delete the file":
+        table.unlink()
+    else:
+        lines = table.read_text().splitlines()
+        table.write_text("\n".join(lines[:-1] if damage == "drop a row" else [*lines[:-1], "A,1,0.1"]) + "\n")
+    assert results.load_folder(folder, "the key") is None
+    printed = capsys.readouterr().out
+    assert "runs.csv" in printed and "not used" in printed
+
+
+def test_a_study_that_lacks_a_run_of_its_configuration_is_refused(tmp_path, capsys):
+    saved = study.load_saved(SAVED_STUDY, "tensorflow")
+    config = saved.config
+    kept = [run for run in saved.runs if not (run["model"] == "Autoencoder_2" and run["seed"] == 3)]
+    folder = tmp_path / "tensorflow"
+    study.save(study.StudyResult(config, kept, saved.data_description), folder, "key")
+    assert study.load(folder, config, "key") is None
+    assert "Autoencoder_2 seed 3" in capsys.readouterr().out

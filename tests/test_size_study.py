@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+import scipy.stats
 
-from course_utils import data, size_study, study, training
+from course_utils import data, significance, size_study, study, training
+from course_utils.maintain import parallel
 from course_utils.maintain.cli import main
 
 TINY = size_study.SizeStudyConfig(
@@ -54,7 +55,7 @@ def test_summary_has_a_t_interval_over_seeds(tiny_result):
     values = [
         run["knn_accuracy"] for run in tiny_result.runs if run["train_size"] == 100 and run["model"] == "Autoencoder_1"
     ]
-    half = stats.t.ppf(0.975, 1) * np.std(values, ddof=1) / math.sqrt(2)
+    half = scipy.stats.t.ppf(0.975, 1) * np.std(values, ddof=1) / math.sqrt(2)
     assert (row["knn_accuracy_ci_low"], row["knn_accuracy_ci_high"]) == pytest.approx(
         (np.mean(values) - half, np.mean(values) + half)
     )
@@ -75,10 +76,12 @@ def test_verdicts_come_per_size(tiny_result):
     assert len(wide) == len(pairs) * len(study.METRIC_NAMES)
 
 
+@pytest.mark.slow
 def test_workers_and_dask_give_the_same_rows(tiny_data, tiny_result):
-    assert size_study.run_size_study(TINY, tiny_data, verbose=False, jobs=2).runs == tiny_result.runs
+    assert size_study.run_size_study(TINY, tiny_data, verbose=False, runner=parallel.runner(jobs=2)).runs == tiny_result.runs
     pytest.importorskip("distributed")
-    assert size_study.run_size_study(TINY, tiny_data, verbose=False, scheduler="local").runs == tiny_result.runs
+    local = parallel.runner(scheduler="local", verbose=False)
+    assert size_study.run_size_study(TINY, tiny_data, verbose=False, runner=local).runs == tiny_result.runs
 
 
 def test_saved_and_loaded_with_a_fingerprint(tiny_data, tiny_result, tmp_path):
@@ -158,10 +161,12 @@ def test_gain_changes_test_each_step_with_welch_and_holm():
     table = size_study.gain_changes(result, "Autoencoder_3", "Autoencoder_1", "knn_accuracy")
     assert list(table.columns) == list(size_study.GAIN_CHANGE_COLUMNS)
     assert list(zip(table["from_size"], table["to_size"])) == [(100, 200), (200, 300)]
-    assert table["verdict"].tolist() == [study.NOT_SHOWN, "clearly larger"]
-    welch = [stats.ttest_ind(GROWS_ONCE[b], GROWS_ONCE[a], equal_var=False).pvalue for a, b in ((100, 200), (200, 300))]
+    assert table["verdict"].tolist() == [significance.NOT_SHOWN, "clearly larger"]
+    welch = [
+        scipy.stats.ttest_ind(GROWS_ONCE[b], GROWS_ONCE[a], equal_var=False).pvalue for a, b in ((100, 200), (200, 300))
+    ]
     assert table["p"].tolist() == pytest.approx(welch)
-    assert table["p_holm"].tolist() == pytest.approx(study.holm(welch).tolist())
+    assert table["p_holm"].tolist() == pytest.approx(significance.holm(welch).tolist())
     row = table.iloc[1]
     assert row["change"] == pytest.approx(np.mean(GROWS_ONCE[300]) - np.mean(GROWS_ONCE[200]))
     assert row["ci_low"] < row["change"] < row["ci_high"]
@@ -176,7 +181,7 @@ def test_gain_changes_take_chosen_steps_and_say_smaller():
 
 def test_gain_changes_with_one_seed_are_not_shown():
     table = size_study.gain_changes(_synthetic({100: [0.1], 200: [0.5]}), "Autoencoder_3", "Autoencoder_1", "knn_accuracy")
-    assert table["verdict"].item() == study.NOT_SHOWN and np.isnan(table["p"].item())
+    assert table["verdict"].item() == significance.NOT_SHOWN and np.isnan(table["p"].item())
 
 
 @pytest.mark.parametrize(

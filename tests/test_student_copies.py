@@ -18,8 +18,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course_utils import cache, environment
+from course_utils import environment, results
 from course_utils.maintain import notebooks, release
+
+pytestmark = pytest.mark.slow
 
 COURSE = [path.stem for path in notebooks.course_notebooks()]
 # What the course prints when it trains instead of loading a saved result: study.load_or_run ("No
@@ -37,15 +39,20 @@ def handout(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def student_cache(tmp_path_factory) -> Path:
-    """The student's training cache, empty at the start and shared by the notebooks run in order."""
-    return tmp_path_factory.mktemp("student-cache")
+def student_cache() -> Path:
+    """The test run's training cache (tests/conftest.py), shared with nbval's runs of the same notebooks.
+
+    A student's copy trains the same models as the instructor's notebook (same cells, seeds and data),
+    and nbval runs that training path already: here a model either of them trained first is loaded,
+    so that every notebook's training runs once per test run, not twice.
+    """
+    return Path(os.environ[results.CACHE_VARIABLE])
 
 
 def _run(path: Path, cache_dir: Path) -> nbformat.NotebookNode:
     notebook = nbformat.read(path, as_version=4)
     student = {key: value for key, value in os.environ.items() if key != environment.REFERENCE_RUN_VARIABLE}
-    with mock.patch.dict(os.environ, {**student, cache.CACHE_VARIABLE: str(cache_dir)}, clear=True):
+    with mock.patch.dict(os.environ, {**student, results.CACHE_VARIABLE: str(cache_dir)}, clear=True):
         NotebookClient(
             notebook,
             timeout=900,

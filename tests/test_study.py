@@ -3,10 +3,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+import scipy.stats
 
-from course_utils import data, environment, study, training
+from course_utils import data, environment, significance, study, training
 from course_utils.maintain.cli import main
+
+pytestmark = pytest.mark.backend
 
 SAVED_STUDY = Path(__file__).resolve().parents[1] / "notebooks" / "results" / "depth_study"
 
@@ -165,7 +167,7 @@ def test_study_command_writes_tables_and_figure(tmp_path, capsys):
     assert main(arguments) == 0
     printed = capsys.readouterr().out
     assert "Autoencoder_1" in printed and study.PCA_NAME in printed and "5,000-digit subset" in printed
-    assert (study.backend_directory(tmp_path) / "study.png").read_bytes().startswith(b"\x89PNG")
+    assert (study.backend_directory(tmp_path) / "figure.png").read_bytes().startswith(b"\x89PNG")
 
 
 def _runs(values_a, values_b, metric="knn_accuracy"):
@@ -181,18 +183,20 @@ def _runs(values_a, values_b, metric="knn_accuracy"):
     ],
 )
 def test_verdict_weighs_the_gain_against_the_spread(a, b, expected):
-    assert study.verdict(_runs(a, b), "A", "B", "knn_accuracy") == expected
+    assert significance.verdict(_runs(a, b), "A", "B", "knn_accuracy") == expected
 
 
 def test_verdict_knows_that_lower_loss_is_better():
-    assert study.verdict(_runs([0.20, 0.201, 0.199], [0.25, 0.251, 0.249], "bce"), "A", "B", "bce") == "clearly better"
+    assert (
+        significance.verdict(_runs([0.20, 0.201, 0.199], [0.25, 0.251, 0.249], "bce"), "A", "B", "bce") == "clearly better"
+    )
 
 
 def test_comparison_is_welchs_test_with_its_interval_against_a_constant_baseline():
     rng = np.random.default_rng(1)
     a, pca = rng.normal(0.5, 0.05, 10), [0.45] * 10
-    row = study.compare_runs(_runs(a, pca), [("A", "B")], ["knn_accuracy"]).iloc[0]
-    expected = stats.ttest_1samp(a, 0.45)  # Welch's test against a zero-spread baseline is the one-sample test
+    row = significance.compare_runs(_runs(a, pca), [("A", "B")], ["knn_accuracy"]).iloc[0]
+    expected = scipy.stats.ttest_1samp(a, 0.45)  # Welch's test against a zero-spread baseline is the one-sample test
     assert row["p"] == pytest.approx(expected.pvalue)
     low, high = expected.confidence_interval(0.95)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((low - 0.45, high - 0.45))
@@ -200,16 +204,16 @@ def test_comparison_is_welchs_test_with_its_interval_against_a_constant_baseline
 
 
 def test_holm_adjusts_step_down_and_keeps_order():
-    adjusted = study.holm([0.01, 0.04, 0.03])
+    adjusted = significance.holm([0.01, 0.04, 0.03])
     np.testing.assert_allclose(adjusted, [0.03, 0.06, 0.06])
-    assert study.holm([0.5, 0.9]).max() <= 1.0
+    assert significance.holm([0.5, 0.9]).max() <= 1.0
 
 
 def test_more_comparisons_make_a_verdict_harder_to_earn():
     a, b = [0.53, 0.55, 0.52, 0.54, 0.56], [0.50, 0.51, 0.49, 0.50, 0.51]
-    alone = study.compare_runs(_runs(a, b), [("A", "B")], ["knn_accuracy"])
+    alone = significance.compare_runs(_runs(a, b), [("A", "B")], ["knn_accuracy"])
     assert alone["p"].iloc[0] < 0.005 and alone["verdict"].iloc[0] == "clearly better"
-    family = study.compare_runs(_runs(a, b), [("A", "B")] * 20, ["knn_accuracy"])
+    family = significance.compare_runs(_runs(a, b), [("A", "B")] * 20, ["knn_accuracy"])
     assert family["p_holm"].iloc[0] == pytest.approx(20 * alone["p"].iloc[0])
     assert (family["verdict"] == "not shown").all()
 
@@ -218,7 +222,7 @@ def test_backends_that_disagree_leave_the_question_not_settled():
     config = study.StudyConfig(depths=(1, 2), seeds=(0, 1, 2, 3))
     clear = study.StudyResult(config, _runs([0.60, 0.61, 0.62, 0.59], [0.40, 0.41, 0.39, 0.40]), "x")
     unclear = study.StudyResult(config, _runs([0.5, 0.3, 0.6, 0.4], [0.45, 0.35, 0.55, 0.5]), "y")
-    table = study.verdicts_by_backend({"tensorflow": clear, "jax": unclear}, [("A", "B")], ["knn_accuracy"])
+    table = significance.verdicts_by_backend({"tensorflow": clear, "jax": unclear}, [("A", "B")], ["knn_accuracy"])
     assert table.to_dict("records") == [
         {
             "model": "A",
@@ -229,7 +233,7 @@ def test_backends_that_disagree_leave_the_question_not_settled():
             "settled": "not settled",
         }
     ]
-    agreed = study.verdicts_by_backend({"tensorflow": clear, "jax": clear}, [("A", "B")], ["knn_accuracy"])
+    agreed = significance.verdicts_by_backend({"tensorflow": clear, "jax": clear}, [("A", "B")], ["knn_accuracy"])
     assert agreed["settled"].tolist() == ["clearly better"]
 
 

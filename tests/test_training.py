@@ -3,7 +3,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import cache, models, training
+from course_utils import models, results, training
+
+pytestmark = pytest.mark.backend
 
 FAST = training.TrainingSettings(epochs=3, batch_size=64)
 
@@ -87,7 +89,7 @@ def test_test_loss_matches_the_last_validation_loss(small_mnist):
 
 
 def test_reuse_loads_an_identical_earlier_run(small_mnist, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(cache.CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(results.CACHE_VARIABLE, str(tmp_path))
     first = models.build_autoencoder([10], seed=4)
     first_history = training.train(first, small_mnist.x_train, small_mnist.x_test, FAST, seed=4, reuse=True)
     second = models.build_autoencoder([10], seed=4)
@@ -99,7 +101,7 @@ def test_reuse_loads_an_identical_earlier_run(small_mnist, tmp_path, monkeypatch
 
 
 def test_reuse_trains_again_when_anything_differs(small_mnist, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(cache.CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(results.CACHE_VARIABLE, str(tmp_path))
     training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
     capsys.readouterr()
     training.train(models.build_autoencoder([10], seed=5), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
@@ -124,12 +126,12 @@ def test_the_training_key_reads_no_source_file(small_mnist, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", refusing_source(Path.read_bytes))
     monkeypatch.setattr(Path, "read_text", refusing_source(Path.read_text))
     assert training.run_key(model, small_mnist.x_train, None, FAST, seed=4) == key
-    monkeypatch.setattr(cache, "CODE_VERSION", cache.CODE_VERSION + 1)
+    monkeypatch.setattr(results, "CODE_VERSION", results.CODE_VERSION + 1)
     assert training.run_key(model, small_mnist.x_train, None, FAST, seed=4) != key
 
 
 def test_damaged_cache_is_reported_and_training_runs(small_mnist, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(cache.CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(results.CACHE_VARIABLE, str(tmp_path))
     training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, settings=FAST, seed=4, reuse=True)
     (cached,) = tmp_path.glob(f"*{training.WEIGHTS_SUFFIX}")
     cached.write_bytes(b"damaged")

@@ -180,14 +180,17 @@ def _load_dataset(arguments: argparse.Namespace) -> data.MnistData:
 
 
 def _parallel(arguments: argparse.Namespace) -> dict:
-    """--jobs and --scheduler, passed on only when given (the study's defaults otherwise)."""
+    """A runner for --jobs or --scheduler (maintain/parallel.py), passed on only when one is given."""
     if arguments.scheduler is not None:
         import importlib.util
 
         if importlib.util.find_spec("distributed") is None:
             raise UsageError('--scheduler needs Dask: pip install "dask[distributed]"')
-    given = {"jobs": arguments.jobs, "scheduler": arguments.scheduler}
-    return {name: value for name, value in given.items() if value is not None}
+    if arguments.jobs is None and arguments.scheduler is None:
+        return {}
+    from course_utils.maintain import parallel
+
+    return {"runner": parallel.runner(arguments.jobs or 1, arguments.scheduler)}
 
 
 def _settings(arguments: argparse.Namespace, default):
@@ -268,8 +271,12 @@ def _size_study(arguments: argparse.Namespace) -> int:
 def _execute(arguments: argparse.Namespace) -> int:
     from course_utils.maintain import notebooks
 
-    paths = [path.with_suffix(".ipynb") for path in arguments.notebooks] or notebooks.course_notebooks()
-    for path in paths:
+    paths = [path.with_suffix(".ipynb") for path in arguments.notebooks]
+    if not paths and not arguments.all:
+        paths = [path for path in notebooks.course_notebooks() if notebooks.stale_reason(path) is not None]
+        if not paths:
+            print("Every notebook is up to date: nothing to execute (--all runs them all anyway).")
+    for path in paths or (notebooks.course_notebooks() if arguments.all else []):
         print(f"executing {path} ...", flush=True)
         print(f"  {notebooks.execute(path):.1f} s", flush=True)
     return 0
@@ -465,7 +472,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_compare(commands)
     _add_study(commands)
     execute = commands.add_parser("execute", help="run notebooks top to bottom and store their outputs (maintainers)")
-    execute.add_argument("notebooks", type=_notebook, nargs="*", help="notebooks to run (.ipynb or .py); default: all")
+    execute.add_argument(
+        "notebooks", type=_notebook, nargs="*", help="notebooks to run (.ipynb or .py); default: every stale one"
+    )
+    execute.add_argument("--all", action="store_true", help="run every notebook, stale or not")
     execute.set_defaults(handler=_execute)
     check_pairs = commands.add_parser(
         "check-pairs",
@@ -500,3 +510,9 @@ def main(argv: list[str] | None = None) -> int:
         return arguments.handler(arguments)
     except UsageError as error:
         parser.exit(2, f"{parser.prog} {arguments.command}: error: {error}\n")
+    except ModuleNotFoundError as error:  # the student install has no maintainer tools (pyproject.toml's dev extra)
+        parser.exit(
+            2,
+            f"{parser.prog} {arguments.command}: error: this command needs the course's tools ({error.name} is not "
+            "installed): pip install -r requirements-dev.txt\n",
+        )

@@ -35,7 +35,7 @@ from unittest import mock
 import nbformat
 import pandas as pd
 
-from course_utils import cache, data, environment
+from course_utils import data, environment, results
 from course_utils.exercises import registry
 from course_utils.maintain import notebooks, release, timings
 
@@ -97,7 +97,9 @@ def install_recorder(record: str | None = None) -> None:
     """Wrap every check of the registry so that each call appends its verdict to a JSON-lines file.
 
     Runs in the student's kernel, before the student's first cell, so that ``checks.check_...``
-    and ``from course_utils.exercises.checks import check_...`` both reach the wrapper.
+    and ``from course_utils.exercises.checks.nb02 import check_...`` both reach the wrapper: it
+    replaces each check in the checks module of its exercise's notebook, the module that notebook
+    imports as ``checks``.
 
     Args:
         record: The file to append to; default ``$COURSE_GRADE_RECORD``.
@@ -105,10 +107,10 @@ def install_recorder(record: str | None = None) -> None:
     import importlib
 
     path = record or os.environ[RECORD_VARIABLE]
-    for exercise in registry.all_exercises():  # checks.py and checks_<notebook>.py
+    for exercise in registry.all_exercises():
         for call in exercise.calls:
             if call.is_check:
-                module = importlib.import_module(call.function.__module__)
+                module = importlib.import_module(exercise.checks_module)
                 name = call.function.__name__
                 check = getattr(module, name)
                 if not hasattr(check, "__wrapped__"):
@@ -267,7 +269,7 @@ def _student_kernel_environment(record: Path) -> Iterator[None]:
     with (
         tempfile.TemporaryDirectory() as empty,
         mock.patch.dict(
-            os.environ, {cache.CACHE_VARIABLE: empty, data.SOURCE_VARIABLE: "subset", RECORD_VARIABLE: str(record)}
+            os.environ, {results.CACHE_VARIABLE: empty, data.SOURCE_VARIABLE: "subset", RECORD_VARIABLE: str(record)}
         ),
     ):
         os.environ.pop(environment.REFERENCE_RUN_VARIABLE, None)  # patch.dict puts it back

@@ -3,21 +3,24 @@ and the Colab cell that opens every notebook."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import hashlib
+import json
 import os
 import re
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from unittest import mock
 
 import jupytext
 import nbformat
 
-from course_utils import cache, data, environment
+from course_utils import data, environment, results
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -100,33 +103,85 @@ def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
     return [directory / f"{stem}.ipynb" for stem in sorted(stems)]
 
 
-def fingerprint(notebook: nbformat.NotebookNode, package_dir: Path = PACKAGE_DIR) -> str:
-    """A key of the notebook's cells and of the code of every module a notebook can import.
+def fingerprint(
+    notebook: nbformat.NotebookNode,
+    modules: Sequence[str],
+    saved_results: Sequence[str],
+    package_dir: Path = PACKAGE_DIR,
+    notebook_dir: Path = NOTEBOOK_DIR,
+) -> str:
+    """A key of the notebook's cells, the code of the course modules it loaded and the saved results it read.
 
-    Comments, docstrings and layout do not count (:func:`course_utils.cache.code_without_docstrings`),
-    nor do the maintainer tools in ``maintain/``, which no notebook imports; the library versions
-    are the recorded ones that made the committed outputs.
+    Args:
+        notebook: The notebook; its cells' types and sources count, not their outputs.
+        modules: The course modules its run loaded, as paths inside ``package_dir`` (``"study.py"``).
+            Comments, docstrings and layout do not count (:func:`code_without_docstrings`).
+        saved_results: The saved result files its run read, as paths inside ``notebook_dir``; their bytes count.
+        package_dir: Where the modules are.
+        notebook_dir: Where the notebook is.
+
+    The library versions are the recorded ones that made the committed outputs.
     """
     cells = [(cell.cell_type, cell.source) for cell in notebook.cells]
-    code = {
-        str(path.relative_to(package_dir)): cache.code_without_docstrings(path)
-        for path in sorted(package_dir.rglob("*.py"))
-        if "maintain" not in path.relative_to(package_dir).parts
-    }
-    return cache.key(cells, code, versions=environment.RECORDED_VERSIONS)
+    code = {name: _code_or_absence(package_dir / name) for name in sorted(modules)}
+    files = {name: _bytes_or_absence(notebook_dir / name) for name in sorted(saved_results)}
+    return results.key(cells, code, files, versions=environment.RECORDED_VERSIONS)
 
 
-def stale_reason(path: Path) -> str | None:
-    """Why the committed outputs of a notebook may not be what the current code produces, or None."""
+def _code_or_absence(path: Path) -> str:
+    return code_without_docstrings(path) if path.is_file() else "missing"
+
+
+def _bytes_or_absence(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def code_without_docstrings(path: Path) -> str:
+    """A Python file's syntax tree without comments, docstrings or layout: what its code does, not how it reads.
+
+    A notebook's outputs show what the code it loads does, so any change of that code counts for
+    its fingerprint, but a reworded docstring does not.
+    """
+    tree = ast.parse(Path(path).read_text())
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and _is_docstring(body[0]):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def recorded_fingerprint(path: Path, package_dir: Path = PACKAGE_DIR) -> tuple[str | None, str | None]:
+    """The fingerprint stamped in an executed notebook, and the one its cells and recorded inputs have now."""
+    notebook = nbformat.read(path, as_version=4)
+    stamp = notebook.metadata.get(METADATA_KEY, {})
+    if "modules" not in stamp or "saved_results" not in stamp:
+        return stamp.get("fingerprint"), None
+    now = fingerprint(notebook, stamp["modules"], stamp["saved_results"], package_dir, path.parent)
+    return stamp.get("fingerprint"), now
+
+
+def stale_reason(path: Path, package_dir: Path = PACKAGE_DIR) -> str | None:
+    """Why the committed outputs of a notebook may not be what the current code produces, or None.
+
+    A notebook is stale when its cells, the code of a course module its run loaded, or a saved
+    result it read changed since it was executed: an edit elsewhere leaves it as it is.
+    """
     if not path.exists():
         return f"{path.name} does not exist: run `python -m course_utils execute {path.with_suffix('.py')}`"
-    notebook = nbformat.read(path, as_version=4)
-    recorded = notebook.metadata.get(METADATA_KEY, {}).get("fingerprint")
-    if recorded is None:
-        return f"{path.name} was never executed with `python -m course_utils execute`"
-    if recorded != fingerprint(notebook):
+    recorded, now = recorded_fingerprint(path, package_dir)
+    if recorded is None or now is None:
+        return f"{path.name} was never executed with this version of `python -m course_utils execute`: run it"
+    if recorded != now:
         return (
-            f"{path.name} or course_utils changed since the notebook was executed: "
+            f"{path.name}, a course module it loads or a saved result it reads changed since it was executed: "
             f"run `python -m course_utils execute {path}`"
         )
     return None
@@ -261,14 +316,42 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
     if path.exists():
         _keep_outputs_metadata(notebook, nbformat.read(path, as_version=4))
     started = time.perf_counter()
+    notebook.cells.append(nbformat.v4.new_code_cell(_INPUTS_CELL))
     with _reference_kernel_environment():
         _run(notebook, path.parent, timeout)
     seconds = time.perf_counter() - started
-    notebook.metadata[METADATA_KEY] = {"fingerprint": fingerprint(notebook)}
+    modules, saved_results = _inputs(notebook.cells.pop(), path.parent)
+    stamp = fingerprint(notebook, modules, saved_results, PACKAGE_DIR, path.parent)
+    notebook.metadata[METADATA_KEY] = {"fingerprint": stamp, "modules": modules, "saved_results": saved_results}
     notebook.metadata.setdefault("jupytext", {})["formats"] = f"ipynb,{PAIRED_FORMAT}"
     nbformat.write(notebook, path)
     script.write_text(paired_script_text(path))
     return seconds
+
+
+# Run last in the kernel, then removed: which course modules the notebook loaded, which saved results it read.
+_INPUTS_CELL = textwrap.dedent(
+    """\
+    import json, pathlib, sys
+    from course_utils import results
+    print(json.dumps({
+        "package": str(pathlib.Path(sys.modules["course_utils"].__file__).parent),
+        "modules": sorted(
+            module.__file__ for name, module in list(sys.modules.items())
+            if name.split(".")[0] == "course_utils" and getattr(module, "__file__", None)
+        ),
+        "saved_results": [str(path) for path in results.files_read()],
+    }))"""
+)
+
+
+def _inputs(cell: nbformat.NotebookNode, notebook_dir: Path) -> tuple[list[str], list[str]]:
+    """The modules (inside the package) and saved results (inside ``notebook_dir``) the inputs cell printed."""
+    printed = json.loads("".join(output.get("text", "") for output in cell.outputs if output.get("name") == "stdout"))
+    package = Path(printed["package"])
+    modules = sorted(str(Path(name).relative_to(package)) for name in printed["modules"])
+    inside = [Path(name) for name in printed["saved_results"] if Path(name).is_relative_to(notebook_dir.resolve())]
+    return modules, sorted(str(name.relative_to(notebook_dir.resolve())) for name in inside)
 
 
 def run_elsewhere(path: Path, directory: Path, first_cell: str = "", timeout: int = CELL_TIMEOUT_SECONDS):
@@ -300,7 +383,7 @@ def _reference_kernel_environment() -> Iterator[None]:
     """Point the kernel at an empty reuse cache (the outputs show real training) and make it the reference run."""
     with (
         tempfile.TemporaryDirectory() as empty,
-        mock.patch.dict(os.environ, {**REFERENCE_ENVIRONMENT, cache.CACHE_VARIABLE: empty}),
+        mock.patch.dict(os.environ, {**REFERENCE_ENVIRONMENT, results.CACHE_VARIABLE: empty}),
     ):
         yield
 
