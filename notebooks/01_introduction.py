@@ -249,7 +249,7 @@ environment.claim(
 # %%
 from sklearn.neighbors import KNeighborsClassifier
 
-from course_utils.exercises import checks
+from course_utils.exercises.checks import nb01 as checks
 
 # %% [markdown]
 # (ex-1-1)=

@@ -330,7 +330,8 @@ import numpy as np
 from sklearn.metrics import confusion_matrix
 from sklearn.neighbors import KNeighborsClassifier
 
-from course_utils.exercises import checks, questions
+from course_utils.exercises import questions
+from course_utils.exercises.checks import nb02 as checks
 
 # %% [markdown]
 # (ex-2-1)=

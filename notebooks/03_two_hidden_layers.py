@@ -55,6 +55,7 @@ from course_utils import (
     metrics,
     models,
     plots,
+    significance,
     training,
 )
 
@@ -230,7 +231,7 @@ saved_studies = {
     backend: study.load_saved(Path("results/depth_study"), backend)
     for backend in ("tensorflow", "jax")
 }
-by_backend = study.verdicts_by_backend(
+by_backend = significance.verdicts_by_backend(
     saved_studies, compare.CLAIM_COMPARISONS
 )
 ours_vs_pca = by_backend[
@@ -239,8 +240,8 @@ ours_vs_pca = by_backend[
 ]
 against_pca = dict(zip(ours_vs_pca["metric"], ours_vs_pca["settled"]))
 environment.claim(
-    against_pca["bce"] == study.CLEAR[1]
-    and against_pca["knn_accuracy"] == study.NOT_SHOWN,
+    against_pca["bce"] == significance.CLEAR[1]
+    and against_pca["knn_accuracy"] == significance.NOT_SHOWN,
     "over the study, Autoencoder_2's BCE is clearly lower than PCA's and its "
     "kNN accuracy is not shown to differ (both backends)",
     f"settled verdicts {against_pca}",
@@ -255,7 +256,8 @@ environment.claim(
 # %%
 import keras
 
-from course_utils.exercises import architecture_builder, checks
+from course_utils.exercises import architecture_builder
+from course_utils.exercises.checks import nb03 as checks
 
 # %% [markdown]
 # (ex-3-1)=

@@ -283,7 +283,8 @@ environment.claim(
 # %%
 import keras
 
-from course_utils.exercises import checks, depth_explorer
+from course_utils.exercises import depth_explorer
+from course_utils.exercises.checks import nb04 as checks
 
 # %% [markdown]
 # (ex-4-1)=

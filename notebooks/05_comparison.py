@@ -59,7 +59,8 @@ from course_utils import (
     plots,
     training,
 )
-from course_utils.exercises import checks, latent_decoder
+from course_utils.exercises import latent_decoder
+from course_utils.exercises.checks import nb05 as checks
 
 environment.setup(seed=42)
 

@@ -61,6 +61,7 @@ from course_utils import (
     environment,
     metrics,
     plots,
+    significance,
     study,
     training,
 )
@@ -249,15 +250,15 @@ print(f"p-value of the difference from PCA: {test_2.pvalue:.3f}")
 # %%
 # one test per comparison and measure in the verdict table below
 tests = len(compare.CLAIM_COMPARISONS) * len(study.METRIC_NAMES)
-false_alarm = 1 - (1 - study.SIGNIFICANCE) ** tests
+false_alarm = 1 - (1 - significance.SIGNIFICANCE) ** tests
 print(
-    f"{tests} tests, each at {study.SIGNIFICANCE:.0%}. If nothing differs,"
+    f"{tests} tests, each at {significance.SIGNIFICANCE:.0%}. If nothing differs,"
 )
 print(f"the chance of at least one false alarm is {false_alarm:.0%}")
 
 # %% tags=["remove-cell"]
 environment.claim(
-    inside and test_2.pvalue > study.SIGNIFICANCE,
+    inside and test_2.pvalue > significance.SIGNIFICANCE,
     "PCA's kNN accuracy lies inside Autoencoder_2's 95% interval, and the "
     "p-value of the difference is above 0.05",
     f"interval ({low_2:.4f}, {high_2:.4f}), PCA {pca_knn:.4f}, "
@@ -293,7 +294,7 @@ environment.claim(
 # %%
 # each model against the one before it, and against PCA
 pairs = compare.CLAIM_COMPARISONS
-comparisons = study.compare_runs(result.runs, pairs)
+comparisons = significance.compare_runs(result.runs, pairs)
 columns = ["gain", "ci_low", "ci_high", "p_holm", "verdict"]
 comparisons.set_index(["model", "baseline", "metric"])[columns].round(3)
 
@@ -312,8 +313,8 @@ saved_studies = {
     backend: study.load_saved(study_dir, backend)
     for backend in ("tensorflow", "jax")
 }
-by_backend = study.verdicts_by_backend(saved_studies, pairs)
-agreed = (by_backend["settled"] != study.NOT_SETTLED).sum()
+by_backend = significance.verdicts_by_backend(saved_studies, pairs)
+agreed = (by_backend["settled"] != significance.NOT_SETTLED).sum()
 print(f"The two backends agree on {agreed} of {len(by_backend)} verdicts.")
 verdicts = by_backend.pivot(
     index=["model", "baseline"], columns="metric", values="settled"
@@ -441,7 +442,7 @@ environment.claim(
     ),
     "every autoencoder has a clearly lower silhouette than PCA",
 )
-unsettled = by_backend[by_backend["settled"] == study.NOT_SETTLED]
+unsettled = by_backend[by_backend["settled"] == significance.NOT_SETTLED]
 environment.claim(
     list(
         zip(unsettled["model"], unsettled["baseline"], unsettled["metric"])
@@ -482,7 +483,7 @@ study.control_table(result.summary())
 study.control_figure(result.summary())
 
 # %%
-controlled = study.verdicts_by_backend(
+controlled = significance.verdicts_by_backend(
     saved_studies, study.CONTROL_COMPARISONS
 )
 controlled.pivot(
@@ -549,7 +550,9 @@ environment.claim(
     ", ".join(f"{ratio:.2f}" for ratio in ratios),
 )
 for backend, saved in saved_studies.items():
-    bce = study.compare_runs(saved.runs, study.CONTROL_COMPARISONS, ["bce"])
+    bce = significance.compare_runs(
+        saved.runs, study.CONTROL_COMPARISONS, ["bce"]
+    )
     bce = bce.set_index(["model", "baseline"])
     depth_high = max(
         bce.loc[pair, "ci_high"] for pair in study.DEPTH_AT_EQUAL_SIZE
@@ -600,7 +603,9 @@ converged_studies = {
     for backend in ("tensorflow", "jax")
 }
 pca_pairs = [pair for pair in pairs if pair[1] == study.PCA_NAME]
-converged_verdicts = study.verdicts_by_backend(converged_studies, pca_pairs)
+converged_verdicts = significance.verdicts_by_backend(
+    converged_studies, pca_pairs
+)
 keys = ["model", "baseline", "metric"]
 budget = by_backend[[*keys, "settled"]].merge(
     converged_verdicts[[*keys, "settled"]], on=keys, suffixes=("", "_long")
@@ -701,14 +706,14 @@ print(
 # A **paired bootstrap** measures this for any gain that is a mean over the test images: draw
 # 1,000 test images with replacement, score both models on the same drawn images, note the gain,
 # and repeat 2,000 times; the middle 95% of those gains is the interval. Here for the seed-42
-# models of notebooks 2 to 5 against PCA (`metrics.paired_bootstrap`; trustworthiness ranks all
+# models of notebooks 2 to 5 against PCA (`significance.paired_bootstrap`; trustworthiness ranks all
 # pairs of images, has no per-image part, and is left out):
 
 # %%
 pca_images = metrics.per_image_scores(pca, mnist)
 bootstrap = pd.concat(
     {
-        name: metrics.paired_bootstrap(
+        name: significance.paired_bootstrap(
             metrics.per_image_scores(
                 metrics.autoencoder_representation(model.autoencoder), mnist
             ),
@@ -843,7 +848,8 @@ environment.claim(
 # %%
 from scipy import stats
 
-from course_utils.exercises import checks, measure_explorer
+from course_utils.exercises import measure_explorer
+from course_utils.exercises.checks import nb06 as checks
 
 # %% [markdown]
 # (ex-6-1)=
@@ -922,8 +928,6 @@ checks.check_seed_interval(interval_6_2, result.runs)
 # would the same comparisons get larger or smaller adjusted p-values there, and why?
 
 # %%
-from course_utils.exercises import checks_statistics
-
 comparisons_6_3 = [
     ("Autoencoder_2", "Autoencoder_1"),
     ("Autoencoder_3", "Autoencoder_2"),
@@ -958,7 +962,7 @@ for (model, baseline), p, adjusted in zip(
     )
 
 # %%
-checks_statistics.check_welch_holm(p_values_6_3, holm_6_3, result.runs)
+checks.check_welch_holm(p_values_6_3, holm_6_3, result.runs)
 
 # %% [markdown]
 # ## Summary

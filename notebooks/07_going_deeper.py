@@ -61,6 +61,7 @@ from course_utils import (
     metrics,
     models,
     plots,
+    significance,
     study,
     training,
 )
@@ -306,7 +307,7 @@ for (name, seed), run in small_runs.items():
     report = training.overfitting(curves)
     small_rows.append(
         {
-            "model": name,  # study.compare_runs groups the runs by "model"
+            "model": name,  # significance.compare_runs groups the runs by "model"
             "seed": seed,
             **run.scores,
             "epochs": report["epochs"],
@@ -340,7 +341,7 @@ remedy_pairs = [
     ("early stopping", "no remedy"),
     ("dropout 0.2", "no remedy"),
 ]
-remedy_verdicts = study.compare_runs(small_rows, remedy_pairs)
+remedy_verdicts = significance.compare_runs(small_rows, remedy_pairs)
 remedy_verdicts.set_index(["model", "metric"])[
     ["gain", "p_holm", "verdict"]
 ]
@@ -366,7 +367,7 @@ def saved_remedy_runs(backend):
     return study.StudyResult(study.StudyConfig(), rows, "300 images")
 
 
-remedy_agreement = study.verdicts_by_backend(
+remedy_agreement = significance.verdicts_by_backend(
     {
         backend: saved_remedy_runs(backend)
         for backend in ("tensorflow", "jax")
@@ -468,7 +469,9 @@ environment.claim(
     and mean["bce"].idxmax() == mean["mse"].idxmax() == "dropout 0.2"
     and by_remedy["bce"].std()["dropout 0.2"]
     > 3 * by_remedy["bce"].std()[["no remedy", "early stopping"]].max()
-    and all(settled[pair] == study.NOT_SHOWN for pair in reconstruction),
+    and all(
+        settled[pair] == significance.NOT_SHOWN for pair in reconstruction
+    ),
     "early stopping has the lowest mean BCE, is level with no remedy in MSE; dropout is highest "
     "in both; no reconstruction difference is shown",
     str(mean[["bce", "mse"]].round(4).to_dict()),
@@ -480,9 +483,9 @@ environment.claim(
         for name, _ in remedy_pairs
         for metric in latent
     )
-    and settled[("dropout 0.2", "silhouette")] == study.CLEAR[-1]
+    and settled[("dropout 0.2", "silhouette")] == significance.CLEAR[-1]
     and all(
-        settled[(name, metric)] == study.NOT_SHOWN
+        settled[(name, metric)] == significance.NOT_SHOWN
         for name, _ in remedy_pairs
         for metric in latent
         if (name, metric) != ("dropout 0.2", "silhouette")
@@ -501,7 +504,7 @@ environment.claim(
 # %%
 import keras
 
-from course_utils.exercises import checks
+from course_utils.exercises.checks import nb07 as checks
 
 # %% [markdown]
 # (ex-7-1)=

@@ -57,12 +57,13 @@ from course_utils import (
     environment,
     metrics,
     plots,
+    significance,
     size_study,
     study,
     tables,
     training,
 )
-from course_utils.exercises import checks_full_size
+from course_utils.exercises.checks import nb08 as checks
 
 environment.setup(seed=42)
 SAVED = Path("results")
@@ -233,7 +234,7 @@ sizes_8_1 = sorted(wins["train_size"])
 sizes_8_1
 
 # %%
-checks_full_size.check_sizes_where_depth_pays(sizes_8_1, size_result)
+checks.check_sizes_where_depth_pays(sizes_8_1, size_result)
 
 # %% [markdown]
 # (ex-8-2)=
@@ -261,7 +262,7 @@ gains_8_2 = {
 gains_8_2
 
 # %%
-checks_full_size.check_depth_gain_by_size(gains_8_2, size_result)
+checks.check_depth_gain_by_size(gains_8_2, size_result)
 
 # %% [markdown]
 # ## Does the gain grow, or only its mean?
@@ -400,7 +401,7 @@ converged_studies = {
     backend: study.load_saved(Path("results/converged_study"), backend)
     for backend in ("tensorflow", "jax")
 }
-trained_longer = study.verdicts_by_backend(
+trained_longer = significance.verdicts_by_backend(
     converged_studies,
     [(study.model_name(depth), study.PCA_NAME) for depth in (1, 2, 3)],
 ).set_index(["model", "metric"])["settled"]

@@ -59,12 +59,13 @@ from course_utils import (
     data,
     environment,
     models,
+    significance,
     size_study,
     study,
     tables,
     training,
 )
-from course_utils.exercises import checks
+from course_utils.exercises.checks import nb09 as checks
 
 environment.setup(seed=42)
 
@@ -106,8 +107,8 @@ keys = ["model", "baseline", "metric"]
 
 def settled_tests(pairs):
     """Welch + Holm on the reference study, with the verdict both backends agree on."""
-    tests = study.compare_runs(reference.runs, pairs)
-    agreed = study.verdicts_by_backend(saved_studies, pairs)
+    tests = significance.compare_runs(reference.runs, pairs)
+    agreed = significance.verdicts_by_backend(saved_studies, pairs)
     return tests.merge(agreed[[*keys, "settled"]], on=keys), agreed
 
 
@@ -124,7 +125,7 @@ PCA = study.PCA_NAME
 RECONSTRUCTION = ("bce", "mse")
 NEIGHBOURHOODS = ("knn_accuracy", "trustworthiness")
 EVERY = study.METRIC_NAMES
-BETTER, WORSE = study.CLEAR[1], study.CLEAR[-1]
+BETTER, WORSE = significance.CLEAR[1], significance.CLEAR[-1]
 A1, A2, A3 = (study.model_name(depth) for depth in (1, 2, 3))
 claims = [
     ("One layer: blurred digits, no clusters", A1, PCA, EVERY, WORSE),
@@ -485,7 +486,7 @@ checks.check_experiment_plan(plan_9_2)
 #
 # The tools: `models.build_autoencoder(hidden_units, latent_dim=..., seed=...)` builds a model,
 # `data.split_validation` holds out validation images, `study.train_and_measure` trains a model and
-# measures it on the test images, and `study.compare_runs(runs, pairs)` runs Welch's t-tests with
+# measures it on the test images, and `significance.compare_runs(runs, pairs)` runs Welch's t-tests with
 # Holm's correction on runs, each a dict with a `"model"` name and the five measures.
 #
 # **Rubric** for your project, or a classmate's:
@@ -524,7 +525,7 @@ pd.DataFrame(runs).set_index("model").round(3)
 # %% [markdown]
 # To go on: loop over seeds (`for seed in range(10)`), use `training.TrainingSettings()` for the
 # course's 30 epochs, add the depths you compare, and pass the runs and the pairs to compare to
-# `study.compare_runs`, for example `[("depth3_code3", "depth3_code2")]`.
+# `significance.compare_runs`, for example `[("depth3_code3", "depth3_code2")]`.
 
 # %% [markdown]
 # ## Summary
