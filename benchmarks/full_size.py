@@ -390,7 +390,7 @@ def choice_text(choice: dict) -> str:
     )
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parent / "README.md"
 README_MARKERS = ("<!-- hardware-bound:start -->", "<!-- hardware-bound:end -->")
 TARGET_SECONDS = {"tensorflow": 30, "jax": 10}  # per model on 60,000 images, from the full-size issue
 
@@ -422,8 +422,8 @@ def readme_block(results: dict[str, dict]) -> str:
             verdicts.append(f"{backend}: {met} of 3 models under the target of {target} s")
     lines = [
         f"On all 60,000 Fashion-MNIST training images, with the full-size setting chosen on evidence "
-        f"({choice['candidate']}, {choice['epochs']} epochs; [`benchmarks/results/full_size_settings.md`]"
-        "(benchmarks/results/full_size_settings.md)), each model's training time (median of 3) against the "
+        f"({choice['candidate']}, {choice['epochs']} epochs; [`results/full_size_settings.md`]"
+        "(results/full_size_settings.md)), each model's training time (median of 3) against the "
         "hardware bound: the time its matrix products would take at this machine's measured float32 "
         "matrix-multiply peak (`benchmarks/hardware.py`). Targets per model: " + "; ".join(verdicts) + ".",
         "",
