@@ -24,9 +24,14 @@ os.environ["COURSE_MNIST_SOURCE"] = "subset"
 os.environ["COURSE_REFERENCE_RUN"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-ISOLATED = Path(tempfile.mkdtemp(prefix="course-tests-"))
-# Removed at exit, after IPython (imported later, so its exit handlers run first) has saved its history.
-atexit.register(shutil.rmtree, ISOLATED, ignore_errors=True)
+# One folder for the whole run, shared by pytest-xdist's workers (they inherit the variable from the
+# process that starts them), so that a model one worker trained is loaded, not trained again, by the
+# notebooks another one runs.
+TEST_FOLDER_VARIABLE = "COURSE_TEST_FOLDER"
+ISOLATED = Path(os.environ.setdefault(TEST_FOLDER_VARIABLE, tempfile.mkdtemp(prefix="course-tests-")))
+if "PYTEST_XDIST_WORKER" not in os.environ:  # the process that started the run removes it, after its workers
+    # Removed at exit, after IPython (imported later, so its exit handlers run first) has saved its history.
+    atexit.register(shutil.rmtree, ISOLATED, ignore_errors=True)
 ISOLATED_VARIABLES = {
     "COURSE_CACHE_DIR": "course-cache",
     "KERAS_HOME": "keras",
@@ -65,6 +70,13 @@ def home_snapshot() -> dict[str, tuple[int, int]]:
 
 
 HOME_BEFORE = home_snapshot()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The notebooks' nbval cells are slow tests too: each notebook runs top to bottom in a kernel."""
+    for item in items:
+        if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -111,9 +123,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     feedback = sys.modules.get("course_utils.exercises.feedback")
     if feedback is not None:
         feedback.forget_attempts()
-    checks = sys.modules.get("course_utils.exercises.checks")
-    if checks is not None:
-        checks.forget_predictions()
+    common = sys.modules.get("course_utils.exercises.checks.common")
+    if common is not None:
+        common.forget_predictions()
 
 
 @pytest.fixture(scope="module")

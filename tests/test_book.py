@@ -47,6 +47,8 @@ from browser import CHROMIUM, CHROMIUM_ARGS
 from course_utils.exercises import registry, widgets
 from course_utils.maintain import notebooks, release
 
+pytestmark = pytest.mark.slow
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BOOK_DIR = PROJECT_DIR / "book"
 SITES = {"student": BOOK_DIR / "_build" / "html", "instructor": BOOK_DIR / "_build" / "instructor" / "_build" / "html"}

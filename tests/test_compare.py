@@ -1,7 +1,10 @@
 import numpy as np
+import pytest
 
 from course_utils import compare, training
 from course_utils.maintain.cli import main
+
+pytestmark = pytest.mark.backend
 
 
 def test_first_of_each_digit_picks_one_of_each(offline_mnist):

@@ -1,8 +1,11 @@
 import os
 
 import numpy as np
+import pytest
 
 from course_utils import environment
+
+pytestmark = pytest.mark.backend
 
 
 def test_setup_prints_backend_seed_and_versions(capsys):

@@ -16,6 +16,8 @@ import pytest
 from course_utils import study
 from course_utils.maintain import notebooks
 
+pytestmark = pytest.mark.backend
+
 NOTEBOOK = notebooks.NOTEBOOK_DIR / "07_going_deeper.py"
 RESULTS = notebooks.NOTEBOOK_DIR / "results" / "going_deeper"
 REMEDIES = ("no remedy", "early stopping", "dropout 0.2")

@@ -34,6 +34,8 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS
 
+pytestmark = pytest.mark.slow
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 SCREENSHOT_DIR = PROJECT_DIR / "book" / "_build" / "screenshots" / "jupyterlab"

@@ -6,6 +6,8 @@ import pytest
 from course_utils import models, plots, training
 from course_utils.exercises import latent_decoder, widgets
 
+pytestmark = pytest.mark.backend
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PNG = b"\x89PNG"
 

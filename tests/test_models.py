@@ -3,6 +3,8 @@ import pytest
 
 from course_utils import models
 
+pytestmark = pytest.mark.backend
+
 
 @pytest.mark.parametrize("name, count", models.ARTICLE_PARAMETER_COUNTS.items())
 def test_article_models_have_the_articles_parameter_counts(name, count):

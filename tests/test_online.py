@@ -13,6 +13,8 @@ import pytest
 from course_utils import data, environment
 from course_utils.maintain import notebooks
 
+pytestmark = [pytest.mark.backend, pytest.mark.slow]
+
 
 def _as_keras_images(flat: np.ndarray) -> np.ndarray:
     return np.rint(flat.reshape(-1, 28, 28) * 255).astype(np.uint8)

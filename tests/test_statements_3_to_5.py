@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.backend
+
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 TWO, THREE, COMPARISON = "03_two_hidden_layers", "04_three_hidden_layers", "05_comparison"
 

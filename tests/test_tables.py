@@ -4,6 +4,8 @@ import pytest
 
 from course_utils import tables
 
+pytestmark = pytest.mark.backend
+
 
 @pytest.mark.parametrize(
     ("p", "text"), [(0.0, "< 0.001"), (0.0004, "< 0.001"), (0.001, "0.001"), (0.0423, "0.042"), (0.5, "0.500")]
