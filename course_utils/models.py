@@ -63,8 +63,13 @@ class Autoencoder:
 
 
 def layer_sizes(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> list[int]:
-    """The sizes from input to output of a mirrored autoencoder: ``[784, 32, 10, 2, 10, 32, 784]``."""
-    return [input_dim, *hidden_units, latent_dim, *reversed(hidden_units), input_dim]
+    """The sizes from input to output of a mirrored autoencoder: ``[784, 32, 10, 2, 10, 32, 784]``.
+
+    Python integers, whatever integers came in: NumPy's small ones (``np.uint8(2)``) would overflow
+    when :func:`layer_parameters` multiplies them.
+    """
+    hidden = [int(units) for units in hidden_units]
+    return [int(input_dim), *hidden, int(latent_dim), *reversed(hidden), int(input_dim)]
 
 
 def architecture_string(hidden_units: Sequence[int], latent_dim: int = LATENT_DIM, input_dim: int = INPUT_DIM) -> str:

@@ -105,3 +105,10 @@ def test_planned_layer_table_equals_the_one_keras_builds(name):
 def test_layer_sizes_mirror_the_encoder():
     assert models.layer_sizes((32, 10)) == [784, 32, 10, 2, 10, 32, 784]
     assert models.layer_sizes((), latent_dim=3) == [784, 3, 784]
+
+
+@pytest.mark.parametrize("small", [np.uint8, np.int8, np.int16])
+def test_parameter_counts_of_numpy_integers_do_not_overflow(small):
+    """A student's np.uint8(2) (or a newer Hypothesis's) must count as 2, not overflow at 784 x units."""
+    assert models.expected_parameter_count([small(10)], small(2)) == models.expected_parameter_count([10], 2) == 16_526
+    assert all(type(size) is int for size in models.layer_sizes([small(32), small(10)], small(2)))
