@@ -22,6 +22,7 @@ from course_utils.backend import keras
 
 # Parallel runs (run_study's jobs and scheduler): what a worker process is told, and what it keeps.
 LOCAL_SCHEDULER = "local"
+CONNECT_SECONDS = 3  # a scheduler that has not answered by then is not there (a Dask one answers in milliseconds)
 DASK_MISSING = 'Running on a Dask cluster needs Dask: pip install "dask[distributed]"'
 CPU_SLOTS_VARIABLE = "COURSE_CPU_SLOTS"
 WORKER_CPUS_VARIABLE = "COURSE_WORKER_CPUS"
@@ -178,7 +179,7 @@ def _dask(scheduler: str) -> Iterator[tuple[str, int]]:
             client = stack.enter_context(Client(stack.enter_context(cluster)))
         else:
             try:
-                client = stack.enter_context(Client(scheduler, timeout=10))
+                client = stack.enter_context(Client(scheduler, timeout=CONNECT_SECONDS))
             except (OSError, ValueError) as error:
                 raise ConnectionError(f"no Dask scheduler answers at {scheduler!r} ({error}).") from None
         workers = max(1, sum(client.nthreads().values()))
