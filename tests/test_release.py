@@ -138,7 +138,10 @@ def test_nothing_else_is_lost(course, tmp_path):
     assert last_after.outputs[0] == last_before.outputs[0]
     assert last_after.outputs[1]["data"] == {"text/plain": "a widget", "text/html": "<p>static rendering</p>"}
     assert release.WIDGET_VIEW in last_before.outputs[1]["data"], "the instructor notebook must not change"
-    assert "jupytext" not in student.metadata and student.metadata["course"] == {"student_copy": True}
+    assert "jupytext" not in student.metadata and student.metadata["course"] == {
+        "student_copy": True,
+        "notebook": "notebook",
+    }
 
 
 @pytest.mark.slow

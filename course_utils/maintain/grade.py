@@ -24,6 +24,7 @@ import functools
 import json
 import math
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -68,11 +69,21 @@ class Submission:
 
     student: str
     path: Path
+    matched: str = ""
 
     @property
     def notebook(self) -> str:
-        """The notebook's stem, e.g. ``"02_one_hidden_layer"``."""
-        return self.path.stem
+        """The course notebook it was matched to, e.g. ``"02_one_hidden_layer"`` (by default its file's stem)."""
+        return self.matched or self.path.stem
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A returned file that is not graded, and why (listed beside the grades, never dropped silently)."""
+
+    student: str
+    path: Path
+    reason: str
 
 
 def checked_exercises(notebook: str) -> tuple[registry.Exercise, ...]:
@@ -166,13 +177,59 @@ def layout_problem(folder: Path) -> str | None:
 
 
 def submissions(folder: Path) -> list[Submission]:
-    """Every student's notebooks with checked exercises, by student then notebook."""
-    found = []
+    """Every student's notebooks with checked exercises, by student then notebook (see :func:`match_files`)."""
+    return match_files(folder)[0]
+
+
+def match_files(folder: Path) -> tuple[list[Submission], list[Unmatched]]:
+    """Match every notebook a student returned to a course notebook, or list it as unmatched.
+
+    A student's notebooks may lie anywhere below the student's folder (a copy one folder deeper
+    counts). A file is matched by the course notebook a student copy names in its metadata
+    (``release`` writes it), else by its name, read tolerantly: case, spaces and hyphens, and a
+    copy's suffix (``" (1)"``, ``" - Copy"``, ``"_copy2"``) do not count. Jupyter's checkpoints are
+    left out. Two files of one student that match the same notebook are both listed, not guessed.
+
+    Returns:
+        The submissions to grade, by student then notebook; and the files not graded, with why.
+    """
+    stems = [path.stem for path in notebooks.course_notebooks()]
+    matched: list[Submission] = []
+    unmatched: list[Unmatched] = []
     for student in sorted(path for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")):
-        for path in sorted(student.glob("[0-9][0-9]_*.ipynb")):
-            if checked_exercises(path.stem):
-                found.append(Submission(student.name, path))
-    return found
+        by_notebook: dict[str, list[Path]] = {}
+        for path in sorted(student.rglob("*.ipynb")):
+            if any(part.startswith(".") for part in path.relative_to(student).parts):
+                continue  # .ipynb_checkpoints and other hidden folders
+            stem = _course_notebook(path, stems)
+            if stem is None:
+                unmatched.append(Unmatched(student.name, path, "its name and content match no course notebook"))
+            elif not checked_exercises(stem):
+                unmatched.append(Unmatched(student.name, path, f"{stem} has no checked exercise"))
+            else:
+                by_notebook.setdefault(stem, []).append(path)
+        for stem, paths in sorted(by_notebook.items()):
+            if len(paths) == 1:
+                matched.append(Submission(student.name, paths[0], stem))
+            else:
+                names = ", ".join(str(path.relative_to(student)) for path in paths)
+                reason = f"{len(paths)} files match {stem} ({names}): keep one"
+                unmatched += [Unmatched(student.name, path, reason) for path in paths]
+    return matched, unmatched
+
+
+COPY_SUFFIX = re.compile(r"(\s*\(\d+\)|[\s_-]*-?\s*copy(\s*\(?\d+\)?)?|[\s_-]+\d+)+$", re.IGNORECASE)
+
+
+def _course_notebook(path: Path, stems: list[str]) -> str | None:
+    """The course notebook a returned file is a copy of, by its metadata, else by its tolerantly read name; or None."""
+    with contextlib.suppress(Exception):  # not JSON, not a notebook: then its name decides
+        named = nbformat.read(path, as_version=4).metadata.get(notebooks.METADATA_KEY, {}).get("notebook")
+        if named in stems:
+            return named
+    name = COPY_SUFFIX.sub("", path.stem).strip().lower()
+    name = re.sub(r"[\s-]+", "_", name)
+    return name if name in stems else None
 
 
 def estimate_minutes(chosen: list[Submission], timings_path: Path = timings.TIMINGS) -> float:
@@ -228,7 +285,10 @@ def run_copy(path: Path, timeout: int = DEFAULT_TIMEOUT) -> tuple[list[dict], st
             return [], f"error: cannot read the notebook: {_first_line(error)}"
         with _student_kernel_environment(record):
             status = _run_cells(notebook, timeout)
-        return _read_records(record), status
+        records, damage = _read_records(record)
+        if damage is not None:
+            return [], f"error: the verdicts were not counted: {damage} (was the record written to?)"
+        return records, status
 
 
 def _run_cells(notebook: nbformat.NotebookNode, timeout: int) -> str:
@@ -276,10 +336,35 @@ def _student_kernel_environment(record: Path) -> Iterator[None]:
         yield
 
 
-def _read_records(record: Path) -> list[dict]:
+def _read_records(record: Path) -> tuple[list[dict], str | None]:
+    """The recorded check calls, and why the record cannot be trusted (a damaged or foreign line), or None.
+
+    Every line must be what :func:`_recording` writes: an object with a check's name, a boolean
+    verdict and a message. One that is not costs this notebook's verdicts, never the class's table.
+    """
     if not record.exists():
-        return []
-    return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [], None
+    entries = []
+    for number, line in enumerate(record.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return [], f"line {number} of the grading record is not JSON"
+        if not _is_record(entry):
+            return [], f"line {number} of the grading record is not a check's verdict"
+        entries.append(entry)
+    return entries, None
+
+
+def _is_record(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("check"), str)
+        and isinstance(entry.get("passed"), bool)
+        and isinstance(entry.get("message"), str)
+    )
 
 
 def _first_line(error: object) -> str:
@@ -378,7 +463,7 @@ def main(folder: Path, output: Path, timeout: int = DEFAULT_TIMEOUT, force: bool
     if problem:
         raise GradeError(problem)
     check_output(output, force)
-    chosen = submissions(folder)
+    chosen, left_out = match_files(folder)
     print(estimate_line(chosen))
     table = grade(chosen, timeout)
     backup = write(table, output)
@@ -387,4 +472,6 @@ def main(folder: Path, output: Path, timeout: int = DEFAULT_TIMEOUT, force: bool
     print(f"\n✓ passed, ✗ not passed, – not run. One row per student and exercise in {output}.")
     if backup is not None:
         print(f"The previous {output.name} is kept as {backup.name}.")
+    for item in left_out:
+        print(f"Not graded: {item.student}/{item.path.relative_to(folder / item.student)}: {item.reason}.")
     return 0

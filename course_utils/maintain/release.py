@@ -322,7 +322,9 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
     jupytext_metadata.pop("formats", None)
     if not jupytext_metadata:
         student.metadata.pop("jupytext", None)
-    student.metadata[notebooks.METADATA_KEY] = {"student_copy": True}
+    # The notebook it copies: `grade` matches a returned copy by it, whatever the file is called then.
+    copied = report.source.stem if report is not None else None
+    student.metadata[notebooks.METADATA_KEY] = {"student_copy": True, **({"notebook": copied} if copied else {})}
     leaks = solution_leaks(notebook, student, report.source.stem if report is not None else None)
     if leaks:
         raise ReleaseError(f"a solution or an answer would survive in the student copy: {leaks[0]}")
