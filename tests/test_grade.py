@@ -40,19 +40,31 @@ STUDENTS = {
         "answer_2_1 = 5491",
         CHECK,
     ],
+    # An error inside exercise 2.1's section costs 2.1 only: 2.2, after it, is still checked.
+    "dan": [
+        "### Exercise 2.1: predict the parameter count",
+        IMPORT,
+        "answer_2_1 = undefined_name",
+        CHECK,
+        "### Exercise 2.2: which digits overlap?",
+        "checks.check_most_confused(..., None, None, None, None)",
+    ],
 }
 
 
 def _write_student(folder: Path, student: str, cells: list[str]) -> Path:
     path = folder / student / NOTEBOOK
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells]), path)
+    made = [
+        nbformat.v4.new_markdown_cell(cell) if cell.startswith("#") else nbformat.v4.new_code_cell(cell) for cell in cells
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=made), path)
     return path
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A class of four graded by the command line: its folder, the CSV, what it printed, and the files before."""
+    """A class of five graded by the command line: its folder, the CSV, what it printed, and the files before."""
     folder = tmp_path_factory.mktemp("class")
     paths = [_write_student(folder, student, cells) for student, cells in STUDENTS.items()]
     (folder / "eve").mkdir()
@@ -76,7 +88,7 @@ def test_one_row_per_student_and_checked_exercise(graded):
     _, table, _, _ = graded
     assert tuple(table.columns) == grade.COLUMNS
     assert sorted(zip(table["student"], table["exercise"])) == [
-        (student, exercise) for student in ("ada", "bob", "cy", "eve") for exercise in ("2.1", "2.2")
+        (student, exercise) for student in ("ada", "bob", "cy", "dan", "eve") for exercise in ("2.1", "2.2")
     ]
     assert set(table["title"]) == {"predict the parameter count", "which digits does the code confuse most?"}
 
@@ -94,12 +106,20 @@ def test_an_empty_copy_is_not_answered(graded):
     assert "Not answered yet" in row["message"]
 
 
-def test_a_broken_copy_keeps_the_verdicts_before_its_error(graded):
+def test_an_error_outside_the_exercises_stops_nothing_and_is_said(graded):
     row = _row(graded[1], "cy")
-    assert row["passed"] == "no" and "Autoencoder_1" in row["message"]
-    assert row["status"] == "error in cell 4: ValueError: broken on purpose"
+    assert row["passed"] == "yes", "the cells after the error ran: the last call of the check counts"
+    assert row["status"] == "ok (cell 4, outside the exercises, raised ValueError: broken on purpose)"
     later = _row(graded[1], "cy", "2.2")
     assert later["passed"] == grade.NOT_RUN and "broken on purpose" in later["message"]
+
+
+def test_an_error_in_one_answer_costs_that_exercise_only(graded):
+    broken = _row(graded[1], "dan")
+    assert broken["passed"] == grade.NOT_RUN
+    assert broken["status"] == "error in cell 3: NameError: name 'undefined_name' is not defined"
+    later = _row(graded[1], "dan", "2.2")
+    assert later["passed"] == "no" and later["status"] == "ok", "the next exercise was still checked"
 
 
 def test_an_unreadable_copy_is_reported_and_the_others_are_graded(graded):
@@ -110,9 +130,9 @@ def test_an_unreadable_copy_is_reported_and_the_others_are_graded(graded):
 
 def test_it_says_what_it_does_and_prints_the_summary(graded):
     _, _, printed, _ = graded
-    seconds = 4 * (grade.timings.seconds_by_notebook()[NOTEBOOK.removesuffix(".ipynb")] + grade.START_SECONDS)
-    assert f"Grading 4 notebooks of 4 students, about {math.ceil(seconds / 60)} minutes." in printed
-    assert "[4/4] eve/02_one_hidden_layer.ipynb" in printed
+    seconds = 5 * (grade.timings.seconds_by_notebook()[NOTEBOOK.removesuffix(".ipynb")] + grade.START_SECONDS)
+    assert f"Grading 5 notebooks of 5 students, about {math.ceil(seconds / 60)} minutes." in printed
+    assert "[5/5] eve/02_one_hidden_layer.ipynb" in printed
     line = next(line for line in printed.splitlines() if line.startswith("| ada"))
     assert line.replace(" ", "") == "|ada|✓|–|"
     assert next(line for line in printed.splitlines() if line.startswith("| bob")).replace(" ", "") == "|bob|✗|–|"
@@ -121,12 +141,12 @@ def test_it_says_what_it_does_and_prints_the_summary(graded):
 def test_students_files_are_not_touched(graded):
     folder, _, _, before = graded
     assert {path: path.read_bytes() for path in before} == before
-    assert sorted(path.name for path in folder.rglob("*") if path.is_file()) == sorted([NOTEBOOK] * 4 + ["grades.csv"])
+    assert sorted(path.name for path in folder.rglob("*") if path.is_file()) == sorted([NOTEBOOK] * 5 + ["grades.csv"])
 
 
 def test_a_copy_that_runs_too_long_is_stopped(tmp_path):
     path = _write_student(tmp_path, "slow", [IMPORT, "import time\ntime.sleep(600)"])
-    records, status = grade.run_copy(path, timeout=2)
+    records, status, _ = grade.run_copy(path, timeout=2)
     assert records == [] and status.startswith("timeout: stopped after 2 s")
 
 
@@ -192,7 +212,7 @@ def test_force_replaces_the_csv_after_keeping_it(tmp_path, monkeypatch, capsys):
     output.parent.mkdir()
     output.write_text("the instructor's grades")
     record = {"check": "check_parameters_with_3d_code", "passed": True, "message": "right"}
-    monkeypatch.setattr(grade, "run_copy", lambda path, timeout: ([record], "ok"))
+    monkeypatch.setattr(grade, "run_copy", lambda path, timeout: ([record], "ok", []))
     assert main(["grade", str(tmp_path), "--output", str(output), "--force"]) == 0
     assert list(pd.read_csv(output)["passed"]) == ["yes", grade.NOT_RUN]
     backups = list(output.parent.glob("marks.csv.bak-*"))

@@ -14,7 +14,9 @@ course's ``notebooks/`` folder, with an empty training cache, on the course's da
 reference run, within a time limit for the whole notebook. Before the student's first cell, the
 grader's own cell wraps the check functions of :mod:`course_utils.exercises.checks` so that each
 call appends its result (passed, message) to a JSON-lines file: verdicts are recorded, not read
-back from the displayed text, and those recorded before a crash or a timeout are kept.
+back from the displayed text, and those recorded before a time limit are kept. A cell that raises
+does not stop the run: its error is put on the exercise whose section holds the cell, and the
+exercises after it are still checked.
 """
 
 from __future__ import annotations
@@ -266,36 +268,57 @@ def estimate_line(chosen: list[Submission], timings_path: Path = timings.TIMINGS
 # --------------------------------------------------------------------------------------------
 
 
-def run_copy(path: Path, timeout: int = DEFAULT_TIMEOUT) -> tuple[list[dict], str]:
+@dataclass(frozen=True)
+class CellError:
+    """A student's cell that raised, and the exercise it belongs to.
+
+    Attributes:
+        cell: The cell's number among the student's cells, from 1.
+        text: The error, e.g. ``"NameError: name 'x' is not defined"``.
+        exercise: The number of the exercise whose section holds the cell (``"2.1"``), or None in
+            the lesson's own cells.
+    """
+
+    cell: int
+    text: str
+    exercise: str | None
+
+
+def run_copy(path: Path, timeout: int = DEFAULT_TIMEOUT) -> tuple[list[dict], str, list[CellError]]:
     """Run a student's notebook as a student would, with the checks recorded.
+
+    A cell that raises does not stop the run: the cells after it still run, so a mistake in one
+    answer costs that exercise only (:func:`rows` attributes each error to its exercise). Only
+    the time limit, or a kernel that dies, ends a run early.
 
     Args:
         path: The student's notebook; it is only read.
         timeout: Seconds for the whole notebook.
 
     Returns:
-        The recorded check calls, in order, and the status: ``"ok"``, ``"error ..."`` or
-        ``"timeout: ..."``. A crash never raises.
+        The recorded check calls, in order; the notebook's status (``"ok"``, ``"error ..."`` or
+        ``"timeout: ..."``); and the cells that raised. A crash never raises.
     """
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         record = Path(scratch) / "checks.jsonl"
         try:
             notebook = nbformat.read(path, as_version=4)
         except Exception as error:  # not JSON, not a notebook, unreadable
-            return [], f"error: cannot read the notebook: {_first_line(error)}"
+            return [], f"error: cannot read the notebook: {_first_line(error)}", []
         with _student_kernel_environment(record):
-            status = _run_cells(notebook, timeout)
+            status, errors = _run_cells(notebook, timeout)
         records, damage = _read_records(record)
         if damage is not None:
-            return [], f"error: the verdicts were not counted: {damage} (was the record written to?)"
-        return records, status
+            return [], f"error: the verdicts were not counted: {damage} (was the record written to?)", errors
+        return records, status, errors
 
 
-def _run_cells(notebook: nbformat.NotebookNode, timeout: int) -> str:
-    """Run the grader's cell, then each of the notebook's cells, until the deadline; the status."""
+def _run_cells(notebook: nbformat.NotebookNode, timeout: int) -> tuple[str, list[CellError]]:
+    """Run the grader's cell, then each of the notebook's cells, until the deadline; the status and the cells that raised."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    student_cells = list(notebook.cells)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(RECORDER_CELL))
     client = NotebookClient(
         notebook,
@@ -304,23 +327,39 @@ def _run_cells(notebook: nbformat.NotebookNode, timeout: int) -> str:
         shutdown_kernel="immediate",
         resources={"metadata": {"path": str(notebooks.NOTEBOOK_DIR)}},
     )
-    deadline, index = time.monotonic() + timeout, 0
+    deadline, index, errors = time.monotonic() + timeout, 0, []
     try:
         with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own log, not the cells' output
             for index, cell in enumerate(notebook.cells):
                 client.timeout = math.ceil(deadline - time.monotonic())
                 if client.timeout <= 0:
                     raise CellTimeoutError("deadline")
-                client.execute_cell(cell, index)
+                try:
+                    client.execute_cell(cell, index)
+                except CellExecutionError as error:  # this cell only: the next ones still run
+                    text = f"{error.ename}: {_first_line(error.evalue)}"
+                    errors.append(CellError(index, text, exercise_of_cell(student_cells, index - 1)))
     except CellTimeoutError:
-        return f"timeout: stopped after {timeout} s, in cell {index}"
-    except CellExecutionError as error:
-        return f"error in cell {index}: {error.ename}: {_first_line(error.evalue)}"
+        return f"timeout: stopped after {timeout} s, in cell {index}", errors
     except DeadKernelError:
-        return f"error in cell {index}: the kernel died (out of memory?)"
+        return f"error in cell {index}: the kernel died (out of memory?)", errors
     except Exception as error:  # a kernel that does not start, ...
-        return f"error: {type(error).__name__}: {_first_line(error)}"
-    return "ok"
+        return f"error: {type(error).__name__}: {_first_line(error)}", errors
+    return "ok", errors
+
+
+HEADING = re.compile(r"^#+\s+(.*)$", re.MULTILINE)
+EXERCISE_TITLE = re.compile(r"Exercise\s+(\d+\.\d+)\b")
+
+
+def exercise_of_cell(cells: list[nbformat.NotebookNode], index: int) -> str | None:
+    """The exercise whose section holds cell ``index``: the last heading above it, if it is an exercise's; else None."""
+    for cell in reversed(cells[:index]):
+        headings = HEADING.findall(cell.source) if cell.cell_type == "markdown" else []
+        if headings:
+            found = EXERCISE_TITLE.match(headings[-1].strip())
+            return found.group(1) if found else None
+    return None
 
 
 @contextlib.contextmanager
@@ -377,18 +416,31 @@ def _first_line(error: object) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def rows(item: Submission, records: list[dict], status: str) -> list[dict]:
-    """One row per checked exercise of the notebook; the last call of each check counts."""
+def rows(item: Submission, records: list[dict], status: str, errors: list[CellError] = ()) -> list[dict]:
+    """One row per checked exercise of the notebook; the last call of each check counts.
+
+    A row's status is the first error raised in its exercise's section, else the notebook's status
+    when it is not ``"ok"`` (a time limit, a dead kernel), else ``"ok"``, noting an error raised in
+    the lesson's own cells (which may be why a later check did not run).
+    """
     latest = {record["check"]: record for record in records}
+    outside = next((error for error in errors if error.exercise is None), None)
     table = []
     for exercise in checked_exercises(item.notebook):
+        own = next((error for error in errors if error.exercise == exercise.number), None)
+        if own is not None:
+            row_status = f"error in cell {own.cell}: {own.text}"
+        elif status != "ok" or outside is None:
+            row_status = status
+        else:
+            row_status = f"ok (cell {outside.cell}, outside the exercises, raised {outside.text})"
         found = [latest[name] for name in _check_names(exercise) if name in latest]
         if not found:
-            passed, message = NOT_RUN, "its check did not run" + ("" if status == "ok" else f" ({status})")
+            passed, message = NOT_RUN, "its check did not run" + ("" if row_status == "ok" else f" ({row_status})")
         else:
             passed = "yes" if all(record["passed"] for record in found) else "no"
             message = " ".join(record["message"] for record in found)
-        values = (item.student, item.notebook, exercise.number, exercise.title, passed, message, status)
+        values = (item.student, item.notebook, exercise.number, exercise.title, passed, message, row_status)
         table.append(dict(zip(COLUMNS, values)))
     return table
 
@@ -402,8 +454,10 @@ def grade(chosen: list[Submission], timeout: int = DEFAULT_TIMEOUT, say: Callabl
     table = []
     for number, item in enumerate(chosen, start=1):
         started = time.perf_counter()
-        records, status = run_copy(item.path, timeout)
-        found = rows(item, records, status)
+        records, status, errors = run_copy(item.path, timeout)
+        found = rows(item, records, status, errors)
+        if errors:
+            status = f"{status}, {_count(len(errors), 'cell')} raised"
         passed = sum(row["passed"] == "yes" for row in found)
         seconds = time.perf_counter() - started
         where = f"[{number}/{len(chosen)}] {item.student}/{item.path.name}"
