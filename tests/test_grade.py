@@ -241,3 +241,22 @@ def test_a_bad_value_is_a_usage_error_before_any_run(argv, says, tmp_path, no_ru
     last = _usage_error([part.format(folder=tmp_path) for part in argv], capsys)
     assert last.startswith("python -m course_utils grade: error: ") and says in last
     assert not (tmp_path / "grades.csv").exists()
+
+
+def test_a_module_a_student_writes_where_grade_started_is_never_imported_by_the_grader(tmp_path):
+    """A student's cell writes tabulate.py into the folder `grade` runs from (its kernel knows it as $PWD)."""
+    import os
+    import subprocess
+    import sys
+
+    start = tmp_path / "start"
+    start.mkdir()
+    planted = "import os\nopen(os.environ['PWD'] + '/tabulate.py', 'w').write('raise SystemExit(\"student code ran\")')"
+    _write_student(tmp_path / "class", "mallory", [planted, IMPORT, "answer_2_1 = 5491", CHECK])
+    environment = {**os.environ, "PWD": str(start)}
+    command = [sys.executable, "-m", "course_utils", "grade", str(tmp_path / "class"), "--timeout", "120"]
+    finished = subprocess.run(command, cwd=start, env=environment, capture_output=True, text=True, timeout=300)
+    assert (start / "tabulate.py").exists(), "the student's file was written: the test tests something"
+    assert finished.returncode == 0 and "student code ran" not in finished.stdout + finished.stderr, finished.stderr
+    line = next(line for line in finished.stdout.splitlines() if line.startswith("| mallory"))
+    assert line.replace(" ", "") == "|mallory|✓|–|"

@@ -28,6 +28,7 @@ import math
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -503,6 +504,19 @@ def write(table: pd.DataFrame, output: Path) -> Path | None:
     return backup
 
 
+def _close_the_working_folder() -> None:
+    """Never import a file a student's code wrote: load what the grader imports later, and drop the working folder.
+
+    ``python -m`` puts the folder it was started from first on ``sys.path``, and a student's kernel
+    may write there (``tabulate.py``, which pandas imports for the summary table). The course is
+    loaded by now, so the grader needs that folder no more.
+    """
+    import tabulate  # noqa: F401  (pandas' to_markdown imports it after the students' runs)
+
+    working = Path.cwd().resolve()
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != working]
+
+
 def _count(number: int, thing: str) -> str:
     return f"{number} {thing}{'' if number == 1 else 's'}"
 
@@ -517,6 +531,7 @@ def main(folder: Path, output: Path, timeout: int = DEFAULT_TIMEOUT, force: bool
     if problem:
         raise GradeError(problem)
     check_output(output, force)
+    _close_the_working_folder()
     chosen, left_out = match_files(folder)
     print(estimate_line(chosen))
     table = grade(chosen, timeout)
