@@ -22,10 +22,13 @@ pytestmark = pytest.mark.slow
 NOTEBOOK = "02_one_hidden_layer.ipynb"
 IMPORT = "from course_utils.exercises.checks import nb02 as checks"
 CHECK = "checks.check_parameters_with_3d_code(answer_2_1)"
-# A student's run: from notebooks/, an empty training cache, not the reference run (which conftest sets here).
+# A student's run: in a folder of its own holding only the saved results (no instructor notebook, not
+# the course's notebooks/), an empty training cache, not the reference run (which conftest sets here).
 RUN_AS_A_STUDENT = (
     "import os\n"
-    "assert os.path.basename(os.getcwd()) == 'notebooks', os.getcwd()\n"
+    "assert os.path.basename(os.getcwd()).startswith('course-grade-work-'), os.getcwd()\n"
+    "assert sorted(os.listdir()) == ['results'] and os.path.isfile('results/depth_study/tensorflow/runs.csv')\n"
+    "open('written-by-ada.txt', 'w').write('stays in the scratch folder')\n"
     "assert 'COURSE_REFERENCE_RUN' not in os.environ\n"
     "assert not os.listdir(os.environ['COURSE_CACHE_DIR'])"
 )
@@ -142,6 +145,8 @@ def test_students_files_are_not_touched(graded):
     folder, _, _, before = graded
     assert {path: path.read_bytes() for path in before} == before
     assert sorted(path.name for path in folder.rglob("*") if path.is_file()) == sorted([NOTEBOOK] * 5 + ["grades.csv"])
+    course = grade.notebooks.NOTEBOOK_DIR
+    assert not (course / "written-by-ada.txt").exists(), "a student's relative writes stay in its scratch folder"
 
 
 def test_a_copy_that_runs_too_long_is_stopped(tmp_path):

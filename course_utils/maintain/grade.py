@@ -9,9 +9,10 @@ id, holding that student's notebooks as ``release`` wrote them (``NN_name.ipynb`
         grace/02_one_hidden_layer.ipynb
 
 Only notebooks with checked exercises (the registry's) are run. Each runs as a student would run
-it: from a copy in memory (the student's file is only read), in a fresh kernel started in the
-course's ``notebooks/`` folder, with an empty training cache, on the course's data, outside the
-reference run, within a time limit for the whole notebook. Before the student's first cell, the
+it: from a copy in memory (the student's file is only read), in a fresh kernel started in a
+temporary folder that holds only the saved results the notebooks read (no instructor notebook),
+with an empty training cache, on the course's data, outside the reference run, within a time
+limit for the whole notebook. Before the student's first cell, the
 grader's own cell wraps the check functions of :mod:`course_utils.exercises.checks` so that each
 call appends its result (passed, message) to a JSON-lines file: verdicts are recorded, not read
 back from the displayed text, and those recorded before a time limit are kept. A cell that raises
@@ -27,6 +28,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -300,21 +302,36 @@ def run_copy(path: Path, timeout: int = DEFAULT_TIMEOUT) -> tuple[list[dict], st
         The recorded check calls, in order; the notebook's status (``"ok"``, ``"error ..."`` or
         ``"timeout: ..."``); and the cells that raised. A crash never raises.
     """
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="course-grade-") as scratch,
+        tempfile.TemporaryDirectory(prefix="course-grade-work-") as work,
+    ):
         record = Path(scratch) / "checks.jsonl"
         try:
             notebook = nbformat.read(path, as_version=4)
         except Exception as error:  # not JSON, not a notebook, unreadable
             return [], f"error: cannot read the notebook: {_first_line(error)}", []
+        working_folder(Path(work))
         with _student_kernel_environment(record):
-            status, errors = _run_cells(notebook, timeout)
+            status, errors = _run_cells(notebook, timeout, Path(work))
         records, damage = _read_records(record)
         if damage is not None:
             return [], f"error: the verdicts were not counted: {damage} (was the record written to?)", errors
         return records, status, errors
 
 
-def _run_cells(notebook: nbformat.NotebookNode, timeout: int) -> tuple[str, list[CellError]]:
+def working_folder(folder: Path) -> None:
+    """Fill the folder a student's copy runs in: the saved results the notebooks read, as ``release`` hands them out.
+
+    A copy runs there, not in the course's ``notebooks/``: what its code writes, deletes or reads
+    by a relative path is that folder's, and no instructor notebook (with its solutions) lies there.
+    """
+    for source, target in release.saved_results(notebooks.course_notebooks(), folder).items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def _run_cells(notebook: nbformat.NotebookNode, timeout: int, folder: Path) -> tuple[str, list[CellError]]:
     """Run the grader's cell, then each of the notebook's cells, until the deadline; the status and the cells that raised."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -326,7 +343,7 @@ def _run_cells(notebook: nbformat.NotebookNode, timeout: int) -> tuple[str, list
         timeout=timeout,
         kernel_name="python3",
         shutdown_kernel="immediate",
-        resources={"metadata": {"path": str(notebooks.NOTEBOOK_DIR)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     deadline, index, errors = time.monotonic() + timeout, 0, []
     try:
