@@ -4,9 +4,10 @@ The student notebooks here are tiny synthetic ones that call a real, cheap check
 the course's own notebooks are never run (each trains for 20 s or more).
 """
 
-import contextlib
-import io
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -52,6 +53,14 @@ STUDENTS = {
         "### Exercise 2.2: which digits overlap?",
         "checks.check_most_confused(..., None, None, None, None)",
     ],
+    # Writes tabulate.py into the folder `grade` runs from (its kernel knows it as $PWD): pandas would
+    # import it for the summary, in the grader's own process, if that folder stayed on sys.path.
+    "mallory": [
+        "import os\nopen(os.environ['PWD'] + '/tabulate.py', 'w').write('raise SystemExit(\"student code ran\")')",
+        IMPORT,
+        "answer_2_1 = 5491",
+        CHECK,
+    ],
 }
 
 
@@ -67,18 +76,21 @@ def _write_student(folder: Path, student: str, cells: list[str]) -> Path:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A class of five graded by the command line: its folder, the CSV, what it printed, and the files before."""
+    """A class of six graded by the command line: its folder, the CSV, what it printed, and the files before."""
     folder = tmp_path_factory.mktemp("class")
     paths = [_write_student(folder, student, cells) for student, cells in STUDENTS.items()]
     (folder / "eve").mkdir()
     paths.append(folder / "eve" / NOTEBOOK)
     paths[-1].write_text("not a notebook")
     before = {path: path.read_bytes() for path in paths}
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["grade", str(folder), "--timeout", "120"]) == 0
+    start = tmp_path_factory.mktemp("start")  # where the instructor runs `grade` from, as `python -m` runs it
+    command = [sys.executable, "-m", "course_utils", "grade", str(folder), "--timeout", "120"]
+    environment = {**os.environ, "PWD": str(start)}
+    finished = subprocess.run(command, cwd=start, env=environment, capture_output=True, text=True, timeout=900)
+    assert finished.returncode == 0, finished.stderr
+    assert (start / "tabulate.py").exists(), "mallory's file was written: the attack was tried"
     table = pd.read_csv(folder / "grades.csv", dtype=str, keep_default_na=False)
-    return folder, table, printed.getvalue(), before
+    return folder, table, finished.stdout + finished.stderr, before
 
 
 def _row(table: pd.DataFrame, student: str, exercise: str = "2.1") -> pd.Series:
@@ -91,7 +103,7 @@ def test_one_row_per_student_and_checked_exercise(graded):
     _, table, _, _ = graded
     assert tuple(table.columns) == grade.COLUMNS
     assert sorted(zip(table["student"], table["exercise"])) == [
-        (student, exercise) for student in ("ada", "bob", "cy", "dan", "eve") for exercise in ("2.1", "2.2")
+        (student, exercise) for student in ("ada", "bob", "cy", "dan", "eve", "mallory") for exercise in ("2.1", "2.2")
     ]
     assert set(table["title"]) == {"predict the parameter count", "which digits does the code confuse most?"}
 
@@ -133,9 +145,9 @@ def test_an_unreadable_copy_is_reported_and_the_others_are_graded(graded):
 
 def test_it_says_what_it_does_and_prints_the_summary(graded):
     _, _, printed, _ = graded
-    seconds = 5 * (grade.timings.seconds_by_notebook()[NOTEBOOK.removesuffix(".ipynb")] + grade.START_SECONDS)
-    assert f"Grading 5 notebooks of 5 students, about {math.ceil(seconds / 60)} minutes." in printed
-    assert "[5/5] eve/02_one_hidden_layer.ipynb" in printed
+    seconds = 6 * (grade.timings.seconds_by_notebook()[NOTEBOOK.removesuffix(".ipynb")] + grade.START_SECONDS)
+    assert f"Grading 6 notebooks of 6 students, about {math.ceil(seconds / 60)} minutes." in printed
+    assert "[5/6] eve/02_one_hidden_layer.ipynb" in printed
     line = next(line for line in printed.splitlines() if line.startswith("| ada"))
     assert line.replace(" ", "") == "|ada|✓|–|"
     assert next(line for line in printed.splitlines() if line.startswith("| bob")).replace(" ", "") == "|bob|✗|–|"
@@ -144,7 +156,7 @@ def test_it_says_what_it_does_and_prints_the_summary(graded):
 def test_students_files_are_not_touched(graded):
     folder, _, _, before = graded
     assert {path: path.read_bytes() for path in before} == before
-    assert sorted(path.name for path in folder.rglob("*") if path.is_file()) == sorted([NOTEBOOK] * 5 + ["grades.csv"])
+    assert sorted(path.name for path in folder.rglob("*") if path.is_file()) == sorted([NOTEBOOK] * 6 + ["grades.csv"])
     course = grade.notebooks.NOTEBOOK_DIR
     assert not (course / "written-by-ada.txt").exists(), "a student's relative writes stay in its scratch folder"
 
@@ -248,20 +260,7 @@ def test_a_bad_value_is_a_usage_error_before_any_run(argv, says, tmp_path, no_ru
     assert not (tmp_path / "grades.csv").exists()
 
 
-def test_a_module_a_student_writes_where_grade_started_is_never_imported_by_the_grader(tmp_path):
-    """A student's cell writes tabulate.py into the folder `grade` runs from (its kernel knows it as $PWD)."""
-    import os
-    import subprocess
-    import sys
-
-    start = tmp_path / "start"
-    start.mkdir()
-    planted = "import os\nopen(os.environ['PWD'] + '/tabulate.py', 'w').write('raise SystemExit(\"student code ran\")')"
-    _write_student(tmp_path / "class", "mallory", [planted, IMPORT, "answer_2_1 = 5491", CHECK])
-    environment = {**os.environ, "PWD": str(start)}
-    command = [sys.executable, "-m", "course_utils", "grade", str(tmp_path / "class"), "--timeout", "120"]
-    finished = subprocess.run(command, cwd=start, env=environment, capture_output=True, text=True, timeout=300)
-    assert (start / "tabulate.py").exists(), "the student's file was written: the test tests something"
-    assert finished.returncode == 0 and "student code ran" not in finished.stdout + finished.stderr, finished.stderr
-    line = next(line for line in finished.stdout.splitlines() if line.startswith("| mallory"))
-    assert line.replace(" ", "") == "|mallory|✓|–|"
+def test_a_module_a_student_writes_where_grade_started_is_never_imported_by_the_grader(graded):
+    _, table, printed, _ = graded
+    assert "student code ran" not in printed
+    assert _row(table, "mallory")["passed"] == "yes"
