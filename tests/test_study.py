@@ -115,11 +115,19 @@ def test_epoch_cost_is_measured_as_a_fixed_part_and_a_part_per_image(small_mnist
     assert fixed >= 0 and per_image >= 0 and 0 < fixed + 600 * per_image < 30
 
 
-def test_estimate_is_positive_and_scales_with_the_work(small_mnist):
-    one = study.estimate_seconds(study.StudyConfig((1,), (0,), training.TrainingSettings(epochs=10)), small_mnist)
-    assert 0 < one < 60
+def test_estimate_is_positive_and_scales_with_the_work(small_mnist, monkeypatch):
+    one = study.StudyConfig((1,), (0,), training.TrainingSettings(epochs=10))
+    assert 0 < study.estimate_seconds(one, small_mnist) < 60
+    # How it scales, apart from timing noise (two timings in a cold worker differed 4x): every run
+    # is priced at the deepest model's epoch, times the epochs.
+    priced = []
+    monkeypatch.setattr(study, "seconds_per_epoch", lambda depth, images, batch_size=32: priced.append(depth) or (0.5, 1e-4))
+    base = study.estimate_seconds(one, small_mnist)
     bigger = study.StudyConfig((1, 2), (0, 1), training.TrainingSettings(epochs=10))
-    assert study.estimate_seconds(bigger, small_mnist) > 2 * one
+    longer = study.StudyConfig((1,), (0,), training.TrainingSettings(epochs=20))
+    assert study.estimate_seconds(bigger, small_mnist) == pytest.approx(4 * base)
+    assert study.estimate_seconds(longer, small_mnist) == pytest.approx(2 * base)
+    assert priced == [1, 2, 1], "each estimate times the deepest model it trains"
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
