@@ -66,6 +66,8 @@ class Exercise:
         answer: The right answer, as the guide gives it.
         calls: The checks and widgets the notebook calls, with their arguments.
         minutes: A typical time to solve it.
+        points: What it is worth when graded (about one point per five minutes of work); a check
+            may award part of them (:attr:`~course_utils.exercises.feedback.CheckResult.score`).
         reveals: Phrases that state the answer (``"5,491"``, ``"33 units"``): no student copy and no
             page of the student book may show one, in this exercise's notebook or any other.
     """
@@ -79,6 +81,7 @@ class Exercise:
     answer: str
     calls: tuple[Call, ...]
     minutes: int
+    points: int
     reveals: tuple[str, ...] = ()
 
     @property
@@ -96,8 +99,32 @@ class Exercise:
         """The checking functions as a notebook calls them, e.g. ``("checks.check_encoder_2",)``."""
         return tuple(call.name for call in self.calls)
 
+    @property
+    def is_checked(self) -> bool:
+        """True when a check function judges it; False when only widgets do (the instructor grades it by hand)."""
+        return any(call.is_check for call in self.calls)
+
     def guide_row(self) -> tuple[str, ...]:
         """Its row of the instructor guide's table, in :data:`~course_utils.exercises.registry.GUIDE_COLUMNS` order."""
         heading = f"{{ref}}`Exercise {self.number} <{self.label}>`: {self.title}"
         checked_by = ", ".join(f"`{call}`" + ("" if call.is_check else " (widget)") for call in self.calls)
         return heading, checked_by, self.goal, self.looks_at, self.answer
+
+
+@dataclass(frozen=True)
+class ManualItem:
+    """Work the instructor grades by hand (a project, a written answer): a gradebook row to fill in.
+
+    Attributes:
+        number: Its number, e.g. ``"9.C"``.
+        title: Its short title.
+        notebook: The notebook's file stem that sets it.
+        points: What it is worth.
+        rubric: How to award the points.
+    """
+
+    number: str
+    title: str
+    notebook: str
+    points: int
+    rubric: str

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 
 from course_utils.exercises import checks
-from course_utils.exercises.exercise import Call, Exercise  # noqa: F401 (Call: part of the registry's API)
+from course_utils.exercises.exercise import Call, Exercise, ManualItem  # noqa: F401 (Call: part of the registry's API)
 
 GUIDE = Path(__file__).resolve().parents[2] / "book" / "instructor_guide.md"
 TABLE_START, TABLE_END = "<!-- exercise-table:start -->", "<!-- exercise-table:end -->"
@@ -37,6 +37,8 @@ EXERCISES: tuple[Exercise, ...] = tuple(
     exercise for module in checks_modules() for exercise in getattr(module, "EXERCISES", ())
 )
 
+MANUAL: tuple[ManualItem, ...] = tuple(item for module in checks_modules() for item in getattr(module, "MANUAL", ()))
+
 
 def all_exercises() -> tuple[Exercise, ...]:
     """Every exercise of the course, in order."""
@@ -47,6 +49,20 @@ def exercises_in(notebook: str) -> tuple[Exercise, ...]:
     """The exercises of one notebook, given by its file stem or name (``03_two_hidden_layers(.ipynb)``)."""
     stem = notebook.rsplit("/", 1)[-1].removesuffix(".ipynb").removesuffix(".py")
     return tuple(exercise for exercise in EXERCISES if exercise.notebook == stem)
+
+
+def manual_items(notebook: str | None = None) -> tuple[ManualItem, ...]:
+    """The work graded by hand: every exercise no check judges (widgets only), then each module's ``MANUAL`` items.
+
+    Args:
+        notebook: Only this notebook's (a file stem); default all.
+    """
+    unchecked = tuple(
+        ManualItem(exercise.number, exercise.title, exercise.notebook, exercise.points, f"by hand: {exercise.looks_at}")
+        for exercise in EXERCISES
+        if not exercise.is_checked
+    )
+    return tuple(item for item in unchecked + MANUAL if notebook in (None, item.notebook))
 
 
 def check_names() -> frozenset[str]:

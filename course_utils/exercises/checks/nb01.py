@@ -295,6 +295,7 @@ EXERCISES = (
         answer="the course's own kNN accuracy of the PCA codes (the notebook's PCA table; printed by the solution)",
         calls=(Call(check_pca_knn_accuracy, "knn_1_1, mnist"),),
         minutes=10,
+        points=2,
     ),
     Exercise(
         label="ex-1-2",
@@ -311,5 +312,6 @@ EXERCISES = (
         answer="bce lower, kNN accuracy higher (each prediction is reported as held or not, never marked right)",
         calls=(Call(check_pca_prediction, "prediction_1_2, scores_1_2, mnist"),),
         minutes=10,
+        points=2,
     ),
 )

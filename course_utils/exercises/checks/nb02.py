@@ -291,6 +291,7 @@ EXERCISES = (
         answer="5,491",
         calls=(Call(check_parameters_with_3d_code, "answer_2_1"),),
         minutes=10,
+        points=2,
         reveals=("5,491", "5491"),
     ),
     Exercise(
@@ -307,6 +308,7 @@ EXERCISES = (
         answer="depends on the run (printed by the solution)",
         calls=(Call(check_most_confused, "pair_2_2, train_codes, y_train, codes, y_test"),),
         minutes=15,
+        points=3,
     ),
     Exercise(
         label="ex-2-3",
@@ -321,5 +323,6 @@ EXERCISES = (
         answer="25,120; one test image at its two code numbers",
         calls=(Call(questions.dense_layer_question), Call(questions.latent_point_question)),
         minutes=5,
+        points=1,
     ),
 )

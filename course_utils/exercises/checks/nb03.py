@@ -280,6 +280,7 @@ EXERCISES = (
         answer="7,872 parameters",
         calls=(Call(check_encoder_2, "my_encoder"),),
         minutes=15,
+        points=3,
         reveals=("7,872", "7872"),
     ),
     Exercise(
@@ -298,6 +299,7 @@ EXERCISES = (
             Call(check_width_to_match_autoencoder_3, "width_3_2"),
         ),
         minutes=10,
+        points=2,
         reveals=("33 units", "784-33-2-33-784", "width 33", "width of 33", "w = 33"),
     ),
     Exercise(
@@ -317,5 +319,6 @@ EXERCISES = (
         "fit(x_train, x_train, batch_size=32) for the epochs the task names",
         calls=(Call(check_compile_and_fit, "autoencoder_3_3, history_3_3, x_train"),),
         minutes=10,
+        points=2,
     ),
 )

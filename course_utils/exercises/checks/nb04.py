@@ -236,6 +236,7 @@ EXERCISES = (
         answer="26,254 parameters",
         calls=(Call(check_decoder_3, "my_decoder"),),
         minutes=15,
+        points=3,
         reveals=("26,254", "26254"),
     ),
     Exercise(
@@ -252,6 +253,7 @@ EXERCISES = (
         answer="0.986",
         calls=(Call(check_pixel_layer_share, "share_4_2"),),
         minutes=10,
+        points=2,
         reveals=("0.986", "98.6%", "98.6 %"),
     ),
     Exercise(
@@ -270,5 +272,6 @@ EXERCISES = (
             Call(check_depth_experiment, "explorer, best_run_4_3"),
         ),
         minutes=20,
+        points=4,
     ),
 )

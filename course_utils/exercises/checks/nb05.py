@@ -292,6 +292,7 @@ EXERCISES = (
         ),
         calls=(Call(check_prediction_beats_pca, "prediction_5_1, scores"),),
         minutes=5,
+        points=1,
     ),
     Exercise(
         label="ex-5-2",
@@ -309,5 +310,6 @@ EXERCISES = (
             Call(check_decoded_digit, 'code_5_2, 3, trained["Autoencoder_3"], mnist'),
         ),
         minutes=15,
+        points=3,
     ),
 )

@@ -535,6 +535,7 @@ EXERCISES = (
             Call(check_measure_explorer, "explorer_6_1"),
         ),
         minutes=10,
+        points=2,
     ),
     Exercise(
         label="ex-6-2",
@@ -550,6 +551,7 @@ EXERCISES = (
         answer="depends on the study (printed by the solution)",
         calls=(Call(check_seed_interval, "interval_6_2, result.runs"),),
         minutes=10,
+        points=2,
     ),
     Exercise(
         label="ex-6-3",
@@ -568,5 +570,6 @@ EXERCISES = (
         answer="depends on the study (printed by the solution)",
         calls=(Call(check_welch_holm, "p_values_6_3, holm_6_3, result.runs"),),
         minutes=15,
+        points=3,
     ),
 )

@@ -258,6 +258,7 @@ EXERCISES = (
         answer="the notebook's model has a linear output: add activation='sigmoid' to the last layer (51,726 parameters)",
         calls=(Call(check_fixed_model, "fixed_7_1"),),
         minutes=15,
+        points=3,
     ),
     Exercise(
         label="ex-7-2",
@@ -276,5 +277,6 @@ EXERCISES = (
         ),
         calls=(Call(check_stopping, "best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test"),),
         minutes=20,
+        points=4,
     ),
 )

@@ -301,6 +301,7 @@ EXERCISES = (
         answer="the sizes whose verdict in the study's table is clearly better (in the saved study 15,000 and 60,000)",
         calls=(Call(check_sizes_where_depth_pays, "sizes_8_1, size_result"),),
         minutes=10,
+        points=2,
     ),
     Exercise(
         label="ex-8-2",
@@ -317,5 +318,6 @@ EXERCISES = (
         answer="the gain column of the study's comparisons of the three-layer model with the one-layer model",
         calls=(Call(check_depth_gain_by_size, "gains_8_2, size_result"),),
         minutes=15,
+        points=3,
     ),
 )

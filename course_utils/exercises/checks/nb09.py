@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Mapping
 
 from course_utils import metrics
-from course_utils.exercises.exercise import Call, Exercise
+from course_utils.exercises.exercise import Call, Exercise, ManualItem
 from course_utils.exercises.feedback import CheckResult, coached, not_answered, shown, whole_number
 
 # Exercise 9.1: each measure against the statement of what it rewards. The letters are in no
@@ -379,6 +379,7 @@ EXERCISES = (
         answer="bce B, mse E, knn_accuracy D, trustworthiness A, silhouette C",
         calls=(Call(check_measure_rewards, "rewards_9_1"),),
         minutes=10,
+        points=2,
     ),
     Exercise(
         label="ex-9-2",
@@ -394,5 +395,19 @@ EXERCISES = (
         answer="depends on the question; the solution plans a wider code against the article's, at the same depth",
         calls=(Call(check_experiment_plan, "plan_9_2"),),
         minutes=15,
+        points=3,
+    ),
+)
+
+# Graded by hand: the capstone's rubric (notebook 9) has five criteria, each 1 (beginning), 2 (developing)
+# or 3 (accomplished).
+MANUAL = (
+    ManualItem(
+        number="9.C",
+        title="capstone project",
+        notebook="09_conclusion",
+        points=15,
+        rubric="the capstone rubric of notebook 9: question, fair design, seeds and statistics, honest reporting, "
+        "clarity; 1 (beginning), 2 (developing) or 3 (accomplished) each",
     ),
 )
