@@ -121,6 +121,24 @@ def test_exercise_9_1_explains_any_other_answer(answer, message):
     assert message in str(result), str(result)
 
 
+@pytest.mark.parametrize(
+    "changes, score",
+    [
+        ({}, 1.0),
+        ({"bce": "E", "mse": "B"}, 3 / 5),
+        ({"silhouette": "D", "knn_accuracy": "C", "bce": "A", "trustworthiness": "B"}, 1 / 5),
+        ({"mse": ...}, 4 / 5),  # four given right, one not answered yet
+        ({"mse": "B"}, 3 / 5),  # B twice: neither bce nor mse earns its part
+        (dict.fromkeys(RIGHT_LETTERS, "A"), 0.0),  # one letter for all: no part, even trustworthiness's A
+        ({"mse": "F"}, 4 / 5),
+    ],
+)
+def test_exercise_9_1_each_measure_earns_a_fifth(changes, score):
+    result = nb09.check_measure_rewards({**RIGHT_LETTERS, **changes})
+    assert result.score == pytest.approx(score), str(result)
+    assert set(result.parts) == set(RIGHT_LETTERS)
+
+
 # ---------------------------------------------------------------------------------------------
 # Exercise 9.2
 # ---------------------------------------------------------------------------------------------
@@ -197,6 +215,24 @@ def test_exercise_9_2_explains_what_is_not_a_plan(plan):
     assert "Give the plan as a dict" in str(result)
 
 
+@pytest.mark.parametrize(
+    "changes, score",
+    [
+        ({}, 1.0),
+        ({"seeds": [1]}, 5 / 6),
+        ({"seeds": [1], "chosen_on": "test"}, 4 / 6),
+        ({"question": ...}, 5 / 6),  # the fields given still count
+        ({"chosen_on": None}, 5 / 6),  # a missing field earns nothing
+        ({"statistics": "Welch"}, 6 / 7),  # every field right, but one that is not a field: never full points
+        ({name: None for name in nb09.PLAN_FIELDS}, 0.0),
+    ],
+)
+def test_exercise_9_2_each_field_earns_a_sixth(changes, score):
+    result = nb09.check_experiment_plan(_plan(**changes))
+    assert result.score == pytest.approx(score), str(result)
+    assert set(result.parts) == set(nb09.PLAN_FIELDS)
+
+
 def test_an_empty_plan_names_every_field():
     text = str(nb09.check_experiment_plan({}))
     for name in nb09.PLAN_FIELDS:
@@ -265,6 +301,7 @@ def _assert_result(result: object) -> CheckResult:
     assert isinstance(result, CheckResult)
     assert str(result) and result._repr_html_()
     assert result.passed or result.fix
+    assert 0 <= result.score <= 1 and (result.score == 1) == result.passed
     event(result.verdict)
     return result
 

@@ -302,6 +302,24 @@ def test_exercise_7_2_explains_images_it_cannot_use(right_run):
         assert not result.passed and "could not be computed" in _text(result)
 
 
+def test_exercise_7_2_each_of_its_four_parts_earns_a_quarter(right_run):
+    stopper, history, best = right_run
+    assert check(best, stopper, history).score == 1
+    for wrong_epoch in (best - 1, "first", None):
+        result = check(wrong_epoch, stopper, history)
+        assert result.score == 0.75 and not result.parts["the best epoch"], (wrong_epoch, result.parts)
+    assert check(best, stopper, history, x_val=None).score == 0.75  # the images validated on cannot be confirmed
+    for options, part in [
+        ({"restore_best_weights": False}, "restores the best weights"),
+        ({"watched": X_TEST}, "validates on x_val"),
+    ]:
+        stopper, history = _train(**options)
+        result = check(int(np.argmin(history.history["val_loss"])) + 1, stopper, history)
+        assert result.score == 0.75 and [name for name, right in result.parts.items() if not right] == [part]
+    assert check(best, keras.callbacks.EarlyStopping(), history).score == 0  # nothing to judge the parts on
+    assert check(..., stopper, history).score == 0
+
+
 @FEW
 @given(best_epoch=ODD_VALUES, which=st.sampled_from(["stopper", "history", "x_val", "best_epoch"]))
 def test_exercise_7_2_explains_anything(right_run, best_epoch, which):
@@ -310,6 +328,7 @@ def test_exercise_7_2_explains_anything(right_run, best_epoch, which):
     arguments[which] = best_epoch  # one argument replaced by an odd value
     result = check(arguments["best_epoch"], arguments["stopper"], arguments["history"], arguments["x_val"])
     assert isinstance(result, CheckResult) and (result.fix or result.passed)
+    assert 0 <= result.score <= 1 and (result.score == 1) == result.passed
     if result.passed:  # only a number equal to the best epoch can pass
         assert which == "best_epoch" and float(best_epoch) == best
 

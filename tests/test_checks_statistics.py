@@ -56,6 +56,7 @@ def assert_result(result: object) -> CheckResult:
     assert isinstance(result, CheckResult)
     assert str(result) and result._repr_html_()
     assert result.passed or result.fix
+    assert 0 <= result.score <= 1 and (result.score == 1) == result.passed
     return result
 
 
@@ -249,6 +250,23 @@ def test_an_adjustment_right_for_wrong_p_values_is_said_to_be_right(runs):
 def test_right_adjusted_values_with_wrong_p_values_are_right(runs):
     result = assert_result(check_welch_holm([0.5, 0.5, 0.5], holm_by_hand(p_values()), runs))
     assert not result.passed and "Holm's adjustment of Welch's p-values" in str(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Partial credit: the p-values and the adjustment are each half the points
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_half_of_the_answer_earns_half_the_points(runs):
+    welch, student = p_values(), p_values(lambda a, b: stats.ttest_ind(a, b).pvalue)
+    assert check_welch_holm(welch, holm_by_hand(welch), runs).score == 1
+    assert check_welch_holm(welch, step_down(welch, "bonferroni"), runs).score == 0.5, "right p-values only"
+    assert check_welch_holm(welch, "small", runs).score == 0.5, "right p-values, adjusted values that are no list"
+    assert check_welch_holm([0.5, 0.5, 0.5], holm_by_hand(welch), runs).score == 0.5, "Holm's values only"
+    assert check_welch_holm(student, holm_by_hand(student), runs).score == 0.5, "a right adjustment of its own p-values"
+    assert check_welch_holm(student, step_down(student, "bonferroni"), runs).score == 0
+    assert check_welch_holm(welch, holm_by_hand(welch), []).score == 0, "no study: nothing to judge"
+    assert check_welch_holm(..., holm_by_hand(welch), runs).score == 0
 
 
 # ---------------------------------------------------------------------------------------------

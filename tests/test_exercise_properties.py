@@ -118,6 +118,7 @@ def assert_result(result: object) -> CheckResult:
     assert isinstance(result, CheckResult)
     assert str(result) and result._repr_html_()
     assert result.passed or result.fix
+    assert 0 <= result.score <= 1 and (result.score == 1) == result.passed and (result.answered or result.score == 0)
     event(result.verdict)  # --hypothesis-show-statistics shows how often each verdict came up
     return result
 

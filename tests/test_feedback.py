@@ -5,6 +5,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import FEW
 
 from course_utils.exercises import feedback
 from course_utils.exercises.feedback import CheckResult
@@ -17,6 +20,38 @@ def test_a_result_reads_as_text_and_html():
     assert "&lt;part&gt;" in result._repr_html_() and feedback.WRONG_COLOUR in result._repr_html_()
     assert CheckResult("x", right=["ok"]).passed
     assert feedback.RIGHT_COLOUR in CheckResult("x", right=["ok"])._repr_html_()
+
+
+def test_partial_credit_is_the_fraction_of_the_declared_parts_right():
+    result = CheckResult("Exercise 9.9", fix=["the seeds: give three"])
+    assert result.score == 0.0, "a check that declares no parts gives no partial credit"
+    assert result.part("the seeds", False) is False and result.part("the measures", True) is True
+    assert result.part("the question", 1) is True
+    assert result.parts == {"the seeds": False, "the measures": True, "the question": True}
+    assert result.score == pytest.approx(2 / 3)
+    result.part("the seeds", True)  # a part declared again keeps its last verdict
+    assert result.score == pytest.approx(3 / 4), "a fix outside the declared parts counts as one more wrong part"
+    assert str(result).splitlines() == ["Exercise 9.9: not yet.", "  ✗ the seeds: give three"], "parts are never shown"
+    assert CheckResult("x", right=["ok"], parts={"a": True, "b": True}).score == 1.0
+    assert feedback.not_answered("x").score == 0.0
+
+
+@FEW
+@given(
+    right=st.lists(st.just("ok"), max_size=2),
+    fix=st.lists(st.just("fix it"), max_size=2),
+    answered=st.booleans(),
+    done=st.sampled_from(["right", "recorded"]),
+    parts=st.dictionaries(st.text(max_size=3), st.booleans(), max_size=6),
+)
+def test_the_score_is_one_exactly_when_passed_zero_when_not_answered_and_within_0_and_1(right, fix, answered, done, parts):
+    result = CheckResult("Exercise 9.9", right=right, fix=fix, answered=answered, done=done, parts=parts)
+    assert 0.0 <= result.score <= 1.0 and isinstance(result.score, float)
+    assert (result.score == 1.0) == result.passed
+    if not answered:
+        assert result.score == 0.0
+    elif not result.passed and parts and not all(parts.values()):
+        assert result.score == pytest.approx(sum(parts.values()) / len(parts))
 
 
 def test_an_unanswered_result_says_so():

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.maintain import grade
+from course_utils.maintain import grade, grade_kernel, grade_run
 
 NOTEBOOK = "02_one_hidden_layer"
 
@@ -62,32 +62,49 @@ def test_an_unreadable_file_is_still_matched_by_its_name_and_then_reported_as_un
     assert [item.path for item in grade.match_files(tmp_path)[0]] == [path]
 
 
-GOOD = {"check": "check_parameters_with_3d_code", "passed": False, "message": "not answered yet"}
+GOOD = {"check": "check_parameters_with_3d_code", "passed": False, "score": 0.0, "message": "not answered yet"}
+MIME = grade_kernel.MIME
+
+
+def _cells(*outputs_per_cell: list[dict], student: tuple[int, ...] = ()) -> tuple[list, list]:
+    """Code cells with these display outputs; the ones numbered in ``student`` are a student's, the rest the grader's."""
+    cells, origin = [], []
+    for index, outputs in enumerate(outputs_per_cell):
+        cell = nbformat.v4.new_code_cell("")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data) for data in outputs]
+        cells.append(cell)
+        origin.append(index + 1 if index in student else None)
+    return cells, origin
 
 
 @pytest.mark.parametrize(
     "damage",
     [
         "{not json",
-        "[1, 2]",
-        json.dumps({"passed": True}),
-        json.dumps({**GOOD, "passed": "yes"}),
-        json.dumps({**GOOD, "check": 3}),
+        [1, 2],
+        {"passed": True},
+        {**GOOD, "passed": "yes"},
+        {**GOOD, "check": 3},
+        {**GOOD, "score": 1.5},
+        {**GOOD, "score": "all"},
     ],
 )
-def test_a_damaged_record_costs_that_notebook_its_verdicts_not_the_class_its_table(tmp_path, damage):
-    record = tmp_path / "checks.jsonl"
-    record.write_text(json.dumps(GOOD) + "\n" + damage + "\n")
-    records, problem = grade._read_records(record)
-    assert records == [] and "line 2 of the grading record" in problem
-    item = grade.Submission("ada", tmp_path / f"{NOTEBOOK}.ipynb")
-    rows = grade.rows(item, records, f"error: the verdicts were not counted: {problem}")
+def test_a_damaged_verdict_costs_that_notebook_its_verdicts_not_the_class_its_table(damage):
+    cells, origin = _cells([{MIME: GOOD}], [{MIME: damage}])
+    records, problem = grade_run.verdicts(cells, origin)
+    assert records == [] and "not one" in problem
+    item = grade.Submission("ada", Path(f"{NOTEBOOK}.ipynb"))
+    outcome = grade_run.Outcome(records, f"error: the verdicts were not counted: {problem}", [])
+    rows = grade.rows(item, outcome)
     assert rows and all(row["passed"] == grade.NOT_RUN for row in rows)
     assert all("the verdicts were not counted" in row["message"] for row in rows)
 
 
-def test_a_whole_record_is_read_in_order(tmp_path):
-    record = tmp_path / "checks.jsonl"
-    record.write_text(json.dumps(GOOD) + "\n\n" + json.dumps({**GOOD, "passed": True}) + "\n")
-    records, problem = grade._read_records(record)
+def test_only_the_graders_cells_are_read_in_order():
+    forged = {**GOOD, "passed": True, "score": 1.0, "message": "forged"}
+    cells, origin = _cells(
+        [{MIME: GOOD}], [{MIME: forged}], [{"text/plain": "x"}, {MIME: {**GOOD, "passed": True}}], student=(1,)
+    )
+    records, problem = grade_run.verdicts(cells, origin)
     assert problem is None and [entry["passed"] for entry in records] == [False, True]
+    assert "forged" not in json.dumps(records), "a student's cell showing a verdict counts nothing"

@@ -47,6 +47,9 @@ class CheckResult:
         hint: One conceptual hint, shown with what to fix (see :func:`coach`).
         recipe: The full recipe, shown from the second wrong answer on (see :func:`coach`).
         done: The verdict of a passed result: ``"right"``, or ``"recorded"`` for a prediction.
+        parts: The sub-checks a check declared (see :meth:`part`), each named, True when the answer
+            got it right: what :attr:`score` gives partial credit for. Empty for a check that
+            judges the answer as a whole. The lines a student reads say nothing of them.
     """
 
     title: str
@@ -57,11 +60,45 @@ class CheckResult:
     hint: str = ""
     recipe: str = ""
     done: str = "right"
+    parts: dict[str, bool] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
         """True when the answer was given and nothing needs fixing."""
         return self.answered and not self.fix
+
+    def part(self, name: str, right: bool) -> bool:
+        """Declare a sub-check of the answer, e.g. ``result.part("p-values", p_right)``, for partial credit.
+
+        A check declares each independent part of an exercise it judges (a field of a plan, a
+        setting of a callback), whatever its messages say about it; a part declared twice keeps
+        its last verdict.
+
+        Args:
+            name: What the part judges, unique within the check.
+            right: Whether the answer got it right.
+
+        Returns:
+            ``right`` as a bool, so that a check can go on from it.
+        """
+        self.parts[name] = bool(right)
+        return self.parts[name]
+
+    @property
+    def score(self) -> float:
+        """The fraction of the exercise's points earned, from 0 to 1: 1 exactly when the answer passed.
+
+        0 for an answer not given, or not passed by a check that declared no :attr:`parts`;
+        otherwise the fraction of the declared parts that are right. A result that has not
+        passed while every declared part is right has something wrong outside them (its
+        ``fix`` says what), which counts as one more wrong part: it never scores 1.
+        """
+        if self.passed:
+            return 1.0
+        if not self.answered or not self.parts:
+            return 0.0
+        right = sum(self.parts.values())
+        return right / (len(self.parts) + (right == len(self.parts)))
 
     @property
     def verdict(self) -> str:

@@ -60,6 +60,17 @@ def _positive(text: str) -> int:
     return number
 
 
+def _memory_gb(text: str) -> float:
+    """Gigabytes of memory, at least 0.5 (a kernel with TensorFlow needs about 1)."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of gigabytes, such as 4") from None
+    if not 0.5 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} GB is too little memory for a notebook: give at least 0.5")
+    return number
+
+
 def _train_size(text: str) -> int:
     """A training-set size of at least 10; the upper bound is the data set's, checked once it is loaded."""
     number = _integer(text)
@@ -356,9 +367,16 @@ def _guide(arguments: argparse.Namespace) -> int:
 
 
 def _release(arguments: argparse.Namespace) -> int:
+    paths = arguments.notebooks or None
+    if arguments.format == "nbgrader":
+        from course_utils.maintain import nbgrader_export
+
+        # --output's default names the copies' folder: an nbgrader course folder has its own.
+        given = "output" in vars(arguments).get("_given", set())
+        output = Path(arguments.output) if given else nbgrader_export.DEFAULT_OUTPUT
+        return nbgrader_export.main(output, paths, from_ipynb=arguments.from_ipynb, force=arguments.force)
     from course_utils.maintain import release
 
-    paths = arguments.notebooks or None
     return release.main(Path(arguments.output), paths, from_ipynb=arguments.from_ipynb, force=arguments.force)
 
 
@@ -375,7 +393,13 @@ def _grade(arguments: argparse.Namespace) -> int:
     except grade.GradeError as error:
         raise UsageError(str(error)) from None
     _writable_folder(output.parent, "the folder of --output,")
-    return grade.main(folder, output, timeout=arguments.timeout, force=arguments.force)
+    hidden = Path(arguments.hidden_checks) if arguments.hidden_checks else None
+    options = grade.Options(arguments.timeout, arguments.jobs, arguments.memory_gb, hidden)
+    try:
+        grade.read_hidden_checks(hidden)
+    except grade.GradeError as error:
+        raise UsageError(str(error)) from None
+    return grade.main(folder, output, options, force=arguments.force)
 
 
 def _add_compare(commands: argparse._SubParsersAction) -> None:
@@ -442,7 +466,21 @@ def _add_release(commands: argparse._SubParsersAction) -> None:
         "release", help="write student copies of the notebooks, every solution replaced by a placeholder"
     )
     release.add_argument("notebooks", type=_notebook, nargs="*", help="notebooks to copy (.ipynb or .py); default: all")
-    release.add_argument("--output", action=_Once, default="student", help="folder for the copies (git ignores student/)")
+    release.add_argument(
+        "--format",
+        action=_Once,
+        choices=("copies", "nbgrader"),
+        default="copies",
+        help="copies: a student notebook per notebook (default); nbgrader: an nbgrader course folder, one "
+        "assignment per notebook, with solution, autograded and locked cells (nbgrader generate_assignment, autograde)",
+    )
+    release.add_argument(
+        "--output",
+        action=_Once,
+        default="student",
+        help="folder for the copies (default: student/) or the nbgrader course folder (default: build/nbgrader/); "
+        "git ignores both",
+    )
     release.add_argument(
         "--from-ipynb", action="store_true", help="use the executed .ipynb files as they are, ignoring the .py pairs"
     )
@@ -460,6 +498,20 @@ def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--output", action=_Once, default=None, help="the CSV to write (default: FOLDER/grades.csv)")
     grade.add_argument(
         "--timeout", action=_Once, type=_positive, default=600, help="seconds for each notebook (default: 600)"
+    )
+    grade.add_argument("--jobs", action=_Once, type=_positive, default=1, help="notebooks run at once (default: 1)")
+    grade.add_argument(
+        "--memory-gb",
+        action=_Once,
+        type=_memory_gb,
+        default=6.0,
+        help="memory a notebook's processes may use together, in GB (default: 6)",
+    )
+    grade.add_argument(
+        "--hidden-checks",
+        action=_Once,
+        default=None,
+        help="a Python file of checks students never see: HIDDEN_CHECKS = [(exercise, check, arguments), ...]",
     )
     grade.add_argument("--force", action="store_true", help="replace the CSV, keeping it first as NAME.bak-<time>")
     grade.set_defaults(handler=_grade)

@@ -1,4 +1,4 @@
-"""Grade students' copies: run each in a fresh kernel and record every check's verdict.
+"""Grade students' copies: run each in a fresh kernel, its checks put back, and record every check's verdict.
 
 ``python -m course_utils grade FOLDER`` expects one sub-folder per student, named by the student's
 id, holding that student's notebooks as ``release`` wrote them (``NN_name.ipynb``)::
@@ -8,55 +8,44 @@ id, holding that student's notebooks as ``release`` wrote them (``NN_name.ipynb`
         ada/03_two_hidden_layers.ipynb
         grace/02_one_hidden_layer.ipynb
 
-Only notebooks with checked exercises (the registry's) are run. Each runs as a student would run
-it: from a copy in memory (the student's file is only read), in a fresh kernel started in a
-temporary folder that holds only the saved results the notebooks read (no instructor notebook),
-with an empty training cache, on the course's data, outside the reference run, within a time
-limit for the whole notebook. Before the student's first cell, the
-grader's own cell wraps the check functions of :mod:`course_utils.exercises.checks` so that each
-call appends its result (passed, message) to a JSON-lines file: verdicts are recorded, not read
-back from the displayed text, and those recorded before a time limit are kept. A cell that raises
-does not stop the run: its error is put on the exercise whose section holds the cell, and the
-exercises after it are still checked.
+Only notebooks with checked exercises (the registry's) are run, ``--jobs`` at a time. First, the
+lessons' own models are trained once, by the copies ``release`` makes (the instructor's code),
+into a training cache each student's run gets a copy of. Then each student's notebook runs as
+:mod:`course_utils.maintain.grade_run` describes: its check cells put back from the instructor's
+copy, its verdicts shown by the grader's own cells, in a folder and a worker process of its own,
+within time and memory limits. A cell that raises does not stop the run: its error is put on the
+exercise whose section holds the cell, and the exercises after it are still checked.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import json
 import math
-import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from unittest import mock
 
 import nbformat
 import pandas as pd
 
-from course_utils import data, environment, results
 from course_utils.exercises import registry
-from course_utils.maintain import notebooks, release, timings
+from course_utils.maintain import grade_run, gradebook, notebooks, timings
 
-DEFAULT_TIMEOUT = 600
+DEFAULT_TIMEOUT = grade_run.DEFAULT_TIMEOUT
 DEFAULT_NAME = "grades.csv"
-COLUMNS = ("student", "notebook", "exercise", "title", "passed", "message", "status")
+COLUMNS = ("student", "notebook", "exercise", "title", "passed", "score", "message", "status")
 NOT_RUN = "not run"
 MARKS = {"yes": "✓", "no": "✗", NOT_RUN: "–"}
 # A kernel's start-up, added to each notebook's measured run time; and the guess for a notebook
 # the timings file does not list yet (a new one), about the slowest measured notebook's time.
 START_SECONDS = 5
 UNMEASURED_SECONDS = 30
-RECORD_VARIABLE = "COURSE_GRADE_RECORD"
-# The grader's cell, run before the student's first cell.
-RECORDER_CELL = "from course_utils.maintain import grade as _grade\n\n_grade.install_recorder()\ndel _grade"
 
 
 class GradeError(ValueError):
@@ -102,62 +91,6 @@ def _check_names(exercise: registry.Exercise) -> list[str]:
 
 def _all_check_names() -> list[str]:
     return sorted({name for exercise in registry.all_exercises() for name in _check_names(exercise)})
-
-
-# --------------------------------------------------------------------------------------------
-# Inside the student's kernel
-# --------------------------------------------------------------------------------------------
-
-
-def install_recorder(record: str | None = None) -> None:
-    """Wrap every check of the registry so that each call appends its verdict to a JSON-lines file.
-
-    Runs in the student's kernel, before the student's first cell, so that ``checks.check_...``
-    and ``from course_utils.exercises.checks.nb02 import check_...`` both reach the wrapper: it
-    replaces each check in the checks module of its exercise's notebook, the module that notebook
-    imports as ``checks``.
-
-    Args:
-        record: The file to append to; default ``$COURSE_GRADE_RECORD``.
-    """
-    import importlib
-
-    path = record or os.environ[RECORD_VARIABLE]
-    for exercise in registry.all_exercises():
-        for call in exercise.calls:
-            if call.is_check:
-                module = importlib.import_module(exercise.checks_module)
-                name = call.function.__name__
-                check = getattr(module, name)
-                if not hasattr(check, "__wrapped__"):
-                    setattr(module, name, _recording(name, check, path))
-
-
-def _recording(name: str, check: Callable[..., object], path: str) -> Callable[..., object]:
-    """``check``, which also appends ``{"check", "passed", "message"}`` to ``path`` at each call."""
-
-    @functools.wraps(check)
-    def recorded(*args: object, **kwargs: object) -> object:
-        try:
-            result = check(*args, **kwargs)
-        except Exception as error:
-            _append(path, {"check": name, "passed": False, "message": f"the check raised {type(error).__name__}: {error}"})
-            raise
-        _append(path, {"check": name, "passed": bool(getattr(result, "passed", False)), "message": _message(result)})
-        return result
-
-    return recorded
-
-
-def _message(result: object) -> str:
-    """What a check result says: what to fix, else what is right."""
-    lines = list(getattr(result, "fix", [])) or list(getattr(result, "right", []))
-    return " ".join(lines) if lines else str(result)
-
-
-def _append(path: str, entry: dict) -> None:
-    with open(path, "a", encoding="utf-8") as file:
-        file.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,196 +170,37 @@ def _course_notebook(path: Path, stems: list[str]) -> str | None:
     return name if name in stems else None
 
 
-def estimate_minutes(chosen: list[Submission], timings_path: Path = timings.TIMINGS) -> float:
-    """About how long running ``chosen`` takes, from the course's measured run times.
+def estimate_minutes(chosen: list[Submission], timings_path: Path = timings.TIMINGS, jobs: int = 1) -> float:
+    """About how long running ``chosen`` takes, ``jobs`` at a time, from the course's measured run times.
 
     The run times are read from ``benchmarks/results/notebook_budgets.csv`` (the file the README's
-    table is written from); a notebook it does not list counts :data:`UNMEASURED_SECONDS`.
+    table is written from); a notebook it does not list counts :data:`UNMEASURED_SECONDS`. The
+    instructor's run of each notebook (which fills the shared training cache) counts once more.
+    A student's run that finds its models trained is faster than its notebook's measured time, so
+    this errs long.
 
     Raises:
         timings.TimingsError: If that file is missing or malformed, saying how to remake it.
     """
     measured = timings.seconds_by_notebook(timings_path)
-    seconds = sum(measured.get(item.notebook, UNMEASURED_SECONDS) + START_SECONDS for item in chosen)
-    return seconds / 60
+    runs = [item.notebook for item in chosen] + sorted({item.notebook for item in chosen})
+    seconds = sum(measured.get(notebook, UNMEASURED_SECONDS) + START_SECONDS for notebook in runs)
+    return seconds / 60 / max(1, min(jobs, len(chosen)))
 
 
-def estimate_line(chosen: list[Submission], timings_path: Path = timings.TIMINGS) -> str:
+def estimate_line(chosen: list[Submission], timings_path: Path = timings.TIMINGS, jobs: int = 1) -> str:
     """The line that opens a grading run, e.g. ``"Grading 2 notebooks of 1 student, about 1 minute."``.
 
     When the timings file cannot be read the line says why instead of the estimate: the estimate is
     a courtesy, and a broken benchmark file never stops the grading.
     """
     students = len({item.student for item in chosen})
-    what = f"Grading {_count(len(chosen), 'notebook')} of {_count(students, 'student')}"
+    what = f"Grading {_count(len(chosen), 'notebook')} of {_count(students, 'student')}, {jobs} at a time"
     try:
-        minutes = math.ceil(estimate_minutes(chosen, timings_path))
+        minutes = math.ceil(estimate_minutes(chosen, timings_path, jobs))
     except timings.TimingsError as error:
         return f"{what} (no time estimate: {error})."
     return f"{what}, about {_count(minutes, 'minute')}."
-
-
-# --------------------------------------------------------------------------------------------
-# Running one copy
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CellError:
-    """A student's cell that raised, and the exercise it belongs to.
-
-    Attributes:
-        cell: The cell's number among the student's cells, from 1.
-        text: The error, e.g. ``"NameError: name 'x' is not defined"``.
-        exercise: The number of the exercise whose section holds the cell (``"2.1"``), or None in
-            the lesson's own cells.
-    """
-
-    cell: int
-    text: str
-    exercise: str | None
-
-
-def run_copy(path: Path, timeout: int = DEFAULT_TIMEOUT) -> tuple[list[dict], str, list[CellError]]:
-    """Run a student's notebook as a student would, with the checks recorded.
-
-    A cell that raises does not stop the run: the cells after it still run, so a mistake in one
-    answer costs that exercise only (:func:`rows` attributes each error to its exercise). Only
-    the time limit, or a kernel that dies, ends a run early.
-
-    Args:
-        path: The student's notebook; it is only read.
-        timeout: Seconds for the whole notebook.
-
-    Returns:
-        The recorded check calls, in order; the notebook's status (``"ok"``, ``"error ..."`` or
-        ``"timeout: ..."``); and the cells that raised. A crash never raises.
-    """
-    with (
-        tempfile.TemporaryDirectory(prefix="course-grade-") as scratch,
-        tempfile.TemporaryDirectory(prefix="course-grade-work-") as work,
-    ):
-        record = Path(scratch) / "checks.jsonl"
-        try:
-            notebook = nbformat.read(path, as_version=4)
-        except Exception as error:  # not JSON, not a notebook, unreadable
-            return [], f"error: cannot read the notebook: {_first_line(error)}", []
-        working_folder(Path(work))
-        with _student_kernel_environment(record):
-            status, errors = _run_cells(notebook, timeout, Path(work))
-        records, damage = _read_records(record)
-        if damage is not None:
-            return [], f"error: the verdicts were not counted: {damage} (was the record written to?)", errors
-        return records, status, errors
-
-
-def working_folder(folder: Path) -> None:
-    """Fill the folder a student's copy runs in: the saved results the notebooks read, as ``release`` hands them out.
-
-    A copy runs there, not in the course's ``notebooks/``: what its code writes, deletes or reads
-    by a relative path is that folder's, and no instructor notebook (with its solutions) lies there.
-    """
-    for source, target in release.saved_results(notebooks.course_notebooks(), folder).items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-
-
-def _run_cells(notebook: nbformat.NotebookNode, timeout: int, folder: Path) -> tuple[str, list[CellError]]:
-    """Run the grader's cell, then each of the notebook's cells, until the deadline; the status and the cells that raised."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    student_cells = list(notebook.cells)
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(RECORDER_CELL))
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        shutdown_kernel="immediate",
-        resources={"metadata": {"path": str(folder)}},
-    )
-    deadline, index, errors = time.monotonic() + timeout, 0, []
-    try:
-        with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own log, not the cells' output
-            for index, cell in enumerate(notebook.cells):
-                client.timeout = math.ceil(deadline - time.monotonic())
-                if client.timeout <= 0:
-                    raise CellTimeoutError("deadline")
-                try:
-                    client.execute_cell(cell, index)
-                except CellExecutionError as error:  # this cell only: the next ones still run
-                    text = f"{error.ename}: {_first_line(error.evalue)}"
-                    errors.append(CellError(index, text, exercise_of_cell(student_cells, index - 1)))
-    except CellTimeoutError:
-        return f"timeout: stopped after {timeout} s, in cell {index}", errors
-    except DeadKernelError:
-        return f"error in cell {index}: the kernel died (out of memory?)", errors
-    except Exception as error:  # a kernel that does not start, ...
-        return f"error: {type(error).__name__}: {_first_line(error)}", errors
-    return "ok", errors
-
-
-HEADING = re.compile(r"^#+\s+(.*)$", re.MULTILINE)
-EXERCISE_TITLE = re.compile(r"Exercise\s+(\d+\.\d+)\b")
-
-
-def exercise_of_cell(cells: list[nbformat.NotebookNode], index: int) -> str | None:
-    """The exercise whose section holds cell ``index``: the last heading above it, if it is an exercise's; else None."""
-    for cell in reversed(cells[:index]):
-        headings = HEADING.findall(cell.source) if cell.cell_type == "markdown" else []
-        if headings:
-            found = EXERCISE_TITLE.match(headings[-1].strip())
-            return found.group(1) if found else None
-    return None
-
-
-@contextlib.contextmanager
-def _student_kernel_environment(record: Path) -> Iterator[None]:
-    """A student's run: an empty training cache, the course's data, not the reference run."""
-    with (
-        tempfile.TemporaryDirectory() as empty,
-        mock.patch.dict(
-            os.environ, {results.CACHE_VARIABLE: empty, data.SOURCE_VARIABLE: "subset", RECORD_VARIABLE: str(record)}
-        ),
-    ):
-        os.environ.pop(environment.REFERENCE_RUN_VARIABLE, None)  # patch.dict puts it back
-        yield
-
-
-def _read_records(record: Path) -> tuple[list[dict], str | None]:
-    """The recorded check calls, and why the record cannot be trusted (a damaged or foreign line), or None.
-
-    Every line must be what :func:`_recording` writes: an object with a check's name, a boolean
-    verdict and a message. One that is not costs this notebook's verdicts, never the class's table.
-    """
-    if not record.exists():
-        return [], None
-    entries = []
-    for number, line in enumerate(record.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            return [], f"line {number} of the grading record is not JSON"
-        if not _is_record(entry):
-            return [], f"line {number} of the grading record is not a check's verdict"
-        entries.append(entry)
-    return entries, None
-
-
-def _is_record(entry: object) -> bool:
-    return (
-        isinstance(entry, dict)
-        and isinstance(entry.get("check"), str)
-        and isinstance(entry.get("passed"), bool)
-        and isinstance(entry.get("message"), str)
-    )
-
-
-def _first_line(error: object) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,62 +208,123 @@ def _first_line(error: object) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def rows(item: Submission, records: list[dict], status: str, errors: list[CellError] = ()) -> list[dict]:
-    """One row per checked exercise of the notebook; the last call of each check counts.
+def rows(item: Submission, outcome: grade_run.Outcome) -> list[dict]:
+    """One row per checked exercise of the notebook; the last verdict of each check counts.
 
-    A row's status is the first error raised in its exercise's section, else the notebook's status
-    when it is not ``"ok"`` (a time limit, a dead kernel), else ``"ok"``, noting an error raised in
-    the lesson's own cells (which may be why a later check did not run).
+    An exercise's score is the mean of its checks' scores, lowered to the mean of its hidden checks'
+    scores when that is lower (a hidden check can only take points away); it passes when every
+    check passed. A row's status is the first error raised in its exercise's section, else the
+    notebook's status when it is not ``"ok"`` (a time limit, a dead kernel), else ``"ok"``, noting
+    an error raised in the lesson's own cells (which may be why a later check did not pass). What
+    the grader noticed (a changed check, a changed package) is added to every row's status.
     """
-    latest = {record["check"]: record for record in records}
-    outside = next((error for error in errors if error.exercise is None), None)
+    latest = {record["check"]: record for record in outcome.records}
+    outside = next((error for error in outcome.errors if error.exercise is None), None)
     table = []
     for exercise in checked_exercises(item.notebook):
-        own = next((error for error in errors if error.exercise == exercise.number), None)
-        if own is not None:
-            row_status = f"error in cell {own.cell}: {own.text}"
-        elif status != "ok" or outside is None:
-            row_status = status
-        else:
-            row_status = f"ok (cell {outside.cell}, outside the exercises, raised {outside.text})"
-        found = [latest[name] for name in _check_names(exercise) if name in latest]
+        row_status = _row_status(exercise, outcome, outside)
+        course = [latest[name] for name in _check_names(exercise) if name in latest]
+        hidden = [record for name, record in sorted(latest.items()) if name.startswith(f"hidden:{exercise.number}:")]
+        found = course + hidden
         if not found:
-            passed, message = NOT_RUN, "its check did not run" + ("" if row_status == "ok" else f" ({row_status})")
+            passed, score = NOT_RUN, math.nan
+            message = "its check did not run" + ("" if row_status == "ok" else f" ({row_status})")
         else:
             passed = "yes" if all(record["passed"] for record in found) else "no"
-            message = " ".join(record["message"] for record in found)
-        values = (item.student, item.notebook, exercise.number, exercise.title, passed, message, row_status)
+            score = round(min(_mean_score(group) for group in (course, hidden) if group), 4)
+            message = " ".join(record["message"] for record in found if record["message"])
+        values = (item.student, item.notebook, exercise.number, exercise.title, passed, score, message, row_status)
         table.append(dict(zip(COLUMNS, values)))
     return table
 
 
-def grade(chosen: list[Submission], timeout: int = DEFAULT_TIMEOUT, say: Callable[[str], None] = print) -> pd.DataFrame:
-    """Run every submission and collect its rows, saying one line per notebook.
+def _mean_score(records: list[dict]) -> float:
+    return sum(record["score"] for record in records) / len(records)
+
+
+def _row_status(exercise: registry.Exercise, outcome: grade_run.Outcome, outside: grade_run.CellError | None) -> str:
+    own = next((error for error in outcome.errors if error.exercise == exercise.number), None)
+    if own is not None:
+        status = f"error in cell {own.cell}: {own.text}"
+    elif outcome.status != "ok" or outside is None:
+        status = outcome.status
+    else:
+        status = f"ok (cell {outside.cell}, outside the exercises, raised {outside.text})"
+    return "; ".join([status, *(f"flagged: {flag}" for flag in outcome.flags)])
+
+
+def _say_line(item: Submission, found: list[dict], outcome: grade_run.Outcome, seconds: float) -> str:
+    status = outcome.status
+    if outcome.errors:
+        status = f"{status}, {_count(len(outcome.errors), 'cell')} raised"
+    if outcome.restored:
+        status = f"{status}, {_count(outcome.restored, 'check cell')} put back"
+    if outcome.flags:
+        status = f"{status}, FLAGGED: {'; '.join(outcome.flags)}"
+    passed = sum(row["passed"] == "yes" for row in found)
+    return f"{item.student}/{item.path.name}: {passed} of {len(found)} passed, {status} ({seconds:.0f} s)"
+
+
+def fill_shared_cache(chosen: list[Submission], setup: grade_run.Setup, jobs: int, say: Callable[[str], None]) -> None:
+    """Train the lesson's own models once, from the student copy ``release`` makes, into the cache every run copies.
+
+    The instructor's code fills it, never a student's: a run gets a copy, so what one student's
+    code writes there reaches no other student.
+    """
+    stems = sorted({item.notebook for item in chosen})
+    say(f"Training the lessons' models once for all students ({_count(len(stems), 'notebook')})...")
+
+    def one(stem: str) -> None:
+        try:
+            outcome, _ = grade_run.run(grade_run.instructor_copy(stem), setup, cache=setup.cache)
+            status = outcome["status"]
+        except Exception as error:  # the students' runs then train what they need themselves
+            status = f"error: {type(error).__name__}: {error}"
+        say(f"  {stem}: {status}")
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, stems))
+
+
+def grade(
+    chosen: list[Submission], setup: grade_run.Setup, jobs: int = 1, say: Callable[[str], None] = print
+) -> pd.DataFrame:
+    """Run every submission, ``jobs`` at a time, and collect its rows, saying one line per notebook.
 
     Returns:
         A table with :data:`COLUMNS`, one row per student, notebook and checked exercise.
     """
-    table = []
-    for number, item in enumerate(chosen, start=1):
+    lock, done, table = threading.Lock(), [0], {}
+
+    def one(index: int, item: Submission) -> None:
         started = time.perf_counter()
-        records, status, errors = run_copy(item.path, timeout)
-        found = rows(item, records, status, errors)
-        if errors:
-            status = f"{status}, {_count(len(errors), 'cell')} raised"
-        passed = sum(row["passed"] == "yes" for row in found)
-        seconds = time.perf_counter() - started
-        where = f"[{number}/{len(chosen)}] {item.student}/{item.path.name}"
-        say(f"{where}: {passed} of {len(found)} passed, {status} ({seconds:.0f} s)")
-        table += found
-    return pd.DataFrame(table, columns=COLUMNS)
+        outcome = grade_run.run_copy(item.path, item.notebook, setup)
+        found = rows(item, outcome)
+        with lock:  # one line at a time, and the package checked between runs
+            done[0] += 1
+            say(f"[{done[0]}/{len(chosen)}] {_say_line(item, found, outcome, time.perf_counter() - started)}")
+            table[index] = found
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, range(len(chosen)), chosen))
+    return pd.DataFrame([row for index in sorted(table) for row in table[index]], columns=COLUMNS)
 
 
-def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Students × exercises: ✓ passed, ✗ not passed, – not run."""
+def summary(table: pd.DataFrame, book: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Students × exercises: ✓ passed, ✗ not passed, – not run; with ``book``, each student's points too."""
     marks = table.assign(mark=table["passed"].map(MARKS))
     order = sorted(table["exercise"].unique(), key=lambda number: tuple(int(part) for part in number.split(".")))
     wide = marks.pivot(index="student", columns="exercise", values="mark").reindex(columns=order)
-    return wide.fillna(MARKS[NOT_RUN])
+    wide = wide.fillna(MARKS[NOT_RUN])
+    if book is not None:
+        totals = gradebook.totals(book).set_index("student")
+        wide["points"] = [_points_text(totals.loc[student]) for student in wide.index]
+    return wide
+
+
+def _points_text(total: pd.Series) -> str:
+    text = f"{total['earned']:g} of {total['possible']:g}"
+    return text + (f" ({total['open_points']:g} by hand)" if total["open_items"] else "")
 
 
 def check_output(output: Path, force: bool) -> None:
@@ -509,18 +344,6 @@ def check_output(output: Path, force: bool) -> None:
         )
 
 
-def write(table: pd.DataFrame, output: Path) -> Path | None:
-    """Write ``table`` to ``output``, keeping a file already there as ``NAME.bak-<time>``; that backup, or None."""
-    backup = None
-    if output.exists():
-        backup = release.backup_path(output, time.strftime("%Y%m%d-%H%M%S"))
-        output.rename(backup)
-    partial = output.with_name(f".{output.name}.partial")
-    table.to_csv(partial, index=False)
-    partial.replace(output)
-    return backup
-
-
 def _close_the_working_folder() -> None:
     """Never import a file a student's code wrote: load what the grader imports later, and drop the working folder.
 
@@ -538,26 +361,69 @@ def _count(number: int, thing: str) -> str:
     return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
-def main(folder: Path, output: Path, timeout: int = DEFAULT_TIMEOUT, force: bool = False) -> int:
+def read_hidden_checks(path: Path | None) -> str:
+    """The instructor's hidden checks file, checked to compile; "" without one.
+
+    Raises:
+        GradeError: If it cannot be read, does not compile or defines no ``HIDDEN_CHECKS``.
+    """
+    if path is None:
+        return ""
+    try:
+        source = path.read_text(encoding="utf-8")
+        compile(source, str(path), "exec")
+    except (OSError, SyntaxError, ValueError) as error:
+        raise GradeError(f"--hidden-checks {path}: {type(error).__name__}: {error}") from None
+    if "HIDDEN_CHECKS" not in source:
+        raise GradeError(
+            f"--hidden-checks {path} defines no HIDDEN_CHECKS: a list of (exercise number, check function, "
+            'arguments as the notebook names them), e.g. HIDDEN_CHECKS = [("3.1", my_check, "my_encoder")]'
+        )
+    return source
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to grade: seconds and memory per notebook, notebooks at a time, the hidden checks' file."""
+
+    timeout: int = DEFAULT_TIMEOUT
+    jobs: int = 1
+    memory_gb: float = grade_run.DEFAULT_MEMORY_GB
+    hidden_checks: Path | None = None
+
+
+def main(folder: Path, output: Path, options: Options = Options(), force: bool = False) -> int:
     """Grade ``folder`` into ``output`` and print the summary; the exit code.
 
     Raises:
-        GradeError: Before any work, for a folder or an output that cannot be used.
+        GradeError: Before any work, for a folder, an output or a hidden checks file that cannot be used.
     """
     problem = layout_problem(folder)
     if problem:
         raise GradeError(problem)
     check_output(output, force)
+    hidden = read_hidden_checks(options.hidden_checks)
     _close_the_working_folder()
     chosen, left_out = match_files(folder)
-    print(estimate_line(chosen))
-    table = grade(chosen, timeout)
-    backup = write(table, output)
+    print(estimate_line(chosen, jobs=options.jobs))
+    with tempfile.TemporaryDirectory(prefix="course-grade-cache-") as cache:
+        setup = grade_run.Setup(
+            grade_run.read_package(), Path(cache), options.timeout, int(options.memory_gb * 2**30), hidden
+        )
+        fill_shared_cache(chosen, setup, options.jobs, print)
+        table = grade(chosen, setup, options.jobs)
+    book = gradebook.gradebook(table)
+    written = {output: gradebook.write(book, output), **gradebook.write_exports(book, output)}
     print()
-    print(summary(table).to_markdown())
-    print(f"\n✓ passed, ✗ not passed, – not run. One row per student and exercise in {output}.")
-    if backup is not None:
-        print(f"The previous {output.name} is kept as {backup.name}.")
+    print(summary(table, book).to_markdown())
+    print(
+        f"\n✓ passed, ✗ not passed, – not run. One row per student and exercise, the rows to grade by hand and "
+        f"each student's total in {output}; for Canvas and Moodle: "
+        f"{', '.join(path.name for path in list(written)[1:])} (see the instructor guide)."
+    )
+    for path, backup in written.items():
+        if backup is not None:
+            print(f"The previous {path.name} is kept as {backup.name}.")
     for item in left_out:
         print(f"Not graded: {item.student}/{item.path.relative_to(folder / item.student)}: {item.reason}.")
     return 0

@@ -490,7 +490,8 @@ def check_welch_holm(
     given, given_problem = _numbers(p_values, "The p-values", count)
     mine, adjusted_problem = _numbers(adjusted, "The adjusted p-values", count)
     result = CheckResult(title)
-    p_right = given is not None and _close(given, expected)
+    # Two parts, each half the points: Welch's p-values, and Holm's adjustment (of Welch's or of the student's own).
+    p_right = result.part("Welch's p-values", given is not None and _close(given, expected))
     if given is None:
         result.fix.append(given_problem)
     elif p_right:
@@ -500,13 +501,16 @@ def check_welch_holm(
         result.fix.append(_p_value_problem(given, expected, mistakes, comparisons))
     if mine is None:
         result.fix.append(adjusted_problem)
+        result.part("Holm's adjustment", False)
         return result
     holm = step_down(expected)
     wrong_adjustment = _adjustment_problem(mine, expected)
+    own_adjusted = given is not None and not p_right and _adjustment_problem(mine, given) is None
+    result.part("Holm's adjustment", wrong_adjustment is None or own_adjusted)
     if wrong_adjustment is None:
         if not p_right:
             result.right.append("Your adjusted p-values are Holm's adjustment of Welch's p-values.")
-    elif given is not None and not p_right and _adjustment_problem(mine, given) is None:
+    elif own_adjusted:
         result.right.append("Your adjustment of your own p-values is right: once they are Welch's, adjust those.")
     elif p_right:
         result.fix.append(f"Your p-values match, but the adjusted ones do not: {wrong_adjustment}")

@@ -74,6 +74,11 @@ def check_stopping(best_epoch: object, stopper: object, history: object, x_val: 
         history: What the training returned (a Keras ``History`` or its ``history`` dict).
         x_val: The notebook's validation images, to confirm the callback watched them.
         x_test: The test images, to recognise a callback that watched them instead.
+
+    Returns:
+        The verdict; its four parts, each a quarter of the points, are the monitored loss
+        (``val_loss``), ``restore_best_weights``, the images validated on (``x_val``) and the best epoch.
+        A callback and a history that cannot be judged together score 0.
     """
     title = "Exercise 7.2"
     if any(value is Ellipsis for value in (best_epoch, stopper, history)):
@@ -141,6 +146,8 @@ def _stopping_curves(stopper: object, history: object) -> tuple[dict[str, np.nda
 
 def _judge_stopper(stopper, curves: dict[str, np.ndarray], result: CheckResult) -> None:
     """Add to ``result`` what the callback watches, which weights it keeps, and when it stopped."""
+    result.part("monitors val_loss", stopper.monitor == "val_loss")
+    result.part("restores the best weights", bool(stopper.restore_best_weights))
     if stopper.monitor == "loss":
         result.fix.append(
             "Your callback monitored the training loss (monitor='loss'). The training loss keeps falling while a model "
@@ -189,15 +196,18 @@ def _judge_watched_images(stopper, curves: dict[str, np.ndarray], x_val: object,
     """Add to ``result`` which images the validation loss was measured on: the model's loss now tells."""
     model = getattr(stopper, "model", None)
     if not isinstance(model, keras.Model):
+        result.part("validates on x_val", False)
         result.fix.append(f"The callback holds no model: train with callbacks=[stop_7_2], {STOPPING_TRAINING_HINT}.")
         return
     kept = float(curves["val_loss"][_kept_epoch(stopper, curves)])
     on_val, on_test = _compiled_loss(model, x_val), _compiled_loss(model, x_test)
+    validated = on_val is not None and math.isclose(on_val, kept, **SAME_LOSS_TOLERANCE)
+    result.part("validates on x_val", validated)
     if on_val is None:
         result.fix.append(
             "The model's loss on the validation images could not be computed: pass the notebook's x_val and x_test."
         )
-    elif math.isclose(on_val, kept, **SAME_LOSS_TOLERANCE):
+    elif validated:
         result.right.append("Its validation loss was measured on the validation images, x_val.")
     elif on_test is not None and math.isclose(on_test, kept, **SAME_LOSS_TOLERANCE):
         result.fix.append(
@@ -214,11 +224,12 @@ def _judge_watched_images(stopper, curves: dict[str, np.ndarray], x_val: object,
 def _judge_best_epoch(best_epoch: object, curves: dict[str, np.ndarray], result: CheckResult) -> None:
     """Add to ``result`` whether ``best_epoch`` is the epoch (from 1) of the lowest validation loss."""
     value, problem = whole_number(best_epoch)
+    best = int(np.argmin(curves["val_loss"])) + 1
+    result.part("the best epoch", value == best)
     if value is None:
         result.fix.append(f"Give the epoch as a whole number, such as 12: {problem}")
         return
     epochs = len(curves["val_loss"])
-    best = int(np.argmin(curves["val_loss"])) + 1
     if value == best:
         lowest = float(curves["val_loss"][best - 1])
         result.right.append(f"Epoch {best} of {epochs} has the lowest validation loss, {lowest:.4f}.")

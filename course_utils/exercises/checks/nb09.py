@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Mapping
 
 from course_utils import metrics
@@ -128,7 +129,9 @@ def check_measure_rewards(answer: object) -> CheckResult:
 
     Returns:
         The verdict; a wrong letter is named with the confusion it shows (kNN accuracy against
-        the silhouette or trustworthiness, BCE against MSE), never with the right letter.
+        the silhouette or trustworthiness, BCE against MSE), never with the right letter. Each
+        measure is a part worth a fifth of the points: right when its letter is, and no other
+        measure has that letter (so that one letter for all five earns nothing).
     """
     title = "Exercise 9.1"
     if answer is Ellipsis:
@@ -139,9 +142,12 @@ def check_measure_rewards(answer: object) -> CheckResult:
         )
     letters, problems = _read_measure_letters(answer)
     problems += _repeated_letters(letters)
+    result = CheckResult(title, fix=problems)
+    given = Counter(letters.values())
+    for name, letter in MEASURE_LETTERS.items():
+        result.part(name, letters.get(name) == letter and given[letter] == 1)
     if problems:
-        return CheckResult(title, fix=problems)
-    result = CheckResult(title)
+        return result
     for name, letter in letters.items():
         if letter == MEASURE_LETTERS[name]:
             result.right.append(f"{name}: {MEASURE_STATEMENTS[letter]}")
@@ -328,7 +334,8 @@ def check_experiment_plan(plan: object) -> CheckResult:
     Returns:
         The verdict, naming every missing field and every flaw: more than one thing changed, a
         setting left free, no reconstruction or no latent measure, too few or repeated seeds,
-        choices made on the test or training images.
+        choices made on the test or training images. Each field is a part worth a sixth of the
+        points: right when it is given and has no flaw.
     """
     title = "Exercise 9.2"
     if plan is Ellipsis:
@@ -350,19 +357,19 @@ def check_experiment_plan(plan: object) -> CheckResult:
         "seeds": lambda: [_seeds_problem(plan["seeds"])],
         "chosen_on": lambda: [_chosen_on_problem(plan["chosen_on"])],
     }
+    result = CheckResult(title, fix=problems)
     for name, field_check in checks_by_field.items():
-        if name in plan and plan[name] is not Ellipsis:
-            problems += [problem for problem in field_check() if problem]
-    if problems:
-        return CheckResult(title, fix=problems)
-    return CheckResult(
-        title,
-        right=[
+        given = name in plan and plan[name] is not Ellipsis
+        flaws = [problem for problem in field_check() if problem] if given else []
+        result.fix += flaws
+        result.part(name, given and not flaws)
+    if result.passed:
+        result.right = [
             f"One thing changed ({changed}), the others held fixed, both kinds of measure, "
             f"{len(list(plan['seeds']))} seeds, choices made on validation images: a fair plan.",
             "Compare the runs with Welch's t-test and correct for the number of tests (Holm), as notebook 6 does.",
-        ],
-    )
+        ]
+    return result
 
 
 EXERCISES = (
