@@ -191,15 +191,17 @@ def test_the_guide_command_reports_a_broken_timings_file(monkeypatch, capsys):
 def test_grade_estimates_from_the_timings_file(tmp_path):
     path = _timings_file(tmp_path, "02_one_hidden_layer,100.4,90,110,3,955,2,tensorflow,2026-11-27")
     chosen = [grade.Submission("ada", Path(name)) for name in ("02_one_hidden_layer.ipynb", "09_conclusion.ipynb")]
-    expected = (100 + grade.UNMEASURED_SECONDS + 2 * grade.START_SECONDS) / 60
+    # each notebook twice: the student's copy, and once more the instructor's run that fills the shared cache
+    expected = 2 * (100 + grade.UNMEASURED_SECONDS + 2 * grade.START_SECONDS) / 60
     assert grade.estimate_minutes(chosen, path) == pytest.approx(expected)
-    assert grade.estimate_line(chosen, path) == "Grading 2 notebooks of 1 student, about 3 minutes."
+    assert grade.estimate_line(chosen, path) == "Grading 2 notebooks of 1 student, 1 at a time, about 5 minutes."
+    assert grade.estimate_minutes(chosen, path, jobs=2) == pytest.approx(expected / 2)
 
 
 def test_grade_uses_the_committed_timings():
     chosen = [grade.Submission("ada", Path(f"{stem}.ipynb")) for stem in timings.read_timings()]
     seconds = sum(timing.seconds for timing in timings.read_timings().values())
-    assert grade.estimate_minutes(chosen) == pytest.approx((seconds + len(chosen) * grade.START_SECONDS) / 60)
+    assert grade.estimate_minutes(chosen) == pytest.approx(2 * (seconds + len(chosen) * grade.START_SECONDS) / 60)
 
 
 def test_grade_without_timings_says_why_and_still_grades(tmp_path):
@@ -207,7 +209,7 @@ def test_grade_without_timings_says_why_and_still_grades(tmp_path):
     with pytest.raises(timings.TimingsError, match="no notebook timings"):
         grade.estimate_minutes(chosen, tmp_path / "missing.csv")
     line = grade.estimate_line(chosen, tmp_path / "missing.csv")
-    assert line.startswith("Grading 1 notebook of 1 student (no time estimate: no notebook timings at")
+    assert line.startswith("Grading 1 notebook of 1 student, 1 at a time (no time estimate: no notebook timings at")
 
 
 # --------------------------------------------------------------------------------------------
