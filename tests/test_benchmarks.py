@@ -36,7 +36,7 @@ TINY = [5, 3, 2, 3, 5]
 LAYERS = (
     ("numpy_autoencoder", "tables", "hardware"),
     ("runner",),
-    ("throughput", "batch_size", "choose_settings", "notebook_budgets", "study_budget", "parallel_speedup"),
+    ("throughput", "batch_size", "choose_settings", "notebook_budgets", "study_budget", "parallel_speedup", "grading"),
     ("full_size",),
 )
 SCRIPTS = (
@@ -47,6 +47,7 @@ SCRIPTS = (
     "study_budget",
     "full_size",
     "parallel_speedup",
+    "grading",
 )
 
 

@@ -221,13 +221,3 @@ def test_a_coached_check_keeps_its_name_and_counts_its_wrong_answers():
     assert (check_something.hint, check_something.recipe) == ("hint", "recipe")
     assert check_something(2).hint == "hint" and check_something(2).recipe == "recipe"
     assert check_something(1).passed
-
-
-def test_a_coached_check_is_still_wrapped_by_the_grader():
-    """grade.install_recorder skips a function with __wrapped__ (one it wrapped itself)."""
-
-    @feedback.coached("hint", "recipe")
-    def check_something(answer: object) -> CheckResult:
-        return _wrong("Exercise 9.8")
-
-    assert not hasattr(check_something, "__wrapped__")

@@ -102,6 +102,12 @@ STUDENTS = {
     ],
     "olga": [OUTSIDE, IMPORT, "answer_2_1 = '5491'", CHECK],
 }
+# Notebook 9's exercise 9.1 (2 points), three of its five measures right: partial credit.
+PARTIAL = [
+    "from course_utils.exercises.checks import nb09 as checks",
+    "rewards_9_1 = {'bce': 'B', 'mse': 'E', 'knn_accuracy': 'D', 'trustworthiness': 'C', 'silhouette': 'A'}",
+    "checks.check_measure_rewards(rewards_9_1)",
+]
 # The instructor's hidden check: the answer must be a number, not text (olga's "5491" fails it).
 HIDDEN = (
     "def answer_is_a_number(answer):\n"
@@ -111,8 +117,8 @@ HIDDEN = (
 )
 
 
-def _write_student(folder: Path, student: str, cells: list[str]) -> Path:
-    path = folder / student / NOTEBOOK
+def _write_student(folder: Path, student: str, cells: list[str], notebook: str = NOTEBOOK) -> Path:
+    path = folder / student / notebook
     path.parent.mkdir(parents=True, exist_ok=True)
     made = [
         nbformat.v4.new_markdown_cell(cell) if cell.startswith("#") else nbformat.v4.new_code_cell(cell) for cell in cells
@@ -128,6 +134,7 @@ def graded(tmp_path_factory):
     start = tmp_path_factory.mktemp("start")  # where the instructor runs `grade` from, as `python -m` runs it
     students = {student: [cell.replace("START", str(start)) for cell in cells] for student, cells in STUDENTS.items()}
     paths = [_write_student(folder, student, cells) for student, cells in students.items()]
+    paths.append(_write_student(folder, "quinn", PARTIAL, "09_conclusion.ipynb"))
     restored = _write_student(folder, "rita", [IMPORT, "answer_2_1 = 3922", "print('Exercise 2.1: right.')"])
     _give_the_check_cell_id(restored)
     paths.append(restored)
@@ -168,7 +175,8 @@ def test_one_row_per_student_and_exercise_then_a_total(graded):
     assert tuple(table.columns) == (*grade.COLUMNS, "points", "earned")
     students = sorted([*STUDENTS, "eve", "rita"])
     rows = [(s, e) for s in students for e in ("2.1", "2.2", "2.3", "total")]
-    assert sorted(zip(table["student"], table["exercise"])) == rows
+    rows += [("quinn", exercise) for exercise in ("9.1", "9.2", "9.C", "total")]
+    assert sorted(zip(table["student"], table["exercise"])) == sorted(rows)
     assert set(table[table["exercise"] == "2.3"]["passed"]) == {"by hand"}
     assert set(table["title"]) >= {"predict the parameter count", "which digits does the code confuse most?"}
     total = _row(table, "ada", "total")
@@ -181,6 +189,15 @@ def test_a_solved_copy_passes_run_as_a_student(graded):
     assert "5,491 parameters" in row["message"]
     later = _row(graded[1], "ada", "2.2")
     assert later["passed"] == "no" and "not answered: name 'pair_2_2' is not defined" in later["message"]
+
+
+def test_a_check_with_parts_gives_partial_credit_and_a_row_to_grade_by_hand(graded):
+    row = _row(graded[1], "quinn", "9.1")
+    assert (row["passed"], float(row["score"]), row["earned"], row["points"]) == ("no", 0.6, "1.2", "2")
+    capstone = _row(graded[1], "quinn", "9.C")
+    assert (capstone["passed"], capstone["earned"], capstone["points"]) == ("by hand", "", "15")
+    total = _row(graded[1], "quinn", "total")
+    assert (total["earned"], total["points"]) == ("1.2", "20")
 
 
 def test_an_empty_copy_is_not_answered(graded):
@@ -228,7 +245,8 @@ def test_a_changed_check_is_flagged_and_the_next_student_gets_the_real_one(grade
         line = next(line for line in printed.splitlines() if f"] {student}/{NOTEBOOK}: 0 of 2 passed" in line)
         assert "FLAGGED: the notebook's code changed the course's checks" in line
     following = _row(table, "forger_next")
-    assert following["passed"] == "no" and "flagged" not in following["status"] and "2 " not in following["message"][:1]
+    assert following["passed"] == "no", following["message"]
+    assert "the course's checks" not in following["status"], following["status"]
 
 
 def test_a_hidden_check_counts_in_its_exercise(graded):
@@ -253,20 +271,21 @@ def test_an_unreadable_copy_is_reported_and_the_others_are_graded(graded):
 
 def test_it_says_what_it_does_and_prints_the_summary(graded):
     _, _, printed, _ = graded
-    count = len(STUDENTS) + 2
+    count = len(STUDENTS) + 3
     assert f"Grading {count} notebooks of {count} students, 2 at a time, about " in printed
-    assert "Training the lessons' models once for all students (1 notebook)...\n  02_one_hidden_layer: ok" in printed
+    assert "Training the lessons' models once for all students (2 notebooks)..." in printed
+    assert "  02_one_hidden_layer: ok" in printed and "  09_conclusion: ok" in printed
     assert f"[{count}/{count}] " in printed
     line = next(line for line in printed.splitlines() if line.startswith("| ada"))
-    assert line.replace(" ", "") == "|ada|✓|✗|2of6(1byhand)|"
+    assert line.replace(" ", "") == "|ada|✓|✗|–|–|2of6(1byhand)|", "9.1 and 9.2: quinn's, not ada's"
 
 
 def test_students_files_are_not_touched(graded):
     folder, _, _, before = graded
     assert {path: path.read_bytes() for path in before} == before
-    count = len(STUDENTS) + 2
     written = ["grades.csv", "grades-canvas.csv", "grades-moodle.csv"]
-    assert sorted(path.name for path in folder.rglob("*") if path.is_file()) == sorted([NOTEBOOK] * count + written)
+    notebooks = [NOTEBOOK] * (len(STUDENTS) + 2) + ["09_conclusion.ipynb"]
+    assert sorted(path.name for path in folder.rglob("*") if path.is_file()) == sorted(notebooks + written)
 
 
 def test_the_estimate_counts_the_instructors_run_and_the_jobs():

@@ -263,3 +263,25 @@ def test_the_exports_are_written_beside_the_gradebook_as_each_lms_reads_them(boo
     )
     again = gradebook.write_exports(book, tmp_path / "grades.csv")
     assert all(backup is not None and backup.exists() for backup in again.values())
+
+
+def test_the_command_line_counts_the_rows_graded_by_hand_and_refuses_a_bad_one(book, tmp_path, capsys):
+    from course_utils.maintain.cli import main
+
+    path = tmp_path / "grades.csv"
+    gradebook.write(book, path)
+    filled = gradebook.read(path)
+    by_hand = filled["passed"] == gradebook.BY_HAND
+    filled.loc[by_hand, "earned"] = filled.loc[by_hand, "points"]
+    gradebook.write(filled, path)
+    assert main(["gradebook", str(path)]) == 0
+    assert "every row is graded" in capsys.readouterr().out
+    totals = gradebook.totals(gradebook.filled_in(gradebook.read(path)))
+    assert totals["open_items"].sum() == 0
+    assert (tmp_path / "grades-canvas.csv").exists() and (tmp_path / "grades-moodle.csv").exists()
+    filled = filled.astype({"earned": object})
+    filled.loc[by_hand.idxmax(), "earned"] = "ten"  # as a spreadsheet may save it
+    gradebook.write(filled, path)
+    with pytest.raises(SystemExit):
+        main(["gradebook", str(path)])
+    assert "earned 'ten' is not a number from 0 to" in capsys.readouterr().err

@@ -106,7 +106,8 @@ class Exercise:
 
     def guide_row(self) -> tuple[str, ...]:
         """Its row of the instructor guide's table, in :data:`~course_utils.exercises.registry.GUIDE_COLUMNS` order."""
-        heading = f"{{ref}}`Exercise {self.number} <{self.label}>`: {self.title}"
+        worth = f"{self.points} point{'' if self.points == 1 else 's'}" + ("" if self.is_checked else ", graded by hand")
+        heading = f"{{ref}}`Exercise {self.number} <{self.label}>`: {self.title} ({worth})"
         checked_by = ", ".join(f"`{call}`" + ("" if call.is_check else " (widget)") for call in self.calls)
         return heading, checked_by, self.goal, self.looks_at, self.answer
 

@@ -176,8 +176,6 @@ def coached(hint: str, recipe: str) -> Callable[[Callable[P, CheckResult]], Call
             return coach(check(*args, **kwargs), hint, recipe)
 
         coached_check.hint, coached_check.recipe = hint, recipe  # type: ignore[attr-defined]
-        # grade.install_recorder takes a check with __wrapped__ for one it has already wrapped: this one it must wrap.
-        del coached_check.__wrapped__
         return coached_check
 
     return decorate

@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_utils compare|study|execute|check-pairs|colab-cell|guide|release|grade``.
+"""Command line: ``python -m course_utils compare|study|execute|check-pairs|colab-cell|guide|release|grade|gradebook``.
 
 Every value is checked before any data is loaded or any model trained: a bad one is a one-line
 usage error (exit code 2), never a traceback, and never a silent default.
@@ -490,6 +490,34 @@ def _add_release(commands: argparse._SubParsersAction) -> None:
     release.set_defaults(handler=_release)
 
 
+def _gradebook(arguments: argparse.Namespace) -> int:
+    from course_utils.maintain import gradebook
+
+    path = Path(arguments.file)
+    try:
+        book = gradebook.with_totals(gradebook.filled_in(gradebook.read(path)))
+    except gradebook.GradebookError as error:
+        raise UsageError(f"{path}: {error}") from None
+    except (OSError, ValueError) as error:
+        raise UsageError(f"{path} cannot be read ({error}); give the grades.csv that `grade` wrote") from None
+    written = {path: gradebook.write(book, path), **gradebook.write_exports(book, path)}
+    for target, backup in written.items():
+        kept = f" (the previous one kept as {backup.name})" if backup is not None else ""
+        print(f"wrote {target}{kept}")
+    open_items = int(gradebook.totals(book)["open_items"].sum())
+    print(f"{open_items} row(s) still to grade by hand" if open_items else "every row is graded")
+    return 0
+
+
+def _add_gradebook(commands: argparse._SubParsersAction) -> None:
+    book = commands.add_parser(
+        "gradebook",
+        help="after filling in the rows to grade by hand in grades.csv: the totals and the Canvas and Moodle files again",
+    )
+    book.add_argument("file", help="the grades.csv that `grade` wrote, with the earned points of rows graded by hand")
+    book.set_defaults(handler=_gradebook)
+
+
 def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade = commands.add_parser(
         "grade", help="run students' copies (FOLDER/<student>/NN_name.ipynb) and write each check's verdict to a CSV"
@@ -547,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
     guide.set_defaults(handler=_guide)
     _add_release(commands)
     _add_grade(commands)
+    _add_gradebook(commands)
     return parser
 
 

@@ -336,6 +336,25 @@ def read(path: Path) -> pd.DataFrame:
     return table
 
 
+def filled_in(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as the instructor filled it in, checked: each ``earned`` empty or a number from 0 to ``points``.
+
+    Raises:
+        GradebookError: Naming the first row that is neither, and what to write there.
+    """
+    _require(table, (*REQUIRED, *ADDED))
+    earned = pd.to_numeric(table["earned"], errors="coerce")
+    points = pd.to_numeric(table["points"], errors="coerce")
+    wrong = (earned.isna() & table["earned"].notna()) | (earned < 0) | (earned > points)
+    if wrong.any():
+        row = table[wrong].iloc[0]
+        raise GradebookError(
+            f"{row['student']}, exercise {row['exercise']}: earned {row['earned']!r} is not a number from 0 to "
+            f"{row['points']}; write the points earned, or leave it empty while it is still to grade"
+        )
+    return table.assign(earned=earned, points=points)
+
+
 def write(table: pd.DataFrame, path: Path) -> Path | None:
     """Write ``table`` to ``path`` as CSV, keeping a file already there as ``NAME.bak-<time>``.
 
