@@ -446,8 +446,10 @@ def _most_confused_pairs(train, train_labels, test, test_labels) -> set[tuple[in
 def test_exercise_2_2_passes_only_a_most_confused_pair_of_sound_codes(train, test, data):
     sound = all(np.isfinite(codes).all() and not (codes == codes[0]).all() for codes in (train[0], test[0]))
     sound = sound and len(train[1]) >= metrics.NEIGHBOURS and min(len(np.unique(train[1])), len(np.unique(test[1]))) >= 3
-    with np.errstate(all="ignore"):
+    try:
         best = _most_confused_pairs(*train, *test) if sound else set()
+    except ValueError:  # codes the metrics refuse (too large to measure a distance): not sound
+        sound, best = False, set()
     answer = data.draw(st.one_of(PAIRS, st.sampled_from(sorted(best))) if best else PAIRS)
     result = _assert_result(nb02.check_most_confused(answer, *train, *test))
     if result.passed:

@@ -1,9 +1,13 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from strategies import FEW, ODD
 
 from course_utils import metrics, significance
-from course_utils.data import MnistData
+from course_utils.data import PIXELS, MnistData
 
 
 def _clusters(rng, per_class=40, spread=0.05, distance=10.0):
@@ -120,3 +124,173 @@ def test_paired_bootstrap_interval_holds_the_gain_and_signs_losses_as_better():
 def test_paired_bootstrap_refuses_different_test_images():
     with pytest.raises(ValueError, match="same test images"):
         significance.paired_bootstrap(pd.DataFrame({"bce": [0.1, 0.2]}), pd.DataFrame({"bce": [0.1]}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: a ValueError that says what is wrong and how to fix it, never a wrong number
+# ---------------------------------------------------------------------------------------------
+
+RECONSTRUCTION_METRICS = {"bce": metrics.binary_cross_entropy, "mse": metrics.mean_squared_error_per_pixel}
+# Each measure of codes and labels, given the same codes and labels as training and test set.
+LABELLED_METRICS = {
+    "knn_accuracy": lambda codes, labels: metrics.knn_accuracy(codes, labels, codes, labels),
+    "knn_confusions": lambda codes, labels: metrics.knn_confusions(codes, labels, codes, labels),
+    "latent_silhouette": metrics.latent_silhouette,
+}
+reconstruction_metrics = pytest.mark.parametrize("metric", RECONSTRUCTION_METRICS.values(), ids=RECONSTRUCTION_METRICS)
+labelled_metrics = pytest.mark.parametrize("metric", LABELLED_METRICS.values(), ids=LABELLED_METRICS)
+
+
+def _reconstructed(rng, count=10):
+    images = rng.random((count, 784)).astype("float32")
+    return images, np.clip(images + rng.normal(scale=0.1, size=images.shape), 0, 1).astype("float32")
+
+
+@reconstruction_metrics
+@pytest.mark.parametrize("scaled", ["images", "reconstructions"])
+def test_pixels_from_0_to_255_are_refused_with_the_fix(rng, metric, scaled):
+    pair = dict(zip(("images", "reconstructions"), _reconstructed(rng)))
+    pair[scaled] = pair[scaled] * 255
+    with pytest.raises(ValueError, match=f"{scaled} .*255"):
+        metric(pair["images"], pair["reconstructions"])
+
+
+@reconstruction_metrics
+def test_a_single_image_that_would_broadcast_is_refused(rng, metric):
+    images, reconstructions = _reconstructed(rng)
+    with pytest.raises(ValueError, match=r"\(784,\) but reconstructions \(10, 784\).*one row per image"):
+        metric(images[0], reconstructions)
+
+
+@reconstruction_metrics
+def test_transposed_reconstructions_are_refused(rng, metric):
+    images, reconstructions = _reconstructed(rng)
+    with pytest.raises(ValueError, match="transposed"):
+        metric(images, reconstructions.T)
+
+
+@reconstruction_metrics
+def test_nan_reconstructions_are_refused(rng, metric):
+    images, reconstructions = _reconstructed(rng)
+    reconstructions[3, 5] = np.nan
+    with pytest.raises(ValueError, match="reconstructions holds NaN, infinite or huge values.*diverged"):
+        metric(images, reconstructions)
+
+
+@labelled_metrics
+def test_codes_and_labels_of_different_lengths_are_refused(rng, metric):
+    codes, labels = _clusters(rng)
+    with pytest.raises(ValueError, match="has 399 rows but .* 400: pass one row per image"):
+        metric(codes, labels[:-1])
+
+
+def test_trustworthiness_refuses_transposed_codes(rng):
+    codes, _ = _clusters(rng)
+    with pytest.raises(ValueError, match=r"codes has 2 rows but images has 400.*transposed\? pass codes\.T"):
+        metrics.latent_trustworthiness(np.hstack([codes, np.zeros((len(codes), 5))]), codes.T)
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [*LABELLED_METRICS.values(), lambda codes, labels: metrics.latent_trustworthiness(codes, codes)],
+    ids=[*LABELLED_METRICS, "latent_trustworthiness"],
+)
+def test_nan_codes_are_refused_with_the_fix(rng, metric):
+    codes, labels = _clusters(rng)
+    codes[7, 1] = np.nan
+    with pytest.raises(ValueError, match="holds NaN, infinite or huge values.*diverged"):
+        metric(codes, labels)
+
+
+@labelled_metrics
+def test_labels_that_are_not_whole_numbers_are_refused(rng, metric):
+    codes, labels = _clusters(rng)
+    with pytest.raises(ValueError, match="not a whole number"):
+        metric(codes, labels + 0.5)
+
+
+@labelled_metrics
+def test_a_single_class_is_refused(rng, metric):
+    codes, labels = _clusters(rng)
+    with pytest.raises(ValueError, match="only one class .*at least two"):
+        metric(codes, np.full_like(labels, 3))
+
+
+def test_training_and_test_codes_of_different_widths_are_refused(rng):
+    codes, labels = _clusters(rng)
+    with pytest.raises(ValueError, match="same encoder"):
+        metrics.knn_accuracy(codes, labels, np.hstack([codes, codes]), labels)
+
+
+# ---------------------------------------------------------------------------------------------
+# Anything at all: a finite number in the documented range, or a ValueError
+# ---------------------------------------------------------------------------------------------
+
+PIXEL_VALUES, RECONSTRUCTION_VALUES = st.floats(0, 1), st.floats(-metrics.OVERSHOOT, 1 + metrics.OVERSHOOT)
+CODE_VALUES, LABEL_VALUES = st.floats(-10, 10), st.integers(0, 3).map(float)
+WILD_VALUES = st.sampled_from([st.floats(), st.floats(-300, 300), st.integers(0, 255).map(float), st.just(np.nan)])
+WILD_DTYPES = st.sampled_from(["float64", "float32", "float16", "int64", "uint8", "bool", "complex128", "U3"])
+
+
+@st.composite
+def arrays(draw, shape: tuple[int, ...], values: st.SearchStrategy[float]) -> object:
+    """Three times in four an array of ``shape`` with ``values``, as floats or (labels) integers; else anything:
+    that shape transposed or another, any dtype, any values (NaN, infinities, 1e308, 255), or no array at all."""
+    if draw(st.integers(0, 3)):
+        dtypes = ["int64", "float64"] if len(shape) == 1 else ["float32", "float64"]
+        return draw(hnp.arrays(np.float64, shape, elements=values)).astype(draw(st.sampled_from(dtypes)))
+    odd_shape = st.one_of(st.just(shape[::-1]), hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5))
+    array = draw(hnp.arrays(np.float64, draw(st.one_of(st.just(shape), odd_shape)), elements=draw(WILD_VALUES)))
+    with np.errstate(all="ignore"):  # NaN or 1e300 cast to integers: whatever NumPy makes of them
+        return draw(st.one_of(st.just(array.astype(draw(WILD_DTYPES))), ODD))
+
+
+def _measured(metric, *arguments) -> object | None:
+    """What ``metric`` returns, or None when it refuses with a ValueError; any other exception fails the test."""
+    try:
+        value = metric(*arguments)
+    except ValueError as error:
+        assert str(error)
+        event(f"{metric.__name__}: refused")
+        return None
+    event(f"{metric.__name__}: measured")
+    return value
+
+
+@pytest.mark.parametrize(
+    ("metric", "highest"), [(metrics.binary_cross_entropy, -np.log(metrics.CLIP)), (metrics.mean_squared_error_per_pixel, 1)]
+)
+@FEW
+@given(data=st.data())
+def test_the_reconstruction_metrics_give_a_number_in_range_or_a_value_error(metric, highest, data):
+    rows = data.draw(st.integers(1, 3))
+    images = data.draw(arrays((rows, PIXELS), PIXEL_VALUES))
+    value = _measured(metric, images, data.draw(arrays((rows, PIXELS), RECONSTRUCTION_VALUES)))
+    assert value is None or (type(value) is float and 0 <= value <= highest * (1 + 1e-9))
+
+
+@FEW
+@given(data=st.data())
+def test_the_knn_measures_give_a_number_in_range_or_a_value_error(data):
+    train_rows, test_rows = data.draw(st.integers(1, 30)), data.draw(st.integers(1, 30))
+    train = data.draw(arrays((train_rows, 2), CODE_VALUES)), data.draw(arrays((train_rows,), LABEL_VALUES))
+    test = data.draw(arrays((test_rows, 2), CODE_VALUES)), data.draw(arrays((test_rows,), LABEL_VALUES))
+    accuracy = _measured(metrics.knn_accuracy, *train, *test)
+    table = _measured(metrics.knn_confusions, *train, *test)
+    assert (accuracy is None) == (table is None)  # one check of the inputs for both
+    if accuracy is not None:
+        assert type(accuracy) is float and 0 <= accuracy <= 1
+        assert table.columns.tolist() == metrics.CONFUSION_COLUMNS and (table[metrics.CONFUSION_COLUMNS[2:]] >= 0).all(None)
+        # each wrong label is one confusion of one pair
+        assert table["confusions"].sum() == round((1 - accuracy) * test_rows)
+
+
+@FEW
+@given(data=st.data())
+def test_trustworthiness_and_silhouette_give_a_number_in_range_or_a_value_error(data):
+    rows = data.draw(st.integers(1, 40))
+    codes = data.draw(arrays((rows, 2), CODE_VALUES))
+    trust = _measured(metrics.latent_trustworthiness, data.draw(arrays((rows, 6), CODE_VALUES)), codes)
+    assert trust is None or (type(trust) is float and 0 <= trust <= 1)
+    silhouette = _measured(metrics.latent_silhouette, codes, data.draw(arrays((rows,), LABEL_VALUES)))
+    assert silhouette is None or (type(silhouette) is float and -1 <= silhouette <= 1)
