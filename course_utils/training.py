@@ -21,9 +21,30 @@ from course_utils.models import Autoencoder
 # otherwise dominate. Same losses, about twice as fast on TensorFlow (benchmarks/README.md).
 STEPS_PER_EXECUTION = 32
 WEIGHTS_SUFFIX = ".weights.npz"
-# Epochs each Keras model has been trained by train(), to announce a training cell run twice.
-_EPOCHS_TRAINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
+# A finite run counts as diverged when its final loss is this many times that of an output of 0.5 for
+# every pixel (ln 2 for cross-entropy), or this many times its first epoch's. An untrained model
+# outputs about 0.5, so its loss is within 0.1% of that constant output's, and training only lowers
+# it: none of the 42 loss curves saved in notebooks/results goes above 0.690 (a first epoch's mean)
+# or ends above 0.83 of its first epoch, nor did tiny runs at learning rates up to 0.3 on both
+# backends. Runs that blew up end far beyond both bounds: from 2.2 (outputs stuck at 0 or 1) to 1e19.
+CONSTANT_OUTPUT_MARGIN = 1.25
+FIRST_EPOCH_MARGIN = 1.5
+# At most this many training images price the constant output: the bound needs no more precision.
+BASELINE_IMAGES = 1024
+
+
+@dataclass
+class _TrainingRecord:
+    """What :func:`train` did to one Keras model: the epochs it finished, and whether a call was interrupted."""
+
+    epochs: int = 0
+    interrupted: bool = False
+
+
+# The record of each Keras model train() was given, to announce a training cell run again after it
+# finished or was interrupted (Ctrl-C): the model then starts from the weights it was left with.
+_TRAINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -164,60 +185,116 @@ def train(
     if x_val is not None:
         _check_images(x_val, autoencoder, "x_val")
         validation = (x_val, x_val)
-    earlier = _announce_earlier_training(autoencoder)
-    reusable = reuse and not earlier  # a continued run did not start from the built weights: never cached
+    continued = _announce_earlier_training(autoencoder)
+    reusable = reuse and not continued  # a continued run did not start from the built weights: never cached
     slot = _slot(cache_folder or cache_dir(), autoencoder, seed) if reusable else None
     key = run_key(autoencoder, x_train, x_val, settings, seed, callbacks) if reusable else ""
     keras.utils.set_random_seed(seed)
     compile_autoencoder(autoencoder, settings)
+    record = _TRAINED.setdefault(autoencoder.autoencoder, _TrainingRecord())
     history = _load_cached(autoencoder, slot, key, verbose) if slot is not None else None
-    if history is None:
-        history = _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name)
-        if not _diverged(history) and slot is not None:
+    if history is not None:
+        record.epochs += len(history.history["loss"])
+    else:
+        history = _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name, record)
+        if not _diverged(history, _constant_output_loss(x_train, settings)) and slot is not None:
             # The weights only: a reused run needs no optimizer state, as it trains no further.
             results.save_arrays(slot, key, autoencoder.autoencoder.get_weights(), history.history)
-    _EPOCHS_TRAINED[autoencoder.autoencoder] = earlier + len(history.history["loss"])
     if val_name != "val" and "val_loss" in history.history:
         history.history[f"{val_name}_loss"] = history.history.pop("val_loss")
     return history
 
 
-def _announce_earlier_training(autoencoder: Autoencoder) -> int:
-    """The epochs an earlier :func:`train` call already gave this model, announced when there were any."""
-    earlier = _EPOCHS_TRAINED.get(autoencoder.autoencoder, 0)
-    if earlier:
-        print(
-            f"Note: {autoencoder.name} was already trained for {earlier} epochs by an earlier call, so this call "
-            "trains it further from there (and does not use or fill the cache). To train from the start, "
-            "run the cell that builds the model first."
-        )
-    return earlier
-
-
-def _diverged(history: keras.callbacks.History) -> bool:
-    """Report a run whose loss became NaN or infinite; such a run is never cached."""
-    losses = np.asarray(history.history.get("loss", []), dtype=float)
-    if losses.size and np.all(np.isfinite(losses)):
+def _announce_earlier_training(autoencoder: Autoencoder) -> bool:
+    """Say what earlier :func:`train` calls left this model with; True when this call continues from there."""
+    record = _TRAINED.get(autoencoder.autoencoder)
+    if record is None or not (record.epochs or record.interrupted):
         return False
+    if record.interrupted:
+        earlier = (
+            f"was being trained by an earlier call that was interrupted (Ctrl-C or the stop button) after "
+            f"{_count(record.epochs, 'finished epoch')}; it keeps the weights it had then"
+        )
+    else:
+        earlier = f"was already trained for {_count(record.epochs, 'epoch')} by an earlier call"
     print(
-        "Warning: training diverged (the loss became NaN or infinite), so the model's outputs are meaningless. "
-        "Lower the learning rate, check that the images are in [0, 1], and build the model again."
+        f"Note: {autoencoder.name} {earlier}, so this call trains it further from there (and does not use or fill "
+        "the cache). To train from the start, run the cell that builds the model first."
     )
     return True
 
 
-def _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name) -> keras.callbacks.History:
+def _count(number: int, noun: str) -> str:
+    """``1 epoch``, ``2 epochs``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _constant_output_loss(images: np.ndarray, settings: TrainingSettings) -> float:
+    """The loss of an output of 0.5 for every pixel, about what an untrained model gives (ln 2 for cross-entropy)."""
+    sample = np.asarray(images[:BASELINE_IMAGES], dtype="float32")
+    losses = keras.losses.get(settings.loss)(sample, np.full_like(sample, 0.5))
+    return float(np.mean(keras.ops.convert_to_numpy(losses)))
+
+
+def _divergence(losses: Sequence[float], constant_loss: float) -> str:
+    """Why a loss curve shows a diverged run (margins: see ``CONSTANT_OUTPUT_MARGIN``), or an empty string.
+
+    Args:
+        losses: The training loss of each epoch.
+        constant_loss: The loss of an output of 0.5 for every pixel, from :func:`_constant_output_loss`.
+    """
+    curve = np.asarray(losses, dtype=float)
+    if not curve.size or not np.all(np.isfinite(curve)):
+        return "the loss became NaN or infinite"
+    if curve[-1] > CONSTANT_OUTPUT_MARGIN * constant_loss:
+        return f"the final loss {curve[-1]:.4g} is far above the {constant_loss:.3f} of an output of 0.5 for every pixel"
+    if curve[-1] > FIRST_EPOCH_MARGIN * curve[0]:
+        return f"the loss rose from {curve[0]:.4g} in the first epoch to {curve[-1]:.4g}"
+    return ""
+
+
+def _diverged(history: keras.callbacks.History, constant_loss: float) -> bool:
+    """Report a run whose loss curve shows it diverged; such a run is never cached."""
+    reason = _divergence(history.history.get("loss", []), constant_loss)
+    if reason:
+        print(
+            f"Warning: training diverged ({reason}), so the model's outputs are meaningless. Lower the learning "
+            f"rate (the course uses {TrainingSettings().learning_rate}), check that the images are in [0, 1], "
+            "and build the model again."
+        )
+    return bool(reason)
+
+
+class _EpochCounter(keras.callbacks.Callback):
+    """Count each finished epoch in a model's record as it ends, so an interrupted fit leaves the count right."""
+
+    def __init__(self, record: _TrainingRecord) -> None:
+        super().__init__()
+        self.record = record
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        self.record.epochs += 1
+
+
+def _fit(autoencoder, x_train, validation, settings, verbose, callbacks, val_name, record) -> keras.callbacks.History:
+    """Fit, counting finished epochs in ``record``; an interruption is marked in it, then raised again."""
     progress = [EpochLine(settings.epochs, val_name=val_name)] if verbose else []
-    return autoencoder.autoencoder.fit(
-        x_train,
-        x_train,
-        epochs=settings.epochs,
-        batch_size=settings.batch_size,
-        validation_data=validation,
-        shuffle=True,
-        verbose=0,
-        callbacks=[*progress, *callbacks],
-    )
+    try:
+        return autoencoder.autoencoder.fit(
+            x_train,
+            x_train,
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
+            validation_data=validation,
+            shuffle=True,
+            verbose=0,
+            # The counter first, so that an epoch is counted before another callback can stop the fit.
+            callbacks=[_EpochCounter(record), *progress, *callbacks],
+        )
+    except KeyboardInterrupt:
+        # The weights are part-trained: the next call must say so and not cache. The student asked to stop.
+        record.interrupted = True
+        raise
 
 
 def cache_dir() -> Path:

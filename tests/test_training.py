@@ -1,9 +1,13 @@
+import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from course_utils import models, results, training
+from course_utils.backend import keras
+from course_utils.maintain import notebooks
 
 pytestmark = pytest.mark.backend
 
@@ -163,3 +167,85 @@ def test_early_stopping_stops_and_restores(small_mnist):
     )
     assert len(history.history["loss"]) < 40
     assert stopper.best_weights is not None
+
+
+class _StopInEpoch(keras.callbacks.Callback):
+    """Raise KeyboardInterrupt part-way through one epoch, as Ctrl-C or the stop button does in a training cell."""
+
+    def __init__(self, epoch: int) -> None:
+        super().__init__()
+        self.stop_epoch = self.current = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.current == self.stop_epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("stop_epoch", [0, 1])
+def test_an_interrupted_run_is_named_with_its_epochs_and_never_cached(small_mnist, tmp_path, capsys, stop_epoch):
+    model = models.build_autoencoder([10], seed=4)
+    run = {"settings": FAST, "seed": 4, "reuse": True, "cache_folder": tmp_path, "verbose": False}
+    with pytest.raises(KeyboardInterrupt):  # the student asked to stop: the interruption goes on up
+        training.train(model, small_mnist.x_train, callbacks=[_StopInEpoch(stop_epoch)], **run)
+    assert not any(tmp_path.iterdir())
+    capsys.readouterr()
+    history = training.train(model, small_mnist.x_train, **run)
+    printed = capsys.readouterr().out
+    assert "interrupted" in printed and f"after {stop_epoch} finished epoch" in printed
+    assert "run the cell that builds the model" in printed
+    assert len(history.history["loss"]) == FAST.epochs
+    assert not any(tmp_path.iterdir()), "a run continued from interrupted weights must never be cached"
+    training.train(models.build_autoencoder([10], seed=4), small_mnist.x_train, **run)  # the fix the note gives
+    assert "Note" not in capsys.readouterr().out and len(list(tmp_path.iterdir())) == 1, "a fresh run is cached"
+
+
+def test_a_run_that_explodes_but_stays_finite_is_reported_and_never_cached(small_mnist, tmp_path, capsys):
+    exploding = training.TrainingSettings(epochs=2, batch_size=64, learning_rate=1e3)
+    model = models.build_autoencoder([10], seed=4)
+    history = training.train(model, small_mnist.x_train, settings=exploding, seed=4, reuse=True, cache_folder=tmp_path)
+    assert np.all(np.isfinite(history.history["loss"])), "this case is about a loss that stays finite"
+    printed = capsys.readouterr().out
+    assert "training diverged" in printed and "Lower the learning rate" in printed
+    assert not any(tmp_path.iterdir()), "an exploded run must never be reused"
+
+
+@pytest.mark.parametrize(
+    ("losses", "reason"),
+    [
+        ([0.69, 0.45, 0.30], ""),
+        ([0.69], ""),  # one epoch of an untrained-looking model is not a divergence
+        ([1.8e13, 132.0], "far above"),
+        ([2.03, 2.18], "far above"),  # outputs stuck at 0 or 1 (clipped cross-entropy)
+        ([0.30, 0.20, 0.60], "rose from 0.3"),
+        ([0.5, math.nan], "NaN or infinite"),
+        ([], "NaN or infinite"),
+    ],
+)
+def test_divergence_is_judged_by_the_loss_curve(small_mnist, losses, reason):
+    constant = training._constant_output_loss(small_mnist.x_train, training.TrainingSettings())
+    assert constant == pytest.approx(math.log(2), rel=1e-4)
+    found = training._divergence(losses, constant)
+    assert (reason in found) if reason else found == ""
+
+
+def _saved_loss_curves():
+    """The training loss curves of every run saved with the course (studies as JSON, full-size weights as .npz)."""
+    folder = notebooks.NOTEBOOK_DIR / "results"
+    for path in sorted(folder.rglob("*.json")):
+        saved = json.loads(path.read_text())
+        if "history" in saved:
+            yield path, saved["history"]["loss"]
+    for path in sorted(folder.rglob(f"*{training.WEIGHTS_SUFFIX}")):
+        with np.load(path) as saved:
+            yield path, json.loads(str(saved[results.META_ENTRY]))["loss"]
+
+
+def test_no_run_saved_with_the_course_counts_as_diverged(small_mnist):
+    constant = training._constant_output_loss(small_mnist.x_train, training.TrainingSettings())
+    curves = list(_saved_loss_curves())
+    assert len(curves) >= 30
+    flagged = {path.name: training._divergence(losses, constant) for path, losses in curves}
+    assert not any(flagged.values()), flagged
