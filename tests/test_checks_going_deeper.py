@@ -137,6 +137,54 @@ def test_exercise_7_1_a_wrong_repair_is_named_and_the_bug_left_is_not():
     assert "uses 'linear'" not in text and "sigmoid" not in text.lower()
 
 
+def _with_code_activation(layer, before=()):
+    """The right autoencoder with ``layer`` (and ``before``) between the 2-unit code and the decoder."""
+    layers = _layers()
+    return _autoencoder(*layers[:3], *before, layer, *layers[3:])
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: keras.layers.LeakyReLU(), "uses 'leaky_relu' through the LeakyReLU layer after it; remove that layer"),
+        (lambda: keras.layers.ReLU(), "uses 'relu' through the ReLU layer after it; remove that layer"),
+        (lambda: keras.layers.ELU(), "uses 'elu' through the ELU layer after it"),
+        (lambda: keras.layers.PReLU(), "uses 'prelu' through the PReLU layer after it"),
+        (lambda: keras.layers.Softmax(), "uses 'softmax' through the Softmax layer after it"),
+        (lambda: keras.layers.Activation("tanh"), "uses 'tanh' through the Activation layer after it"),
+        (lambda: keras.layers.Activation("leaky_relu"), "uses 'leaky_relu' through the Activation layer after it"),
+    ],
+)
+def test_exercise_7_1_names_an_activation_layer_after_the_code(make, message):
+    """Issue 26: a LeakyReLU (or ELU, PReLU, Softmax) layer after the linear Dense code passed as a linear code."""
+    for model in (_with_code_activation(make()), _with_code_activation(make(), before=[keras.layers.Dropout(0.1)])):
+        result = nb07.check_fixed_model(model)
+        text = _text(result)
+        assert not result.passed and f"The code layer (2 units) {message}" in text, text
+
+
+def test_exercise_7_1_names_a_leaky_code_however_it_is_written():
+    """Issue 26: a leaky ReLU code was told that 'a ReLU code can collapse to zeros', or named by its repr."""
+    encoder = keras.Sequential([keras.Input(shape=(784,)), *_layers()[:3], keras.layers.LeakyReLU()])
+    decoder = keras.Sequential([keras.Input(shape=(2,)), *_layers()[3:]])
+    for model in (
+        _autoencoder(*_layers(code="leaky_relu")),
+        _autoencoder(*_layers(code=keras.layers.LeakyReLU())),
+        keras.Sequential([keras.Input(shape=(784,)), encoder, decoder]),  # nested, as build_autoencoder nests
+    ):
+        result = nb07.check_fixed_model(model)
+        text = _text(result)
+        assert not result.passed and "The code layer (2 units) uses 'leaky_relu'" in text, text
+        assert "collapse to zeros" not in text and "negative code number" in text, text
+
+
+def test_exercise_7_1_names_an_activation_layer_instead_of_a_hidden_relu():
+    layers = _layers()
+    model = _autoencoder(Dense(32), keras.layers.LeakyReLU(), *layers[1:])
+    text = _text(nb07.check_fixed_model(model))
+    assert "Hidden layer 1 (32 units) uses 'leaky_relu' through the LeakyReLU layer after it; remove that layer" in text
+
+
 def test_exercise_7_1_names_only_the_bug_that_is_left():
     result = nb07.check_fixed_model(_autoencoder(*_layers(code="relu")))
     assert len(result.fix) == 1 and "The output layer has 784 units and a sigmoid activation." in result.right
@@ -260,9 +308,35 @@ def test_exercise_7_2_names_the_test_set_used_as_validation(right_run):
     stopper, history = _train(watched=X_TEST)
     best = int(np.argmin(history.history["val_loss"])) + 1
     result = check(best, stopper, history)
-    assert not result.passed and "You used the test set as validation" in _text(result)
+    assert not result.passed and "If the training watched x_test, it used the test set as validation" in _text(result)
     test_curve = {"loss": [0.5], "test_loss": [0.5]}  # what training.train(..., val_name="test") returns
     assert "test_loss: the training watched the test images" in _text(check(best, stopper, test_curve))
+
+
+def test_exercise_7_2_swapped_images_are_not_called_the_test_set_as_validation(right_run):
+    """Issue 26: x_val and x_test passed the other way round were called 'the test set as validation'."""
+    stopper, history, best = right_run
+    result = check(best, stopper, history, x_val=X_TEST, x_test=X_VAL)
+    text = _text(result)
+    assert not result.passed and "You used the test set" not in text
+    assert "the images passed to this check as x_test, not on those passed as x_val" in text
+    assert "the other way round" in text and "check_stopping(best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test)" in text
+    assert result.score == 0.75 and [name for name, right in result.parts.items() if not right] == ["validates on x_val"]
+
+
+def test_exercise_7_2_the_same_images_twice_cannot_tell_which_were_watched(right_run):
+    """Issue 26: x_val passed twice (or x_test twice, after training on it) passed as validated on x_val."""
+    stopper, history, best = right_run
+    on_test, test_history = _train(watched=X_TEST)
+    test_best = int(np.argmin(test_history.history["val_loss"])) + 1
+    for arguments in [
+        (best, stopper, history, X_VAL, X_VAL.copy()),
+        (test_best, on_test, test_history, X_TEST, X_TEST),
+    ]:
+        result = check(*arguments)
+        text = _text(result)
+        assert not result.passed and "x_val and x_test hold the same images" in text, text
+        assert result.score == 0.75 and not result.parts["validates on x_val"]
 
 
 def test_exercise_7_2_names_a_model_trained_again():

@@ -18,12 +18,22 @@ from course_utils.exercises.feedback import CheckResult, not_answered, shown
 MAX_CHECKED_UNITS = 100_000  # wider than any layer of the course, small enough to count exactly
 
 ACTIVATION_REASONS = {
-    "linear": "keep the code linear (leave out activation= or write activation='linear'): a ReLU code can collapse to zeros",
+    "linear": (
+        "keep the code linear (leave out activation= or write activation='linear'): the code is a plain linear map "
+        "of the layer before it, and an activation bends or squeezes it"
+    ),
     "relu": "hidden layers use activation='relu'",
     "sigmoid": "the output layer needs activation='sigmoid' so every pixel lies in [0, 1] like the images",
 }
 # Why a layer that should have the first activation must not have the second: the reason depends on what was used.
 WRONG_ACTIVATION_REASONS = {
+    ("linear", "relu"): (
+        "keep the code linear (leave out activation= or write activation='linear'): a ReLU code can collapse to zeros"
+    ),
+    ("linear", "leaky_relu"): (
+        "keep the code linear (leave out activation=): a leaky ReLU multiplies every negative code number by a small "
+        "slope, so the code is no longer a linear map of the layer before it, and its negative side learns more slowly"
+    ),
     ("linear", "sigmoid"): (
         "keep the code linear (leave out activation=): a sigmoid squeezes every code number into (0, 1) and "
         "flattens near both ends, where almost no gradient passes back, so a code number pushed there stops learning"
@@ -47,13 +57,32 @@ WRONG_ACTIVATION_REASONS = {
 }
 
 
+# The activation function each of Keras's activation layers applies (the Activation layer names its own).
+ACTIVATION_LAYERS = {
+    keras.layers.ReLU: "relu",
+    keras.layers.LeakyReLU: "leaky_relu",
+    keras.layers.PReLU: "prelu",
+    keras.layers.ELU: "elu",
+    keras.layers.Softmax: "softmax",
+}
+
+
 @dataclass(frozen=True)
 class DenseStep:
-    """One Dense layer as a check sees it."""
+    """One Dense layer as a check sees it.
+
+    Attributes:
+        units: The layer's width.
+        activation: The activation applied to its outputs, such as ``"relu"``.
+        use_bias: Whether the layer has biases.
+        applied_by: The class of the separate activation layer after it that applied ``activation``
+            (``"LeakyReLU"``), or ``""`` when the Dense layer's own activation did.
+    """
 
     units: int
     activation: str
     use_bias: bool
+    applied_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,8 +206,17 @@ def finite_weights(model) -> bool:
 
 
 def _activation_name(activation: object) -> str:
+    if isinstance(activation, keras.layers.Layer):  # Dense(2, activation=keras.layers.LeakyReLU()) is allowed
+        return _layer_activation(activation) or type(activation).__name__.lower()
     name = getattr(activation, "__name__", None) or str(activation)
     return name.lower()
+
+
+def _layer_activation(layer) -> str | None:
+    """The activation a separate activation layer applies (``"leaky_relu"`` for LeakyReLU), or None for other layers."""
+    if isinstance(layer, keras.layers.Activation):
+        return _activation_name(layer.activation)
+    return next((name for kind, name in ACTIVATION_LAYERS.items() if isinstance(layer, kind)), None)
 
 
 def dense_steps(model) -> list[DenseStep]:
@@ -191,11 +229,10 @@ def dense_steps(model) -> list[DenseStep]:
                 walk(inner)
         elif isinstance(layer, keras.layers.Dense):
             steps.append(DenseStep(int(layer.units), _activation_name(layer.activation), bool(layer.use_bias)))
-        elif isinstance(layer, (keras.layers.Activation, keras.layers.ReLU)) and steps:
-            name = "relu" if isinstance(layer, keras.layers.ReLU) else _activation_name(layer.activation)
+        elif (name := _layer_activation(layer)) is not None and steps:
             last = steps[-1]
-            if last.activation == "linear":
-                steps[-1] = DenseStep(last.units, name, last.use_bias)
+            if last.activation == "linear":  # a Dense layer without activation, then e.g. LeakyReLU(): one step
+                steps[-1] = DenseStep(last.units, name, last.use_bias, type(layer).__name__)
 
     for layer in model.layers:
         walk(layer)
@@ -269,7 +306,9 @@ def _compare_activations(steps: list[DenseStep], expected: Expected, result: Che
             reason = WRONG_ACTIVATION_REASONS.get((activation, step.activation)) or ACTIVATION_REASONS.get(
                 activation, f"use activation='{activation}'"
             )
-            result.fix.append(f"{where} ({size} units) uses '{step.activation}'; {reason}.")
+            # An activation layer after the Dense layer is fixed by removing it, not by changing activation=.
+            through = f" through the {step.applied_by} layer after it; remove that layer:" if step.applied_by else ";"
+            result.fix.append(f"{where} ({size} units) uses '{step.activation}'{through} {reason}.")
         elif not step.use_bias:
             result.fix.append(f"{where} has use_bias=False; keep the biases (the default).")
         else:

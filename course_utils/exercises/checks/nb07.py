@@ -15,6 +15,7 @@ from course_utils.exercises.feedback import CheckResult, coach, coached, not_ans
 
 STOPPING_HINT = "keras.callbacks.EarlyStopping(monitor='val_loss', patience=3, restore_best_weights=True)"
 STOPPING_TRAINING_HINT = "history_7_2 = training.train(model_7_2, x_small, x_val, settings_7_2, callbacks=[stop_7_2])"
+STOPPING_ARGUMENTS = "best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test"  # as the notebook's check cell passes them
 
 # A model's loss on its validation images, evaluated again, matches the history's to float rounding;
 # validation and test losses of a run differ in the third or fourth digit.
@@ -184,20 +185,57 @@ def _kept_epoch(stopper, curves: dict[str, np.ndarray]) -> int:
 
 def _compiled_loss(model, images: object) -> float | None:
     """The model's compiled loss on ``images`` (as they reconstruct themselves), or None if it cannot be computed."""
+    if not _fits(model, images):  # never call the model on them: a JAX model is left unusable by a failed call
+        return None
     try:
         loss = model.evaluate(images, images, verbose=0, batch_size=256, return_dict=True)["loss"]
         loss = float(loss)
-    except Exception:  # images of the wrong shape or type, a model that was never compiled
+    except Exception:  # a model that was never compiled
         return None
     return loss if math.isfinite(loss) else None
 
 
+def _fits(model, images: object) -> bool:
+    """True when ``images`` is a non-empty array of numbers whose rows have the model's input shape."""
+    try:
+        expected = tuple(model.input_shape[1:])
+    except Exception:  # a model not built yet
+        return False
+    return (
+        isinstance(images, np.ndarray)
+        and images.size > 0
+        and np.issubdtype(images.dtype, np.number)
+        and tuple(images.shape[1:]) == expected
+    )
+
+
+def _same_images(x_val: object, x_test: object) -> bool:
+    """True when ``x_val`` and ``x_test`` are arrays of numbers with the same content (one array passed twice)."""
+    try:
+        first, second = np.asarray(x_val), np.asarray(x_test)
+        numeric = all(np.issubdtype(images.dtype, np.number) and images.size for images in (first, second))
+        return bool(numeric and np.array_equal(first, second))
+    except Exception:  # objects NumPy cannot read as arrays are judged by the loss below
+        return False
+
+
 def _judge_watched_images(stopper, curves: dict[str, np.ndarray], x_val: object, x_test: object, result) -> None:
-    """Add to ``result`` which images the validation loss was measured on: the model's loss now tells."""
+    """Add to ``result`` which images the validation loss was measured on: the model's loss now tells.
+
+    The check knows the images only as they are passed to it: a loss that matches the images passed as
+    ``x_test`` means the training watched the test images, or the two were passed the other way round.
+    """
     model = getattr(stopper, "model", None)
     if not isinstance(model, keras.Model):
         result.part("validates on x_val", False)
         result.fix.append(f"The callback holds no model: train with callbacks=[stop_7_2], {STOPPING_TRAINING_HINT}.")
+        return
+    if _same_images(x_val, x_test):  # whichever the training watched, its loss would match "x_val"
+        result.part("validates on x_val", False)
+        result.fix.append(
+            "x_val and x_test hold the same images, so the check cannot tell which of them the training watched: "
+            f"pass the notebook's validation images, then its test images: checks.check_stopping({STOPPING_ARGUMENTS})."
+        )
         return
     kept = float(curves["val_loss"][_kept_epoch(stopper, curves)])
     on_val, on_test = _compiled_loss(model, x_val), _compiled_loss(model, x_test)
@@ -211,8 +249,11 @@ def _judge_watched_images(stopper, curves: dict[str, np.ndarray], x_val: object,
         result.right.append("Its validation loss was measured on the validation images, x_val.")
     elif on_test is not None and math.isclose(on_test, kept, **SAME_LOSS_TOLERANCE):
         result.fix.append(
-            "You used the test set as validation: the validation loss is the model's loss on x_test. Then the test "
-            "images choose the epoch and the test score flatters the model: validate on x_val."
+            f"The validation loss at the kept epoch ({kept:.4f}) is the model's loss on the images passed to this check "
+            "as x_test, not on those passed as x_val. If the training watched x_test, it used the test set as "
+            "validation: the test images chose the epoch and the test score flatters the model; train with x_val. If "
+            "it watched x_val, the check got the two the other way round: call "
+            f"checks.check_stopping({STOPPING_ARGUMENTS})."
         )
     else:
         result.fix.append(
@@ -286,7 +327,7 @@ EXERCISES = (
             "the epoch of the lowest val_loss, counted from one: the callback's `best_epoch` plus one "
             "(depends on the patience)"
         ),
-        calls=(Call(check_stopping, "best_epoch_7_2, stop_7_2, history_7_2, x_val, x_test"),),
+        calls=(Call(check_stopping, STOPPING_ARGUMENTS),),
         minutes=20,
         points=4,
     ),
