@@ -152,3 +152,58 @@ def test_execute_runs_only_the_stale_notebooks_unless_told_all(monkeypatch, caps
     assert main(["execute"]) == 0 and ran == []
     assert "Every notebook is up to date" in capsys.readouterr().out
     assert main(["execute", "--all"]) == 0 and ran == [path.stem for path in notebooks.course_notebooks()]
+
+
+def _paired_notebook(folder):
+    """A small paired notebook (``.py`` with its jupytext header, and ``.ipynb``) in ``folder``."""
+    import jupytext
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    path = folder / "09_small.ipynb"
+    nbformat.write(notebook, path)
+    jupytext.write(notebook, path.with_suffix(".py"), fmt="py:percent")
+    return path
+
+
+_CUT_SHORT = object()  # the first half of the notebook's own text
+DAMAGES = {
+    "not JSON": (".ipynb", "{not json"),
+    "JSON, not a notebook": (".ipynb", "[]"),
+    "a notebook without cells": (".ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}'),
+    "cut short": (".ipynb", _CUT_SHORT),
+    "not UTF-8": (".ipynb", b"\xff\xfe{}"),
+    "a .py whose header is not YAML": (".py", "# ---\n# jupyter:\n#   jupytext: [\n# ---\n\n# %%\nx = 1\n"),
+    "a .py that is not UTF-8": (".py", b"# %%\nx = '\xff'\n"),
+}
+
+
+@pytest.mark.parametrize("command", [["check-pairs"], ["execute"], ["execute", "NOTEBOOK"]])
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_notebook_is_one_line_naming_it_and_the_fix(tmp_path, monkeypatch, no_work, capsys, damage, command):
+    path = _paired_notebook(tmp_path)
+    suffix, text = DAMAGES[damage]
+    damaged = path.with_suffix(suffix)
+    text = damaged.read_text()[: len(damaged.read_text()) // 2] if text is _CUT_SHORT else text
+    (damaged.write_bytes if isinstance(text, bytes) else damaged.write_text)(text)
+    before = damaged.read_bytes()
+    monkeypatch.setattr(notebooks, "course_notebooks", lambda directory=None: [path])
+    said = _usage_error([str(damaged) if word == "NOTEBOOK" else word for word in command], capsys)
+    assert f"cannot read {damaged}" in said and f"git checkout -- {damaged}" in said
+    if suffix == ".ipynb":  # the .py is the source: the .ipynb can be made again from it
+        assert f"python -m course_utils execute {path.with_suffix('.py')}" in said
+    assert damaged.read_bytes() == before, "a damaged notebook is left as it is"
+
+
+@pytest.mark.parametrize("stamp", ["a string", {"fingerprint": "x", "modules": [1], "saved_results": None}])
+def test_a_damaged_execution_stamp_makes_the_notebook_stale(tmp_path, monkeypatch, capsys, stamp):
+    import nbformat
+
+    path = _paired_notebook(tmp_path)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata[notebooks.METADATA_KEY] = stamp
+    nbformat.write(notebook, path)
+    monkeypatch.setattr(notebooks, "course_notebooks", lambda directory=None: [path])
+    assert main(["check-pairs"]) == 1
+    assert "09_small.ipynb was never executed with this version" in capsys.readouterr().out

@@ -319,11 +319,51 @@ def test_an_output_that_is_a_file_is_refused(course, tmp_path, capsys):
     assert f"{a_file} is a file, not a folder" in err and "Traceback" not in err and a_file.read_text() == "mine"
 
 
-def test_an_unreadable_notebook_is_refused(course, tmp_path, capsys):
-    (course / "09_small.ipynb").write_text("{not json")
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}'])
+def test_an_unreadable_notebook_is_refused(course, tmp_path, capsys, text):
+    (course / "09_small.ipynb").write_text(text)
     assert main(["release", str(course / "09_small.ipynb"), "--from-ipynb", "--output", str(tmp_path / "c")]) == 1
     err = capsys.readouterr().err
     assert "cannot read" in err and "09_small.ipynb" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_unreadable_course_notebook_is_not_said_to_keep_its_solution(notebook_2, tmp_path, capsys):
+    executed = notebook_2.with_suffix(".ipynb")
+    executed.write_text(executed.read_text()[:1000])  # cut short
+    assert main(["release", str(executed), "--from-ipynb", "--output", str(tmp_path / "c")]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot read {executed}" in err and "kept its solution" not in err
+
+
+def _without_student_metadata(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    del notebook.metadata["course"]
+    nbformat.write(notebook, path)
+
+
+@pytest.mark.parametrize(
+    "how, says",
+    [(lambda path: None, "its metadata says so"), (_without_student_metadata, "its exercise cells are placeholders")],
+    ids=["as written", "metadata lost"],
+)
+def test_a_student_copy_is_not_released_again(course, tmp_path, capsys, how, says):
+    first = release.release_notebook(course / "09_small.py", tmp_path / "student").target
+    how(first)
+    again = tmp_path / "again"
+    assert main(["release", str(first), "--output", str(again)]) == 1
+    err = capsys.readouterr().err
+    assert f"09_small.ipynb is already a student copy ({says})" in err and "release the instructor's notebook" in err
+    assert len(err.strip().splitlines()) == 1 and not again.exists()
+
+
+def test_a_returned_copy_names_the_instructor_notebook_not_a_kept_solution(notebook_2, tmp_path, capsys):
+    returned = release.release_notebook(notebook_2, tmp_path / "student").target
+    returned.write_text(returned.read_text().replace("= ...", "= 42"))  # the student's answers
+    assert main(["release", str(returned), "--output", str(tmp_path / "again")]) == 1
+    err = capsys.readouterr().err
+    assert "02_one_hidden_layer.ipynb is already a student copy" in err and "kept" not in err
+    assert "notebooks/02_one_hidden_layer.py instead" in err
 
 
 # One source for what an exercise is: the registry -----------------------------------------------

@@ -283,11 +283,17 @@ def _execute(arguments: argparse.Namespace) -> int:
     from course_utils.maintain import notebooks
 
     paths = [path.with_suffix(".ipynb") for path in arguments.notebooks]
-    if not paths and not arguments.all:
-        paths = [path for path in notebooks.course_notebooks() if notebooks.stale_reason(path) is not None]
+    course = notebooks.course_notebooks()
+    try:  # a damaged notebook stops the command before any kernel starts, and is left as it is
+        for path in paths or course:
+            notebooks.check_readable(path)
         if not paths:
-            print("Every notebook is up to date: nothing to execute (--all runs them all anyway).")
-    for path in paths or (notebooks.course_notebooks() if arguments.all else []):
+            paths = course if arguments.all else [path for path in course if notebooks.stale_reason(path) is not None]
+    except notebooks.NotebookReadError as error:
+        raise UsageError(str(error)) from None
+    if not paths and not arguments.all:
+        print("Every notebook is up to date: nothing to execute (--all runs them all anyway).")
+    for path in paths:
         print(f"executing {path} ...", flush=True)
         print(f"  {notebooks.execute(path):.1f} s", flush=True)
     return 0
@@ -301,16 +307,22 @@ def _check_pairs(arguments: argparse.Namespace) -> int:
     except ValueError as error:
         print(error)
         return 1
-    problems = [
-        problem
-        for path in notebooks.course_notebooks()
-        for problem in (
-            notebooks.pairing_problem(path),
-            notebooks.stale_reason(path),
-            notebooks.colab_cell_problem(path, url),
-        )
-        if problem is not None
-    ]
+    paths = notebooks.course_notebooks()
+    try:  # a damaged notebook is a usage error: its pair and its stamp cannot be compared
+        for path in paths:
+            notebooks.check_readable(path)
+        problems = [
+            problem
+            for path in paths
+            for problem in (
+                notebooks.pairing_problem(path),
+                notebooks.stale_reason(path),
+                notebooks.colab_cell_problem(path, url),
+            )
+            if problem is not None
+        ]
+    except notebooks.NotebookReadError as error:
+        raise UsageError(str(error)) from None
     for problem in problems:
         print(problem)
     return 1 if problems else 0

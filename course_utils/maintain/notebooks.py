@@ -19,6 +19,7 @@ from unittest import mock
 
 import jupytext
 import nbformat
+import yaml
 
 from course_utils import data, environment, results
 
@@ -95,6 +96,90 @@ _COLAB_WITHOUT_REPOSITORY = textwrap.dedent(
 
 
 JUPYTEXT_VERSION_LINE = re.compile(r"#\s+jupytext_version:")
+# What reading a damaged notebook raises: not JSON or UTF-8 (ValueError), JSON of another shape (KeyError,
+# AttributeError, TypeError, nbformat's ValidationError), a .py header that is not YAML, a file that cannot be opened.
+READ_ERRORS = (OSError, ValueError, KeyError, AttributeError, TypeError, nbformat.ValidationError, yaml.YAMLError)
+
+
+class NotebookReadError(ValueError):
+    """A notebook file that cannot be read, with what to do about it (its message is one line)."""
+
+
+def display_path(path: Path) -> str:
+    """``path`` as a maintainer types it: relative to the working folder when inside it."""
+    path = Path(path)
+    return str(path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path)
+
+
+def _read_failure(path: Path, error: BaseException) -> NotebookReadError:
+    """The one-line error for a notebook file that ``error`` stopped from being read: the file, why, and the fix."""
+    script, executed = path.with_suffix(".py"), path.with_suffix(".ipynb")
+    fix = f"restore it with `git checkout -- {display_path(path)}`"
+    if path == executed and script.exists():  # the .py is the source: the .ipynb can be made again
+        fix += f", or delete it and make it again with `python -m course_utils execute {display_path(script)}`"
+    elif path == script and executed.exists():
+        fix += f", or write it again from its .ipynb with `jupytext --to {PAIRED_FORMAT} {display_path(executed)}`"
+    return NotebookReadError(f"cannot read {display_path(path)} ({_unreadable_because(error)}): {fix}")
+
+
+def _unreadable_because(error: BaseException) -> str:
+    """Why a notebook file could not be read, in a few words."""
+    if isinstance(error, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    if isinstance(error, nbformat.reader.NotJSONError):
+        return "it is not JSON: cut short, or left with merge-conflict markers"
+    if isinstance(error, yaml.YAMLError):
+        return "its jupytext header is not YAML"
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    if isinstance(error, nbformat.ValidationError):
+        return "it is not a notebook: " + _invalid_part(error)
+    if isinstance(error, ValueError) and str(error):  # e.g. nbformat 9, or a .py header's unknown format
+        return "it is not a notebook: " + textwrap.shorten(str(error).splitlines()[0], 120)
+    return "its JSON is not a notebook"  # an AttributeError or TypeError of nbformat's, which would only confuse
+
+
+def _invalid_part(error: nbformat.ValidationError) -> str:
+    """Where a notebook breaks its format and how (``cells/0: 'source' is a required property``), short."""
+    where = "/".join(map(str, getattr(error, "absolute_path", ())))
+    message = (str(getattr(error, "message", error)).splitlines() or ["not what the notebook format allows"])[0]
+    what = "not what the notebook format allows" if message.startswith("{") else message  # not a whole cell's dump
+    return textwrap.shorten(f"{where}: {what}" if where else what, 120)
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn whatever reading ``path`` raises into a :class:`NotebookReadError` that names it and the fix."""
+    try:
+        yield
+    except READ_ERRORS as error:
+        raise _read_failure(Path(path), error) from None
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """A notebook file, ``.ipynb`` or a ``.py`` pair, as a valid nbformat 4 notebook.
+
+    The maintainer commands read notebooks here, so that a damaged file gets one message wherever it is met.
+
+    Raises:
+        NotebookReadError: If it cannot be read, is not JSON, UTF-8 or a notebook, or its jupytext
+            header is not YAML; the message names the file and how to restore it.
+    """
+    with _reading(path):
+        notebook = jupytext.read(path) if Path(path).suffix == ".py" else nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        return notebook
+
+
+def check_readable(path: Path) -> None:
+    """Read a notebook's ``.py`` pair and ``.ipynb`` (those that exist), so that a damaged one stops a command first.
+
+    Raises:
+        NotebookReadError: For the first that cannot be read.
+    """
+    for file in (path.with_suffix(".py"), path.with_suffix(".ipynb")):
+        if file.exists():
+            read_notebook(file)
 
 
 def course_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -160,12 +245,18 @@ def _is_docstring(statement: ast.stmt) -> bool:
 
 def recorded_fingerprint(path: Path, package_dir: Path = PACKAGE_DIR) -> tuple[str | None, str | None]:
     """The fingerprint stamped in an executed notebook, and the one its cells and recorded inputs have now."""
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read_notebook(path)
     stamp = notebook.metadata.get(METADATA_KEY, {})
-    if "modules" not in stamp or "saved_results" not in stamp:
+    if not isinstance(stamp, dict):  # a damaged stamp counts as none: the notebook is executed again
+        return None, None
+    if not all(_is_list_of_text(stamp.get(key)) for key in ("modules", "saved_results")):
         return stamp.get("fingerprint"), None
     now = fingerprint(notebook, stamp["modules"], stamp["saved_results"], package_dir, path.parent)
     return stamp.get("fingerprint"), now
+
+
+def _is_list_of_text(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def stale_reason(path: Path, package_dir: Path = PACKAGE_DIR) -> str | None:
@@ -243,7 +334,7 @@ def colab_cell_problem(path: Path, url: str | None) -> str | None:
     source = script if script.exists() else path
     if not source.exists():
         return None  # pairing_problem names the missing notebook
-    notebook = jupytext.read(source)
+    notebook = read_notebook(source)
     first = next((cell for cell in notebook.cells if cell.cell_type == "code"), None)
     fix = "run `python -m course_utils colab-cell`, then execute the notebooks"
     if first is None or first.source != colab_cell_source(url):
@@ -262,7 +353,7 @@ def write_colab_cell(script: Path, url: str | None) -> bool:
     Returns:
         Whether the file changed.
     """
-    notebook = jupytext.read(script)
+    notebook = read_notebook(script)
     source = colab_cell_source(url)
     first = next((cell for cell in notebook.cells if cell.cell_type == "code"), None)
     if first is not None and is_colab_cell(first):
@@ -282,7 +373,7 @@ def write_colab_cell(script: Path, url: str | None) -> bool:
 
 def paired_script_text(path: Path) -> str:
     """The ``py:percent`` text that jupytext writes for a notebook."""
-    return jupytext.writes(jupytext.read(path), fmt=PAIRED_FORMAT)
+    return jupytext.writes(read_notebook(path), fmt=PAIRED_FORMAT)
 
 
 def pairing_problem(path: Path) -> str | None:
@@ -292,7 +383,9 @@ def pairing_problem(path: Path) -> str | None:
     script = path.with_suffix(".py")
     if not script.exists():
         return f"{path.name} has no paired {script.name}"
-    if _pair_content(paired_script_text(path)) != _pair_content(script.read_text()):
+    with _reading(script):
+        script_text = script.read_text()
+    if _pair_content(paired_script_text(path)) != _pair_content(script_text):
         return f"{path.name} and {script.name} differ: run `jupytext --sync {path}`"
     return None
 
@@ -312,9 +405,9 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
         The wall time of the run in seconds.
     """
     script = path.with_suffix(".py")
-    notebook = jupytext.read(script) if script.exists() else nbformat.read(path, as_version=4)
+    notebook = read_notebook(script if script.exists() else path)
     if path.exists():
-        _keep_outputs_metadata(notebook, nbformat.read(path, as_version=4))
+        _keep_outputs_metadata(notebook, read_notebook(path))
     started = time.perf_counter()
     notebook.cells.append(nbformat.v4.new_code_cell(_INPUTS_CELL))
     with _reference_kernel_environment():

@@ -31,6 +31,7 @@ states an exercise's answer (the registry's ``reveals``) may remain), and a copy
 output folder, perhaps with a student's work in it, is only replaced with ``force``, after it has
 been kept as ``NAME.ipynb.bak-YYYYmmdd-HHMMSS`` next to it (a saved result that differs from the
 course's likewise, as ``NAME.bak-YYYYmmdd-HHMMSS``; files the course does not ship are left alone).
+A student copy given instead of an instructor notebook is refused, naming the instructor notebook.
 """
 
 from __future__ import annotations
@@ -44,11 +45,10 @@ import shutil
 import symtable
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jupytext
 import nbformat
 from jupytext.combine import combine_inputs_with_outputs
 
@@ -64,6 +64,8 @@ EXERCISE_HEADING = re.compile(r"Exercise\s+(\d+(?:\.\d+)*[a-z]?)")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 DEFAULT_OUTPUT = Path("student")
 MARKDOWN_PLACEHOLDER = "**Your answer ({exercise}):** _double-click this cell and write it here._"
+CODE_PLACEHOLDER = "# {exercise}: your code here. Replace each ... with your answer, then run the check below."
+STUDENT_COPY_KEY = "student_copy"  # in the notebook's metadata[notebooks.METADATA_KEY], beside the notebook it copies
 
 
 class ReleaseError(ValueError):
@@ -112,10 +114,10 @@ def load_instructor_notebook(path: Path, from_ipynb: bool = False) -> tuple[nbfo
     if from_ipynb or not script.exists():
         if not executed.exists():
             raise ReleaseError(f"neither {script} nor {executed} exists.")
-        return _read(executed, nbformat.read), warnings
-    notebook = _read(script, jupytext.read)
+        return _read(executed), warnings
+    notebook = _read(script)
     if executed.exists():
-        previous = _read(executed, nbformat.read)
+        previous = _read(executed)
         problem = _pairing_problem(previous, notebook)
         if problem:
             warnings.append(
@@ -128,13 +130,12 @@ def load_instructor_notebook(path: Path, from_ipynb: bool = False) -> tuple[nbfo
     return notebook, warnings
 
 
-def _read(path: Path, reader: Callable[..., nbformat.NotebookNode]) -> nbformat.NotebookNode:
-    """``reader(path)`` as version 4, or a :class:`ReleaseError` that names the file."""
+def _read(path: Path) -> nbformat.NotebookNode:
+    """A notebook file (``.py`` or ``.ipynb``), or a :class:`ReleaseError` that names it and how to restore it."""
     try:
-        return reader(path, as_version=4)
-    except (OSError, ValueError, KeyError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ReleaseError(f"cannot read {path}: {reason}") from None
+        return notebooks.read_notebook(path)
+    except notebooks.NotebookReadError as error:
+        raise ReleaseError(str(error)) from None
 
 
 def _pairing_problem(executed: nbformat.NotebookNode, script: nbformat.NotebookNode) -> str | None:
@@ -257,7 +258,7 @@ def placeholder_source(solution: str, exercise: str, later_sources: Iterable[str
             f"the solution of {exercise} rebinds {', '.join(clashes)}, which earlier cells define; use a new name "
             "(e.g. my_encoder) so that the student copy keeps the notebook's own value."
         )
-    lines = [f"# {exercise}: your code here. Replace each ... with your answer, then run the check below."]
+    lines = [CODE_PLACEHOLDER.format(exercise=exercise)]
     lines += [f"{name} = ..." for name in names]
     return "\n".join(lines)
 
@@ -324,7 +325,7 @@ def student_notebook(notebook: nbformat.NotebookNode, report: ReleaseReport | No
         student.metadata.pop("jupytext", None)
     # The notebook it copies: `grade` matches a returned copy by it, whatever the file is called then.
     copied = report.source.stem if report is not None else None
-    student.metadata[notebooks.METADATA_KEY] = {"student_copy": True, **({"notebook": copied} if copied else {})}
+    student.metadata[notebooks.METADATA_KEY] = {STUDENT_COPY_KEY: True, **({"notebook": copied} if copied else {})}
     leaks = solution_leaks(notebook, student, report.source.stem if report is not None else None)
     if leaks:
         raise ReleaseError(f"a solution or an answer would survive in the student copy: {leaks[0]}")
@@ -488,12 +489,50 @@ def prepare(path: Path, from_ipynb: bool = False) -> tuple[nbformat.NotebookNode
     report = ReleaseReport(path)
     try:
         notebook, report.warnings = load_instructor_notebook(path, from_ipynb)
+    except ReleaseError as error:
+        raise ReleaseError(f"{path.name}: {error}") from None
+    _refuse_student_copy(path, notebook)  # its solutions are already gone: "kept its solution" would be wrong
+    try:
         student = student_notebook(notebook, report)
     except ReleaseError as error:
         _refuse_untagged_solutions(path, report)  # the cause of most leaks, so named first
         raise ReleaseError(f"{path.name}: {error}") from None
     _refuse_untagged_solutions(path, report)
     return student, report
+
+
+def student_copy_sign(notebook: nbformat.NotebookNode) -> str | None:
+    """What shows that a notebook is a student copy (the output of :func:`release`, perhaps with answers), or None."""
+    stamp = notebook.metadata.get(notebooks.METADATA_KEY)
+    if isinstance(stamp, dict) and stamp.get(STUDENT_COPY_KEY):
+        return "its metadata says so"
+    cells = notebook.cells
+    if not any(is_solution(cell) for cell in cells) and any(_is_placeholder(cells, index) for index in range(len(cells))):
+        return "its exercise cells are placeholders"
+    return None
+
+
+def _is_placeholder(cells: list[nbformat.NotebookNode], index: int) -> bool:
+    """Whether cell ``index`` is a placeholder that :func:`release` wrote (its first line, which a student keeps)."""
+    cell = cells[index]
+    if PLACEHOLDER_TAG not in cell.get("metadata", {}).get("tags", []):
+        return False
+    template = CODE_PLACEHOLDER if cell.cell_type == "code" else MARKDOWN_PLACEHOLDER
+    first_line = (cell.source.splitlines() or [""])[0]
+    return first_line == template.format(exercise=_exercise_name(cells, index))
+
+
+def _refuse_student_copy(path: Path, notebook: nbformat.NotebookNode) -> None:
+    sign = student_copy_sign(notebook)
+    if sign is None:
+        return
+    stamp = notebook.metadata.get(notebooks.METADATA_KEY)
+    copied = stamp.get("notebook") if isinstance(stamp, dict) else None  # release writes the stem it copies
+    instructor = notebooks.NOTEBOOK_DIR / f"{copied if isinstance(copied, str) else path.stem}.py"
+    named = f"the instructor's notebook, whose solution cells are tagged `{SOLUTION_TAG}`,"
+    if instructor.exists():
+        named = f"the instructor's notebook {notebooks.display_path(instructor)}"
+    raise ReleaseError(f"{path.name} is already a student copy ({sign}): release {named} instead.")
 
 
 def _refuse_untagged_solutions(path: Path, report: ReleaseReport) -> None:
