@@ -1,5 +1,6 @@
 """The question widgets, driven as a student would: set values, press buttons, read the feedback."""
 
+import math
 import re
 from pathlib import Path
 
@@ -121,6 +122,43 @@ def test_display_shows_a_static_header_beside_the_live_widget(choice):
 def test_multiple_choice_explains_any_value(choice, value):
     correct, message = choice.assess(value)
     assert correct is None and "not one of the choices" in message and len(message) < 200
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["nope", "one pixel of an image", 3, 2.5, True, ["One pixel of an image"], pytest.param(np.array([1, 2]), id="array")],
+)
+def test_multiple_choice_submit_of_a_value_that_is_not_a_choice_is_a_message(choice, value):
+    choice.submit(choice.answer)
+    message = choice.submit(value)
+    assert "not one of the choices" in message and f"one of the {len(choice.choices)} answers" in message
+    assert choice.correct is None and message in widgets.html_text(choice.feedback.value)
+    assert "Not yet" not in choice.feedback.value and "Right" not in choice.feedback.value
+    assert choice.input.value is None  # the control does not go on showing the previous answer
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (float("nan"), "NaN"),
+        (math.inf, "not a finite number"),
+        ([25120], "not the list"),
+        (None, "not NoneType"),
+        (True, "yes/no value"),
+        pytest.param(np.array([25120, 1]), "an array of shape (2,)", id="array"),
+    ],
+)
+def test_numeric_question_submit_of_a_value_that_is_not_text_is_a_message(numeric, value, message):
+    numeric.submit("25120")
+    answer = numeric.submit(value)
+    assert message in answer and numeric.correct is None and answer in widgets.html_text(numeric.feedback.value)
+    assert numeric.input.value == ""  # the box does not go on showing the previous answer
+
+
+@pytest.mark.parametrize("value", [25120, 25120.0, np.int64(25120)])
+def test_numeric_question_submit_of_a_number_checks_it(numeric, value):
+    assert "784 × 32 weights" in numeric.submit(value) and numeric.correct is True
+    assert "weights only" in numeric.submit(value - 32) and numeric.correct is False
 
 
 @pytest.mark.parametrize(

@@ -167,8 +167,12 @@ class Question(CourseWidget):
         raise NotImplementedError
 
     def _on_check(self, _button: ipywidgets.Button | None = None) -> None:
+        self._show_assessment(self.input.value)
+
+    def _show_assessment(self, value: object) -> None:
+        """Assess ``value`` and show the verdict and its message in the widget."""
         try:
-            correct, message = self.assess(self.input.value)
+            correct, message = self.assess(value)
         except Exception as error:  # a question must never show a traceback
             correct, message = None, f"Could not check this answer ({error}); try another way of writing it."
         self.correct, self.message = correct, message
@@ -180,8 +184,24 @@ class Question(CourseWidget):
             self.feedback.value = message_html(message)
 
     def submit(self, value: object) -> str:
-        """Enter ``value``, press Check and return the feedback as plain text."""
-        self.input.value = value
+        """Enter ``value``, press Check and return the feedback as plain text.
+
+        A value the control cannot hold (a choice that is not offered, a number or a list for the
+        text box) is assessed as given, so its feedback says what to give instead; the control is
+        emptied rather than left showing the previous answer.
+
+        Args:
+            value: The answer, as a student would enter it or as any Python object.
+
+        Returns:
+            str: The feedback message, also shown in the widget.
+        """
+        try:
+            self.input.value = value
+        except Exception:  # traitlets' TraitError, or an array's ambiguous comparison with the options
+            self.input.value = self.input.trait_defaults("value")
+            self._show_assessment(value)
+            return self.message
         self.button.click()
         return self.message
 
@@ -217,7 +237,8 @@ class MultipleChoice(Question):
         if value is None:
             return None, "Choose one of the answers first, then press Check."
         if not isinstance(value, str) or value not in self.choices:
-            return None, f"{shown(value)} is not one of the choices."
+            pick = f"pick one of the {len(self.choices)} answers above, then press Check."
+            return None, f"{shown(value)} is not one of the choices: {pick}"
         return value == self.answer, self.choices[value]
 
     def controls_html(self) -> str:
