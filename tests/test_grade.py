@@ -81,7 +81,6 @@ STUDENTS = {
         "answer_2_1 = 1",
         CHECK,
         SHOW_FORGED,
-        "import os\nprint(os.environ.get('COURSE_GRADE_RECORD'))",
     ],
     "forger_patch": [
         IMPORT,

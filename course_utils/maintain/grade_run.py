@@ -38,7 +38,7 @@ import nbformat
 import course_utils
 from course_utils import data, environment, results
 from course_utils.exercises import registry
-from course_utils.maintain import grade_kernel, notebooks, release
+from course_utils.maintain import grade_kernel, grade_worker, notebooks, release
 
 DEFAULT_TIMEOUT = 600
 DEFAULT_MEMORY_GB = 6.0
@@ -305,7 +305,7 @@ def run_copy(path: Path, notebook: str, setup: Setup) -> Outcome:
     try:
         student = nbformat.read(path, as_version=4)
     except Exception as error:  # not JSON, not a notebook, unreadable
-        return Outcome([], f"error: cannot read the notebook: {_first_line(error)}", [])
+        return Outcome([], f"error: cannot read the notebook: {grade_worker.first_line(error)}", [])
     graded, origin, restored = graded_notebook(student, notebook, setup.hidden)
     outcome, ran = run(graded, setup)
     errors = [_cell_error(ran.cells, origin, error) for error in outcome.get("errors", [])]
@@ -370,8 +370,3 @@ def is_verdict(entry: object) -> bool:
         and 0 <= entry["score"] <= 1
         and isinstance(entry.get("message"), str)
     )
-
-
-def _first_line(error: object) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -108,17 +108,18 @@ def _execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int) -> dic
                 try:
                     client.execute_cell(cell, index)
                 except CellExecutionError as error:  # this cell only: the next ones still run
-                    errors.append({"cell": index, "text": f"{error.ename}: {_first_line(error.evalue)}"})
+                    errors.append({"cell": index, "text": f"{error.ename}: {first_line(error.evalue)}"})
     except CellTimeoutError:
         status = f"timeout: stopped after {timeout} s, in cell {index}"
     except DeadKernelError:
         status = f"error in cell {index}: the kernel died (out of memory?)"
     except Exception as error:  # a kernel that does not start, ...
-        status = f"error: {type(error).__name__}: {_first_line(error)}"
+        status = f"error: {type(error).__name__}: {first_line(error)}"
     return {"status": status, "errors": errors, "last_cell": index}
 
 
-def _first_line(error: object) -> str:
+def first_line(error: object) -> str:
+    """The first line of an error's text (its type's name when it has none)."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
