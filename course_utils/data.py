@@ -470,6 +470,16 @@ def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0
     return x_fit, y_fit, x_val, y_val
 
 
+def subset_size_range(labels: np.ndarray) -> tuple[int, int]:
+    """The smallest and largest ``size`` :func:`stratified_subset` can draw from ``labels``.
+
+    A stratified subset keeps at least one image of each class, and leaves out at least one of
+    each, so that every class keeps its share on both sides (scikit-learn's rule).
+    """
+    classes = len(np.unique(labels))
+    return classes, len(labels) - classes
+
+
 def stratified_subset(images: np.ndarray, labels: np.ndarray, size: int, seed: int = 0):
     """A random subset of ``size`` images with every digit equally represented.
 
@@ -478,7 +488,11 @@ def stratified_subset(images: np.ndarray, labels: np.ndarray, size: int, seed: i
     """
     from sklearn.model_selection import train_test_split
 
-    if not 10 <= size < len(images):
-        raise ValueError(f"size must be between 10 and {len(images) - 1}, not {size!r}.")
+    smallest, largest = subset_size_range(labels)
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not smallest <= size <= largest:
+        raise ValueError(
+            f"size must be a whole number between {smallest:,} (one image per class) and {largest:,} (one image per "
+            f"class left out), not {size!r}."
+        )
     chosen, _, chosen_labels, _ = train_test_split(images, labels, train_size=size, stratify=labels, random_state=seed)
     return chosen, chosen_labels

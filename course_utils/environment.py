@@ -136,6 +136,13 @@ def processor() -> str:
     return described
 
 
+def cpu_count() -> int:
+    """The CPU cores this process may run on (its affinity where the system has one, else all)."""
+    with contextlib.suppress(AttributeError, OSError):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def versions() -> dict[str, str]:
     """Return the versions that decide what this course computes."""
     keras = import_keras_quietly()

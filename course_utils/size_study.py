@@ -64,7 +64,12 @@ class SizeStudyConfig:
         return self.settings.epochs * math.ceil(max(self.sizes) / self.settings.batch_size)
 
     def epochs_for(self, size: int) -> int:
-        """Epochs on ``size`` images that make about :attr:`updates` updates (at least one epoch)."""
+        """Epochs on ``size`` images that make about :attr:`updates` updates (at least one epoch).
+
+        A set smaller than a batch makes one update per epoch, so it trains :attr:`updates` epochs.
+        """
+        if size < self.settings.batch_size:
+            return self.updates
         return max(1, round(self.updates * self.settings.batch_size / size))
 
 
@@ -82,14 +87,20 @@ class SizeStudyResult:
 
 
 def check_sizes(sizes: Sequence[int], data: MnistData) -> None:
-    """Refuse sizes below 10 or above the number of training images, naming the data set's size."""
+    """Refuse sizes ``data`` cannot give: all its training images, or a stratified subset of them.
+
+    The subset's limits are :func:`course_utils.data.subset_size_range`'s: at least one image per
+    class, and at least one per class left out.
+    """
     available = len(data.x_train)
-    wrong = [size for size in sizes if not MIN_SIZE <= size <= available]
+    smallest, largest = datasets.subset_size_range(data.y_train)
+    wrong = [size for size in sizes if size != available and not smallest <= size <= largest]
     if wrong:
         listed = ", ".join(f"{size:,}" for size in wrong)
         raise ValueError(
-            f"training-set sizes must lie between {MIN_SIZE} and {available:,}, the number of training images "
-            f"of {_data_name(data)}; {listed} do{'es' if len(wrong) == 1 else ''} not."
+            f"training-set sizes must lie between {smallest} and {largest:,}, or be {available:,}, the number of "
+            f"training images of {_data_name(data)} (a smaller set is drawn keeping every class's share, so it "
+            f"leaves out at least one image of each class); {listed} do{'es' if len(wrong) == 1 else ''} not."
         )
 
 
@@ -176,6 +187,15 @@ def estimate_seconds(config: SizeStudyConfig, data: MnistData) -> float:
     fixed, per_image = study.seconds_per_epoch(max(config.depths), data.x_train, config.settings.batch_size)
     per_seed = sum((fixed + per_image * size) * config.epochs_for(size) for size in config.sizes)
     return per_seed * len(config.depths) * len(config.seeds)
+
+
+def describe_work(config: SizeStudyConfig) -> str:
+    """What the study trains, e.g. "training 60 models of about 14,070 updates each (1,801 epochs on 1,000 images ...)"."""
+    sizes = sorted(config.sizes)
+    ends = [sizes[0]] if len(sizes) == 1 else [sizes[0], sizes[-1]]
+    epochs = " to ".join(f"{config.epochs_for(size):,} epochs on {size:,} images" for size in ends)
+    runs = len(config.sizes) * len(config.depths) * len(config.seeds)
+    return f"training {runs} models of about {config.updates:,} updates each ({epochs})"
 
 
 def summarise(runs: Sequence[dict], confidence: float = CONFIDENCE) -> list[dict]:
@@ -336,8 +356,13 @@ def load_or_run(
     directory: Path,
     verbose: bool = True,
     runner: study.Runner | None = None,
+    approve: study.Approval | None = None,
 ) -> SizeStudyResult:
-    """The size study saved for this backend and data in ``directory`` if nothing that decides it changed; else run it."""
+    """The size study saved for this backend and data in ``directory`` if nothing that decides it changed; else run it.
+
+    Before it trains, it prints its estimate, and ``approve`` (if given) is given the estimate in
+    seconds and raises to stop (the command line's ``--yes``).
+    """
     folder = study.backend_directory(directory, source=data.source)
     key = fingerprint(config, data)
     saved = load(folder, config, key)
@@ -346,6 +371,12 @@ def load_or_run(
             print(f"Loaded the saved size study from {folder}")
             print("(made by this code with these settings and data).")
         return saved
+    check_sizes(config.sizes, data)
+    estimate = estimate_seconds(config, data)
+    if verbose:
+        print(f"No saved size study in {folder}: {describe_work(config)}, about {estimate / 60:.1f} minutes in all.")
+    if approve is not None:
+        approve(estimate)
     result = run_size_study(config, data, verbose, runner)
     try:
         save(result, folder, key)

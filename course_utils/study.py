@@ -245,6 +245,8 @@ def run_study(config: StudyConfig, data: MnistData, verbose: bool = True, runner
 
 
 Runner = Callable[[Callable[..., dict], Sequence[tuple], Callable[[tuple], str]], list[dict]]
+# Given a study's estimated seconds before it trains; raises to stop it (see load_or_run).
+Approval = Callable[[float], None]
 
 
 def run_one_by_one(
@@ -305,11 +307,17 @@ def summary_table(summary: Sequence[dict]) -> pd.DataFrame:
     rows = {
         row["model"]: {
             "parameters": row["parameters"],
-            **{metric: f"{row[f'{metric}_mean']:.4f} ± {row[f'{metric}_sd']:.4f}" for metric in METRIC_NAMES},
+            **{metric: _mean_and_spread(row, metric) for metric in METRIC_NAMES},
         }
         for row in summary
     }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _mean_and_spread(row: dict, metric: str) -> str:
+    """``mean ± sd``; one seed has no spread to show (its 0 would read as "the same for every seed")."""
+    mean = f"{row[f'{metric}_mean']:.4f}"
+    return f"{mean} (one seed)" if row["seeds"] < 2 else f"{mean} ± {row[f'{metric}_sd']:.4f}"
 
 
 def study_figure(summary: Sequence[dict], title: str = "Latent quality against depth (mean ± sd over seeds)") -> Figure:
@@ -555,13 +563,15 @@ def load_or_run(
     verbose: bool = True,
     max_minutes: float | None = DEFAULT_MAX_MINUTES,
     runner: Runner | None = None,
+    approve: Approval | None = None,
 ) -> StudyResult:
     """Load this backend's saved study if the code, settings and data that made it are unchanged; else run it.
 
     A study that would train for longer than ``max_minutes`` is not run: its estimate is printed
     and the saved results of the book's run are returned instead (``max_minutes=None`` runs it).
     The reference run (``environment.reference_run``) always runs a study it needs. ``runner``
-    says where the runs train (:func:`run_study`); it does not change the numbers.
+    says where the runs train (:func:`run_study`); it does not change the numbers. ``approve`` is
+    given the estimate in seconds before anything trains, and raises to stop (the command line's ``--yes``).
     """
 
     folder = backend_directory(directory, source=data.source)
@@ -587,6 +597,8 @@ def load_or_run(
         f"No saved study for these settings in {folder}: training {runs} models, about {estimate / 60:.1f} minutes "
         "one after another."
     )
+    if approve is not None:
+        approve(estimate)
     result = run_study(config, data, verbose, runner)
     try:
         save(result, folder, key)

@@ -78,14 +78,14 @@ def test_the_values_given_are_the_values_used():
 def test_the_study_trains_the_epochs_given(tmp_path, monkeypatch, capsys):
     seen = {}
 
-    def load_or_run(config, mnist, directory, max_minutes):
+    def load_or_run(config, mnist, directory, max_minutes, approve):
         seen["config"] = config
         raise KeyboardInterrupt
 
     monkeypatch.setattr(study, "load_or_run", load_or_run)
     with pytest.raises(KeyboardInterrupt):
-        main(["study", "--epochs", "2", "--seeds", "3", "--output", str(tmp_path)])
-    assert seen["config"].settings.epochs == 2 and seen["config"].seeds == (3,)
+        main(["study", "--epochs", "2", "--seeds", "3", "4", "--output", str(tmp_path)])
+    assert seen["config"].settings.epochs == 2 and seen["config"].seeds == (3, 4)
     assert seen["config"].depths == study.StudyConfig().depths
 
 
@@ -101,7 +101,7 @@ def test_the_study_output_must_be_a_writable_folder(tmp_path, no_work, capsys):
 def test_the_study_backend_folder_must_be_writable_too(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(study, "run_study", _refuse("the study"))
     (tmp_path / keras.backend.backend()).write_text("not a folder")
-    assert "is a file, not a folder" in _usage_error(["study", "--seeds", "0", "--output", str(tmp_path)], capsys)
+    assert "is a file, not a folder" in _usage_error(["study", "--seeds", "0", "1", "--output", str(tmp_path)], capsys)
 
 
 def test_the_compare_output_must_be_a_picture_file_in_a_writable_folder(tmp_path, no_work, capsys):

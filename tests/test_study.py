@@ -165,6 +165,7 @@ def test_study_command_writes_tables_and_figure(tmp_path, capsys):
         "1",
         "--seeds",
         "0",
+        "1",
         "--epochs",
         "1",
         "--source",

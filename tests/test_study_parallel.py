@@ -56,7 +56,7 @@ def test_an_active_dask_client_is_used_by_its_address(tiny_data, serial):
 
 
 def test_workers_get_the_backend_the_quiet_settings_and_their_share_of_threads(monkeypatch):
-    monkeypatch.setattr(parallel, "cpu_count", lambda: 8)
+    monkeypatch.setattr(parallel.environment, "cpu_count", lambda: 8)
     environment = parallel._worker_environment(4)
     assert environment["KERAS_BACKEND"] == parallel.keras.backend.backend()
     assert environment["TF_CPP_MIN_LOG_LEVEL"] == os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ MIN_TRAIN_SIZE = 10  # one image per digit (size_study.MIN_SIZE; read here witho
 # The data sets of --dataset (data.DATASETS once data.py has it).
 DATASETS = getattr(data, "DATASETS", ("mnist", "fashion-mnist"))
 NOTEBOOK_SUFFIXES = (".py", ".ipynb")
+CONFIRM_MINUTES = 60  # a study estimated to train longer asks first (--yes)
 
 
 class UsageError(Exception):
@@ -190,8 +192,33 @@ def _load_dataset(arguments: argparse.Namespace) -> data.MnistData:
     return data.load_dataset(arguments.dataset)
 
 
+def _check_jobs_fit(jobs: int) -> None:
+    """Refuse more jobs at once than this computer gives this process cores."""
+    cores = environment.cpu_count()
+    if jobs > cores:
+        raise UsageError(
+            f"--jobs {jobs}: this computer gives this process {cores} CPU core{'s' if cores > 1 else ''}, and jobs "
+            f"beyond that only wait for each other, each holding its own copy of TensorFlow in memory. Give --jobs "
+            f"{cores} or fewer."
+        )
+
+
+def _check_seeds(arguments: argparse.Namespace) -> None:
+    if arguments.seeds is not None and len(arguments.seeds) < 2:
+        raise UsageError(
+            "--seeds: give at least two. A study's tables show the spread over seeds and test each difference "
+            "(Welch's t-test), which one run per model cannot give; the course's studies use 5 or 10."
+        )
+
+
 def _parallel(arguments: argparse.Namespace) -> dict:
     """A runner for --jobs or --scheduler (maintain/parallel.py), passed on only when one is given."""
+    if arguments.jobs is not None and arguments.scheduler is not None:
+        raise UsageError(
+            "--jobs and --scheduler: on a Dask cluster, its workers decide how many runs train at once; give one"
+        )
+    if arguments.jobs is not None:
+        _check_jobs_fit(arguments.jobs)
     if arguments.scheduler is not None:
         import importlib.util
 
@@ -201,7 +228,34 @@ def _parallel(arguments: argparse.Namespace) -> dict:
         return {}
     from course_utils.maintain import parallel
 
-    return {"runner": parallel.runner(arguments.jobs or 1, arguments.scheduler)}
+    try:  # a scheduler that does not answer as Dask does is refused here, before anything trains
+        return {"runner": parallel.runner(arguments.jobs or 1, arguments.scheduler)}
+    except ConnectionError as error:
+        raise UsageError(f"--scheduler: {error}") from None
+
+
+def _approval(arguments: argparse.Namespace):
+    """What a study asks before it trains: above :data:`CONFIRM_MINUTES` (--jobs counted), a yes (--yes, or typed)."""
+
+    def approve(estimate: float) -> None:
+        minutes = estimate / 60 / (arguments.jobs or 1)
+        if arguments.yes or minutes <= CONFIRM_MINUTES:
+            return
+        about = f"about {minutes / 60:.1f} hours" if minutes >= 90 else f"about {minutes:.0f} minutes"
+        at_once = f" with --jobs {arguments.jobs}" if arguments.jobs else ""
+        if sys.stdin.isatty():
+            try:
+                typed = input(f"This trains for {about} here{at_once}. Go on? [y/N] ")
+            except EOFError:
+                typed = ""
+            if typed.strip().lower() in ("y", "yes"):
+                return
+        raise UsageError(
+            f"this study would train for {about} here{at_once}, more than {CONFIRM_MINUTES} minutes: add --yes to "
+            "run it anyway, or make it smaller (fewer --seeds, --depths, --train-sizes or --epochs)"
+        )
+
+    return approve
 
 
 def _settings(arguments: argparse.Namespace, default):
@@ -212,6 +266,7 @@ def _settings(arguments: argparse.Namespace, default):
 
 
 def _study(arguments: argparse.Namespace) -> int:
+    _check_seeds(arguments)
     if arguments.train_sizes is not None:
         if arguments.converged:
             raise UsageError("--converged and --train-sizes: the size study trains a fixed number of updates; give one")
@@ -235,8 +290,8 @@ def _study(arguments: argparse.Namespace) -> int:
     except ValueError as error:  # --epochs at or below the patience of --converged
         raise UsageError(f"--epochs: {error}") from None
     try:
-        result = study.load_or_run(config, mnist, output, max_minutes=None, **parallel)  # asked for: always run
-    except ConnectionError as error:
+        result = study.load_or_run(config, mnist, output, max_minutes=None, approve=_approval(arguments), **parallel)
+    except ConnectionError as error:  # the scheduler went away after it answered
         raise UsageError(f"--scheduler: {error}") from None
     print()
     print(result.table().to_markdown(intfmt=","))
@@ -269,8 +324,8 @@ def _size_study(arguments: argparse.Namespace) -> int:
         _settings(arguments, size_study.SIZE_STUDY_SETTINGS),
     )
     try:
-        result = size_study.load_or_run(config, images, output, **parallel)
-    except ConnectionError as error:
+        result = size_study.load_or_run(config, images, output, approve=_approval(arguments), **parallel)
+    except ConnectionError as error:  # the scheduler went away after it answered
         raise UsageError(f"--scheduler: {error}") from None
     print()
     table = size_study.verdict_table(result)
@@ -395,6 +450,7 @@ def _release(arguments: argparse.Namespace) -> int:
 def _grade(arguments: argparse.Namespace) -> int:
     from course_utils.maintain import grade
 
+    _check_jobs_fit(arguments.jobs)
     folder = Path(arguments.folder)
     output = Path(arguments.output) if arguments.output is not None else folder / grade.DEFAULT_NAME
     try:
@@ -461,6 +517,12 @@ def _add_study(commands: argparse._SubParsersAction) -> None:
         default=None,
         help='send the runs to the Dask scheduler at this address, or "local" for a cluster in this process '
         '(pip install "dask[distributed]")',
+    )
+    study.add_argument(
+        "--yes",
+        action="store_true",
+        help=f"run without asking when the estimate is above {CONFIRM_MINUTES} minutes (asked only at a terminal; "
+        "elsewhere such a study is refused without --yes)",
     )
     study.add_argument(
         "--output",

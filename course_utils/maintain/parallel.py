@@ -6,7 +6,9 @@ modules run one after another (:func:`course_utils.study.run_one_by_one`) and ne
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import functools
 import os
@@ -23,6 +25,7 @@ from course_utils.backend import keras
 # Parallel runs (run_study's jobs and scheduler): what a worker process is told, and what it keeps.
 LOCAL_SCHEDULER = "local"
 CONNECT_SECONDS = 3  # a scheduler that has not answered by then is not there (a Dask one answers in milliseconds)
+_SCHEDULER_FIX = 'Give the address "dask scheduler" prints when it starts (tcp://HOST:8786), or "local".'
 DASK_MISSING = 'Running on a Dask cluster needs Dask: pip install "dask[distributed]"'
 CPU_SLOTS_VARIABLE = "COURSE_CPU_SLOTS"
 WORKER_CPUS_VARIABLE = "COURSE_WORKER_CPUS"
@@ -43,6 +46,8 @@ def runner(jobs: int = 1, scheduler: str | None = None, estimate: float | None =
         verbose: A line per run.
     """
     check_jobs(jobs)
+    if scheduler is not None:
+        check_scheduler(scheduler)  # before anything trains
     return functools.partial(run_tasks, jobs=jobs, scheduler=scheduler, verbose=verbose, estimate=estimate)
 
 
@@ -102,16 +107,9 @@ def check_jobs(jobs: object) -> None:
         raise ValueError(f"jobs must be a whole number of at least 1, not {jobs!r}.")
 
 
-def cpu_count() -> int:
-    """The CPUs this process may run on (its affinity where the system has one, else all)."""
-    with contextlib.suppress(AttributeError, OSError):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def worker_threads(jobs: int) -> int:
     """Each worker's share of the CPU threads when ``jobs`` run at once: ``cores // jobs``, at least 1."""
-    return max(1, cpu_count() // jobs)
+    return max(1, environment.cpu_count() // jobs)
 
 
 def _announce(total: int, where: str, estimate: float | None, workers: int, verbose: bool) -> None:
@@ -132,7 +130,7 @@ def _intra_op_threads() -> int:
         if chosen > 0:
             return chosen
     variable = os.environ.get("TF_NUM_INTRAOP_THREADS", "")
-    return int(variable) if variable.isdigit() and int(variable) > 0 else cpu_count()
+    return int(variable) if variable.isdigit() and int(variable) > 0 else environment.cpu_count()
 
 
 def _worker_environment(jobs: int) -> dict[str, str]:
@@ -166,6 +164,45 @@ def _loky(jobs: int) -> Iterator[tuple[str, int]]:
         yield f"{jobs} at a time in worker processes with {threads} CPU thread{'s' if threads > 1 else ''} each", jobs
 
 
+def check_scheduler(scheduler: str) -> None:
+    """Refuse an address where no Dask scheduler answers within :data:`CONNECT_SECONDS`.
+
+    Asks the address who it is, as Dask's client does first, but with a deadline on the answer
+    too: a server of another kind (a web server, say) may accept the connection and never send
+    what Dask waits for, and Dask's own client then waits for ever.
+
+    Raises:
+        ConnectionError: Nothing answers, or not as a Dask scheduler does; the message names the address.
+        ImportError: Dask is not installed.
+    """
+    if scheduler == LOCAL_SCHEDULER:
+        return
+    try:
+        from distributed.comm import connect
+        from distributed.security import Security
+    except ImportError:
+        raise ImportError(DASK_MISSING) from None
+
+    async def identity() -> object:
+        comm = await asyncio.wait_for(
+            connect(scheduler, timeout=CONNECT_SECONDS, **Security().get_connection_args("client")), CONNECT_SECONDS
+        )
+        try:
+            await comm.write({"op": "identity"})
+            return await asyncio.wait_for(comm.read(), CONNECT_SECONDS)
+        finally:
+            comm.abort()
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:  # its own event loop, also inside Jupyter's
+            answer = thread.submit(asyncio.run, identity()).result()
+    except (OSError, ValueError, TypeError, asyncio.TimeoutError) as error:
+        reason = str(error) or f"nothing answered as a Dask scheduler does within {CONNECT_SECONDS} s"
+        raise ConnectionError(f"no Dask scheduler answers at {scheduler!r} ({reason}). {_SCHEDULER_FIX}") from None
+    if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        raise ConnectionError(f"something answers at {scheduler!r}, but not as a Dask scheduler does. {_SCHEDULER_FIX}")
+
+
 @contextlib.contextmanager
 def _dask(scheduler: str) -> Iterator[tuple[str, int]]:
     """joblib's Dask backend with a client of the cluster at ``scheduler``, or of a new one in this process."""
@@ -178,6 +215,7 @@ def _dask(scheduler: str) -> Iterator[tuple[str, int]]:
             cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
             client = stack.enter_context(Client(stack.enter_context(cluster)))
         else:
+            check_scheduler(scheduler)  # Client itself can wait for ever on a server of another kind
             try:
                 client = stack.enter_context(Client(scheduler, timeout=CONNECT_SECONDS))
             except (OSError, ValueError) as error:
