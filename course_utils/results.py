@@ -41,6 +41,7 @@ CODE_VERSION = 1
 CACHE_VARIABLE = "COURSE_CACHE_DIR"
 KEY_ENTRY = "__key__"
 META_ENTRY = "__meta__"
+DIGEST_ENTRY = "__sha256__"  # of a slot's values, written with them: an edit after saving is found on load
 MANIFEST = "result.json"  # a folder's key, description and file hashes, written last
 _UNWRITABLE: set[Path] = set()  # folders already reported, so a notebook says it once
 _READ: set[Path] = set()  # every saved file a load has read in this process (files_read)
@@ -107,7 +108,7 @@ def save_json(path: Path, result_key: str, payload: dict) -> bool:
     Returns:
         False, after a note, when the slot cannot be written (the caller keeps its result).
     """
-    text = json.dumps({KEY_ENTRY: result_key, **payload})
+    text = json.dumps({KEY_ENTRY: result_key, DIGEST_ENTRY: _json_digest(payload), **payload})
     with _reported_if_unwritable(Path(path)) as saved:
         write_text(path, text)
     return saved()
@@ -115,7 +116,21 @@ def save_json(path: Path, result_key: str, payload: dict) -> bool:
 
 def load_json(path: Path, result_key: str | None) -> dict | None:
     """The payload saved in slot ``path`` with this key (None: any), or None (missing, other key, or unreadable)."""
-    return _read_slot(Path(path), result_key, lambda: json.loads(Path(path).read_text()))
+    return _read_slot(Path(path), result_key, lambda: json.loads(Path(path).read_text()), _json_digest)
+
+
+def _json_digest(payload: dict) -> str:
+    """SHA-256 of ``payload`` as canonical JSON: floats are written exactly, so a loaded payload gives the same."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _arrays_digest(stored: dict) -> str:
+    """SHA-256 of the arrays (type, shape and bytes of each, in order) and the meta of an ``.npz`` slot."""
+    digest = hashlib.sha256(_json_digest(stored["meta"]).encode())
+    for array in stored["arrays"]:
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
 
 
 def save_arrays(path: Path, result_key: str, arrays: list[np.ndarray], meta: dict) -> bool:
@@ -125,7 +140,9 @@ def save_arrays(path: Path, result_key: str, arrays: list[np.ndarray], meta: dic
         False, after a note, when the slot cannot be written (the caller keeps its result).
     """
     named = {f"arr_{index}": array for index, array in enumerate(arrays)}
+    digest = _arrays_digest({"arrays": [np.asarray(array) for array in arrays], "meta": json.loads(json.dumps(meta))})
     entries = {**named, KEY_ENTRY: np.array(result_key), META_ENTRY: np.array(json.dumps(meta))}
+    entries[DIGEST_ENTRY] = np.array(digest)
     with _reported_if_unwritable(Path(path)) as saved, _atomic(Path(path), "wb") as handle:
         np.savez(handle, **entries)
     return saved()
@@ -152,18 +169,20 @@ def load_arrays(path: Path, result_key: str) -> tuple[list[np.ndarray], dict] | 
 
     def read() -> dict:
         with np.load(path) as saved:
-            count = len(saved.files) - 2
+            count = len([name for name in saved.files if name.startswith("arr_")])
             return {
                 KEY_ENTRY: str(saved[KEY_ENTRY]),
+                **({DIGEST_ENTRY: str(saved[DIGEST_ENTRY])} if DIGEST_ENTRY in saved.files else {}),
                 "arrays": [saved[f"arr_{index}"] for index in range(count)],
                 "meta": json.loads(str(saved[META_ENTRY])),
             }
 
-    found = _read_slot(Path(path), result_key, read)
+    found = _read_slot(Path(path), result_key, read, _arrays_digest)
     return None if found is None else (found["arrays"], found["meta"])
 
 
-def _read_slot(path: Path, result_key: str | None, read: Callable[[], dict]) -> dict | None:
+def _read_slot(path: Path, result_key: str | None, read: Callable[[], dict], digest: Callable[[dict], str]) -> dict | None:
+    """What slot ``path`` holds under ``result_key`` (None: any) if its values still match their hash, else None."""
     if not path.exists():
         return None
     _READ.add(path.resolve())
@@ -174,7 +193,12 @@ def _read_slot(path: Path, result_key: str | None, read: Callable[[], dict]) -> 
         return None
     if result_key is not None and stored.get(KEY_ENTRY) != result_key:
         return None
-    stored.pop(KEY_ENTRY)
+    stored.pop(KEY_ENTRY, None)
+    saved_digest = stored.pop(DIGEST_ENTRY, None)
+    if saved_digest != digest(stored):
+        why = "has no hash of its values" if saved_digest is None else "no longer matches the hash saved with it"
+        print(f"Note: the saved result {path} {why} (edited or damaged after saving); it is not used.")
+        return None
     return stored
 
 

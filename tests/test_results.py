@@ -81,6 +81,50 @@ def test_a_damaged_slot_is_named_and_made_again(tmp_path, capsys):
     assert str(slot) in printed and "making it again" in printed
 
 
+@pytest.mark.parametrize("damage", ["a weight", "a loss", "an array's type", "the hash lost"])
+def test_a_run_edited_after_saving_is_named_and_not_used(tmp_path, capsys, damage):
+    slot = tmp_path / "weights.npz"
+    arrays = [np.arange(6, dtype="float32").reshape(2, 3), np.ones(3)]
+    results.save_arrays(slot, "key", arrays, {"loss": [0.5, 0.4]})
+    with np.load(slot) as saved:
+        entries = dict(saved)
+    if damage == "a weight":
+        entries["arr_0"] = entries["arr_0"] + np.float32(1e-3)
+    elif damage == "a loss":
+        entries[results.META_ENTRY] = np.array(json.dumps({"loss": [0.5, 0.1]}))
+    elif damage == "an array's type":
+        entries["arr_1"] = entries["arr_1"].astype("float32")
+    else:
+        del entries[results.DIGEST_ENTRY]
+    np.savez(slot, **entries)
+    assert results.load_arrays(slot, "key") is None
+    printed = capsys.readouterr().out
+    assert str(slot) in printed and "not used" in printed
+
+
+@pytest.mark.parametrize("damage", ["a score", "the hash lost"])
+def test_a_measured_run_edited_after_saving_is_named_and_not_used(tmp_path, capsys, damage):
+    slot = tmp_path / "run.json"
+    results.save_json(slot, "key", {"history": {"loss": [0.3, 0.2]}, "scores": {"bce": 0.25}})
+    stored = json.loads(slot.read_text())
+    if damage == "a score":
+        stored["scores"]["bce"] = 0.15
+    else:
+        del stored[results.DIGEST_ENTRY]
+    slot.write_text(json.dumps(stored))
+    assert results.load_json(slot, "key") is None and results.load_json(slot, None) is None
+    printed = capsys.readouterr().out
+    assert str(slot) in printed and "not used" in printed
+
+
+def test_every_run_saved_with_the_course_matches_its_hash(capsys):
+    slots = sorted((SAVED_STUDY.parent).glob("*/*/*.weights.npz")) + sorted(SAVED_STUDY.parent.glob("going_deeper/*/*.json"))
+    assert len(slots) >= 6 + 36
+    for slot in slots:
+        loaded = results.load_arrays(slot, None) if slot.suffix == ".npz" else results.load_json(slot, None)
+        assert loaded is not None, f"{slot}: {capsys.readouterr().out}"
+
+
 def test_docstrings_comments_and_layout_do_not_change_the_code_key(tmp_path):
     def code(path: Path, text: str) -> str:
         path.write_text(text)
