@@ -196,6 +196,21 @@ def test_a_damaged_notebook_is_one_line_naming_it_and_the_fix(tmp_path, monkeypa
     assert damaged.read_bytes() == before, "a damaged notebook is left as it is"
 
 
+@pytest.mark.parametrize("damage", [name for name, (suffix, _) in DAMAGES.items() if suffix == ".py"])
+def test_colab_cell_on_a_damaged_pair_is_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys, damage):
+    healthy = _paired_notebook(tmp_path)
+    path = healthy.with_name("10_damaged.ipynb")
+    path.with_suffix(".py").write_text(healthy.with_suffix(".py").read_text())
+    text = DAMAGES[damage][1]
+    script = path.with_suffix(".py")
+    (script.write_bytes if isinstance(text, bytes) else script.write_text)(text)
+    before = {file: file.read_bytes() for file in tmp_path.iterdir()}
+    monkeypatch.setattr(notebooks, "course_notebooks", lambda directory=None: [healthy, path])
+    said = _usage_error(["colab-cell"], capsys)
+    assert f"cannot read {script}" in said and f"git checkout -- {script}" in said
+    assert {file: file.read_bytes() for file in tmp_path.iterdir()} == before, "no pair is written"
+
+
 @pytest.mark.parametrize("stamp", ["a string", {"fingerprint": "x", "modules": [1], "saved_results": None}])
 def test_a_damaged_execution_stamp_makes_the_notebook_stale(tmp_path, monkeypatch, capsys, stamp):
     import nbformat

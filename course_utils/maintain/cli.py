@@ -398,7 +398,14 @@ def _colab_cell(arguments: argparse.Namespace) -> int:
     else:
         print(f"Colab cell for the repository {url}")
     changed = []
-    for path in notebooks.course_notebooks():
+    paths = notebooks.course_notebooks()
+    try:  # every pair read first: a damaged one stops the command before any file is written
+        for path in paths:
+            if path.with_suffix(".py").exists():
+                notebooks.read_notebook(path.with_suffix(".py"))
+    except notebooks.NotebookReadError as error:
+        raise UsageError(str(error)) from None
+    for path in paths:
         script = path.with_suffix(".py")
         if not script.exists():
             print(f"{path.name} has no {script.name} to write the cell into: skipped")
