@@ -75,13 +75,17 @@ class TrainingSettings:
     loss: str = "binary_crossentropy"
 
     def __post_init__(self) -> None:
+        # NumPy's integers and an int learning rate are accepted and stored as Python's int and
+        # float: Keras's optimizers refuse an int, and the keys of saved results read these values.
         for field_name in ("epochs", "batch_size"):
             value = getattr(self, field_name)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
                 raise ValueError(f"{field_name} must be a positive whole number, not {value!r}.")
+            object.__setattr__(self, field_name, int(value))
         rate = self.learning_rate
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 < rate < float("inf"):
             raise ValueError(f"learning_rate must be a positive finite number such as 0.001, not {self.learning_rate!r}.")
+        object.__setattr__(self, "learning_rate", float(rate))
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}.")
 

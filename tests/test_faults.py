@@ -103,6 +103,16 @@ def test_a_learning_rate_that_cannot_train_is_refused(rate):
         training.TrainingSettings(learning_rate=rate)
 
 
+def test_whole_and_numpy_numbers_are_stored_as_the_numbers_keras_takes(small_mnist):
+    settings = training.TrainingSettings(epochs=np.int64(1), batch_size=np.int32(128), learning_rate=1)
+    assert (settings.epochs, settings.batch_size, settings.learning_rate) == (1, 128, 1.0)
+    assert [type(value) for value in (settings.epochs, settings.batch_size, settings.learning_rate)] == [int, int, float]
+    assert settings == training.TrainingSettings(epochs=1, batch_size=128, learning_rate=1.0)
+    model = models.build_autoencoder([10], seed=4)
+    history = training.train(model, small_mnist.x_train[:256], settings=settings, seed=4, verbose=False)
+    assert len(history.history["loss"]) == 1  # Keras's optimizer refused the int learning rate before
+
+
 def test_a_diverged_run_is_reported_and_never_cached(small_mnist, tmp_path, capsys):
     settings = training.TrainingSettings(epochs=2, batch_size=64, learning_rate=1e30)
     training.train(
