@@ -205,7 +205,19 @@ def latent_silhouette(codes: np.ndarray, labels: np.ndarray) -> float:
     codes = _checked(codes, "codes", ndim=2)
     labels = _labels(labels, "labels", ("codes", codes), two_classes=True)
     rows = _sample_rows(len(codes), MAX_TRUSTWORTHINESS_POINTS)
+    _check_groups(labels[rows], "labels")
     return float(silhouette_score(codes[rows], labels[rows]))
+
+
+def _check_groups(labels: np.ndarray, what: str) -> None:
+    """Refuse labels the silhouette cannot group: it needs two classes and one class of two codes at least."""
+    classes = len(np.unique(labels))
+    if not 2 <= classes <= len(labels) - 1:
+        many = "only one class" if classes < 2 else f"a class of its own for each of the {len(labels):,} codes"
+        raise ValueError(
+            f"{what} gives {many}, and the silhouette compares each code with the other codes of its class and "
+            "of the nearest other class: pass the digit of each image (y_test), not its index or a running number."
+        )
 
 
 def _fitted_knn(
@@ -372,6 +384,7 @@ def per_image_scores(representation: Representation, data: MnistData) -> pd.Data
     columns["knn_accuracy"] = (classifier.predict(test_codes) == y_test).astype(float)
     rows = _sample_rows(len(test_codes), MAX_TRUSTWORTHINESS_POINTS)
     columns["silhouette"] = np.full(len(test_codes), np.nan)
+    _check_groups(y_test[rows], "y_test")
     columns["silhouette"][rows] = silhouette_samples(test_codes[rows], y_test[rows])
     return pd.DataFrame(columns)
 

@@ -184,6 +184,21 @@ def test_codes_and_labels_of_different_lengths_are_refused(rng, metric):
         metric(codes, labels[:-1])
 
 
+@pytest.mark.parametrize("count", [3, 400, 3000])
+def test_the_silhouette_refuses_a_label_of_its_own_for_every_code(rng, count):
+    codes = rng.normal(size=(count, 2))
+    with pytest.raises(ValueError, match="a class of its own for each of the .* codes.*not its index"):
+        metrics.latent_silhouette(codes, np.arange(count))
+
+
+def test_the_per_image_silhouette_refuses_it_too(rng):
+    codes, labels = _clusters(rng)
+    representation = metrics.Representation("codes", encode=lambda codes: codes, parameters=0)
+    indexed = MnistData(codes, labels, codes, np.arange(len(codes)), "subset", "clusters")
+    with pytest.raises(ValueError, match="y_test gives a class of its own"):
+        metrics.per_image_scores(representation, indexed)
+
+
 def test_trustworthiness_refuses_transposed_codes(rng):
     codes, _ = _clusters(rng)
     with pytest.raises(ValueError, match=r"codes has 2 rows but images has 400.*transposed\? pass codes\.T"):
