@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from course_utils import data, environment, size_study, study, training
+from course_utils import compare, data, environment, size_study, study, training
 from course_utils.maintain import parallel
 from course_utils.maintain.cli import CONFIRM_MINUTES, main
 
@@ -134,13 +134,17 @@ def hours_long(monkeypatch):
     monkeypatch.setattr(size_study, "estimate_seconds", lambda config, data: 10 * 3600.0)
     monkeypatch.setattr(study, "load_saved", lambda directory: None)
 
-    def run(config, data, *arguments, **keywords):
-        started.append(config)
+    monkeypatch.setattr(study, "run_study", _would_train(started))
+    monkeypatch.setattr(size_study, "run_size_study", _would_train(started))
+    return started
+
+
+def _would_train(started: list):
+    def run(*arguments, **keywords):
+        started.append(arguments)
         raise WouldTrain  # instead of the training, which the test does not need
 
-    monkeypatch.setattr(study, "run_study", run)
-    monkeypatch.setattr(size_study, "run_size_study", run)
-    return started
+    return run
 
 
 @pytest.mark.parametrize("extra", [[], ["--train-sizes", "100", "4000"]])
@@ -175,6 +179,16 @@ def test_at_a_terminal_it_asks(typed, runs, tmp_path, monkeypatch, hours_long, c
     else:
         assert "add --yes" in _usage_error(["study", "--seeds", "0", "1", "--output", str(tmp_path)], capsys)
     assert len(hours_long) == int(runs)
+
+
+def test_a_comparison_of_many_epochs_asks_too(tmp_path, monkeypatch, hours_long, capsys):
+    monkeypatch.setattr(compare, "train_article_models", _refuse("the comparison"))
+    says = _usage_error(["compare", "--epochs", "100000", "--output", str(tmp_path / "c.png")], capsys)
+    assert "about 10.0 hours here" in says and "add --yes" in says
+    monkeypatch.setattr(compare, "train_article_models", _would_train(hours_long))
+    with pytest.raises(WouldTrain):
+        main(["compare", "--epochs", "100000", "--yes", "--output", str(tmp_path / "c.png")])
+    assert len(hours_long) == 1
 
 
 def test_the_size_study_announces_its_work_before_it_trains(tmp_path, hours_long, capsys):

@@ -20,6 +20,10 @@ MIN_TRAIN_SIZE = 10  # one image per digit (size_study.MIN_SIZE; read here witho
 DATASETS = getattr(data, "DATASETS", ("mnist", "fashion-mnist"))
 NOTEBOOK_SUFFIXES = (".py", ".ipynb")
 CONFIRM_MINUTES = 60  # a study estimated to train longer asks first (--yes)
+YES_HELP = (
+    f"train without asking when the estimate is above {CONFIRM_MINUTES} minutes (it is asked only at a terminal; "
+    "elsewhere such a run is refused without --yes)"
+)
 
 
 class UsageError(Exception):
@@ -170,10 +174,14 @@ def _compare(arguments: argparse.Namespace) -> int:
     output = Path(arguments.output)
     _writable_picture(output)
     environment.setup(seed=arguments.seed)
-    from course_utils import compare, training
+    from course_utils import compare, study, training
 
     mnist = _load(arguments.source)
-    settings = training.TrainingSettings(epochs=arguments.epochs) if arguments.epochs is not None else None
+    given = {"epochs": arguments.epochs} if arguments.epochs is not None else {}
+    settings = training.TrainingSettings(**given)
+    estimate = study.estimate_seconds(study.StudyConfig(seeds=(arguments.seed,), settings=settings), mnist)
+    print(f"Training the article's three models for {settings.epochs} epochs, {_about(estimate / 60)} here.")
+    _approval(arguments)(estimate)
     trained = compare.train_article_models(mnist, settings, seed=arguments.seed)
     print()
     print(compare.comparison_table(trained).to_markdown(intfmt=","))
@@ -234,15 +242,24 @@ def _parallel(arguments: argparse.Namespace) -> dict:
         raise UsageError(f"--scheduler: {error}") from None
 
 
+def _about(minutes: float) -> str:
+    """A duration as a person says it: "about 40 s", "about 12 minutes", "about 3.5 hours"."""
+    if minutes < 1.5:
+        return f"about {minutes * 60:.0f} s"
+    return f"about {minutes / 60:.1f} hours" if minutes >= 90 else f"about {minutes:.0f} minutes"
+
+
 def _approval(arguments: argparse.Namespace):
     """What a study asks before it trains: above :data:`CONFIRM_MINUTES` (--jobs counted), a yes (--yes, or typed)."""
 
+    jobs = getattr(arguments, "jobs", None)
+
     def approve(estimate: float) -> None:
-        minutes = estimate / 60 / (arguments.jobs or 1)
+        minutes = estimate / 60 / (jobs or 1)
         if arguments.yes or minutes <= CONFIRM_MINUTES:
             return
-        about = f"about {minutes / 60:.1f} hours" if minutes >= 90 else f"about {minutes:.0f} minutes"
-        at_once = f" with --jobs {arguments.jobs}" if arguments.jobs else ""
+        about = _about(minutes)
+        at_once = f" with --jobs {jobs}" if jobs else ""
         if sys.stdin.isatty():
             try:
                 typed = input(f"This trains for {about} here{at_once}. Go on? [y/N] ")
@@ -251,8 +268,8 @@ def _approval(arguments: argparse.Namespace):
             if typed.strip().lower() in ("y", "yes"):
                 return
         raise UsageError(
-            f"this study would train for {about} here{at_once}, more than {CONFIRM_MINUTES} minutes: add --yes to "
-            "run it anyway, or make it smaller (fewer --seeds, --depths, --train-sizes or --epochs)"
+            f"this would train for {about} here{at_once}, more than {CONFIRM_MINUTES} minutes: add --yes to "
+            "run it anyway, or make it smaller (fewer --epochs, or --seeds, --depths and --train-sizes of a study)"
         )
 
     return approve
@@ -483,6 +500,7 @@ def _add_compare(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--epochs", action=_Once, type=_positive, default=None, help="override the course's epochs")
     compare.add_argument("--seed", action=_Once, type=_seed, default=environment.DEFAULT_SEED)
     compare.add_argument("--source", action=_Once, choices=data.SOURCES, default=None, help="MNIST source (default: subset)")
+    compare.add_argument("--yes", action="store_true", help=YES_HELP)
     compare.set_defaults(handler=_compare)
 
 
@@ -525,12 +543,7 @@ def _add_study(commands: argparse._SubParsersAction) -> None:
         help='send the runs to the Dask scheduler at this address, or "local" for a cluster in this process '
         '(pip install "dask[distributed]")',
     )
-    study.add_argument(
-        "--yes",
-        action="store_true",
-        help=f"run without asking when the estimate is above {CONFIRM_MINUTES} minutes (asked only at a terminal; "
-        "elsewhere such a study is refused without --yes)",
-    )
+    study.add_argument("--yes", action="store_true", help=YES_HELP)
     study.add_argument(
         "--output",
         action=_Once,
