@@ -336,7 +336,17 @@ def load(directory: Path, config: SizeStudyConfig, key: str | None) -> SizeStudy
     if saved is None or "runs" not in saved.tables:
         return None
     runs = [_typed(row) for row in saved.tables["runs"].to_dict("records")]
+    names = [study.model_name(depth) for depth in config.depths] + [study.PCA_NAME]
+    expected = [_run_name(size, name, seed) for size in config.sizes for name in names for seed in config.seeds]
+    problem = study.runs_problem([_run_name(run["train_size"], run["model"], run["seed"]) for run in runs], expected)
+    if problem:
+        print(f"Note: the saved size study in {directory} {problem}: it is not used.")
+        return None
     return SizeStudyResult(config, runs, saved.meta["data"])
+
+
+def _run_name(size: int, model: str, seed: int) -> str:
+    return f"{size:,} images {model} seed {seed}"
 
 
 def _config_from_dict(saved: dict) -> SizeStudyConfig:

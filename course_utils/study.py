@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import statistics
@@ -390,9 +391,11 @@ def load(directory: Path, config: StudyConfig, key: str | None) -> StudyResult |
     if saved is None or "runs" not in saved.tables:
         return None
     runs = [_typed(row) for row in saved.tables["runs"].to_dict("records")]
-    missing = _missing_runs(runs, config)
-    if missing:
-        print(f"Note: the saved study in {directory} lacks {missing}: it is not used.")
+    names = [name for name, _ in config.models()] + [PCA_NAME]
+    expected = [f"{name} seed {seed}" for name in names for seed in config.seeds]
+    problem = runs_problem([f"{run['model']} seed {run['seed']}" for run in runs], expected)
+    if problem:
+        print(f"Note: the saved study in {directory} {problem}: it is not used.")
         return None
     return StudyResult(config, runs, saved.meta["data"])
 
@@ -402,12 +405,25 @@ def made_with() -> dict[str, str]:
     return {**results.library_versions(), "processor": environment.processor()}
 
 
-def _missing_runs(runs: Sequence[dict], config: StudyConfig) -> str:
-    """The (model, seed) runs ``config`` makes that ``runs`` lacks, named; empty when none is missing."""
-    found = {(run["model"], run["seed"]) for run in runs}
-    names = [name for name, _ in config.models()] + [PCA_NAME]
-    missing = [f"{name} seed {seed}" for name in names for seed in config.seeds if (name, seed) not in found]
-    return ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+def runs_problem(found: Sequence[str], expected: Sequence[str]) -> str:
+    """How the runs of a saved study (each named, e.g. "Autoencoder_2 seed 3") differ from its configuration's.
+
+    Returns:
+        What is missing, held twice or not of the configuration, named (three at most of each);
+        empty when each expected run is there once and there is no other.
+    """
+    counts = collections.Counter(found)
+    wanted = set(expected)
+    kinds = {
+        "lacks": [name for name in expected if name not in counts],
+        "holds twice": [name for name, count in counts.items() if count > 1],
+        "holds runs its configuration does not make:": [name for name in counts if name not in wanted],
+    }
+    return "; ".join(f"{kind} {_first_three(names)}" for kind, names in kinds.items() if names)
+
+
+def _first_three(names: Sequence[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 WHOLE_NUMBER_COLUMNS = ("depth", "seed", "parameters", "epochs", "best_epoch")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from course_utils import compare, significance, size_study, study, tables
+from course_utils import compare, results, significance, size_study, study, tables
 from course_utils.exercises.checks import nb08
 
 pytestmark = pytest.mark.backend
@@ -67,6 +67,6 @@ def test_missing_saved_runs_give_no_overfitting_rows(tmp_path, capsys):
 
 
 def test_saved_runs_are_read_by_name(tmp_path):
-    (tmp_path / "Autoencoder_3.json").write_text('{"__key__": "k", "history": {"loss": [0.3, 0.2]}}')
+    results.save_json(tmp_path / "Autoencoder_3.json", "k", {"history": {"loss": [0.3, 0.2]}})
     (tmp_path / "broken.json").write_text("{not json")
     assert study.saved_histories(tmp_path) == {"Autoencoder_3": {"loss": [0.3, 0.2]}}

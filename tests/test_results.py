@@ -216,6 +216,34 @@ def test_a_saved_folder_edited_after_saving_is_named_and_not_used(tmp_path, caps
     assert "runs.csv" in printed and "not used" in printed
 
 
+@pytest.mark.parametrize("change", ["a row twice", "a seed it does not make"])
+def test_a_study_with_a_run_twice_or_a_stranger_is_refused(tmp_path, capsys, change):
+    saved = study.load_saved(SAVED_STUDY, "tensorflow")
+    run = next(run for run in saved.runs if run["model"] == "Autoencoder_2" and run["seed"] == 3)
+    added = run if change == "a row twice" else {**run, "seed": 99}
+    folder = tmp_path / "tensorflow"
+    study.save(study.StudyResult(saved.config, [*saved.runs, added], saved.data_description), folder, "key")
+    assert study.load(folder, saved.config, "key") is None
+    printed = capsys.readouterr().out
+    assert (
+        "holds twice Autoencoder_2 seed 3" if change == "a row twice" else "does not make: Autoencoder_2 seed 99"
+    ) in printed
+
+
+@pytest.mark.parametrize("change", ["a row lost", "a row twice"])
+def test_a_size_study_whose_rows_differ_from_its_configuration_is_refused(tmp_path, capsys, change):
+    from course_utils import size_study
+
+    saved = size_study.load_saved(SAVED_STUDY.parent / "size_study")
+    assert len(saved.runs) == len(saved.config.sizes) * (len(saved.config.depths) + 1) * len(saved.config.seeds)
+    runs = saved.runs[1:] if change == "a row lost" else [*saved.runs, saved.runs[0]]
+    first = saved.runs[0]
+    size_study.save(size_study.SizeStudyResult(saved.config, runs, saved.data_description), tmp_path, "key")
+    assert size_study.load(tmp_path, saved.config, "key") is None
+    named = f"{first['train_size']:,} images {first['model']} seed {first['seed']}"
+    assert f"{'lacks' if change == 'a row lost' else 'holds twice'} {named}" in capsys.readouterr().out
+
+
 def test_a_study_that_lacks_a_run_of_its_configuration_is_refused(tmp_path, capsys):
     saved = study.load_saved(SAVED_STUDY, "tensorflow")
     config = saved.config
