@@ -212,11 +212,16 @@ def latent_silhouette(codes: np.ndarray, labels: np.ndarray) -> float:
 def _check_groups(labels: np.ndarray, what: str) -> None:
     """Refuse labels the silhouette cannot group: it needs two classes and one class of two codes at least."""
     classes = len(np.unique(labels))
-    if not 2 <= classes <= len(labels) - 1:
-        many = "only one class" if classes < 2 else f"a class of its own for each of the {len(labels):,} codes"
+    if classes < 2:
         raise ValueError(
-            f"{what} gives {many}, and the silhouette compares each code with the other codes of its class and "
-            "of the nearest other class: pass the digit of each image (y_test), not its index or a running number."
+            f"{what} gives only one class, and the silhouette compares each code with the codes of the nearest other "
+            "class: pass the labels of images of at least two digits."
+        )
+    if classes > len(labels) - 1:
+        raise ValueError(
+            f"{what} gives a class of its own for each of the {len(labels):,} codes, and the silhouette compares each "
+            "code with the other codes of its class: pass the digit of each image (y_test), not its index or a "
+            "running number."
         )
 
 

@@ -108,7 +108,8 @@ def save_json(path: Path, result_key: str, payload: dict) -> bool:
     Returns:
         False, after a note, when the slot cannot be written (the caller keeps its result).
     """
-    text = json.dumps({KEY_ENTRY: result_key, DIGEST_ENTRY: _json_digest(payload), **payload})
+    stored = json.loads(json.dumps(payload))  # hashed as it will be read: e.g. keys 2 and 10 become "10" < "2"
+    text = json.dumps({KEY_ENTRY: result_key, DIGEST_ENTRY: _json_digest(stored), **payload})
     with _reported_if_unwritable(Path(path)) as saved:
         write_text(path, text)
     return saved()
@@ -196,8 +197,12 @@ def _read_slot(path: Path, result_key: str | None, read: Callable[[], dict], dig
     stored.pop(KEY_ENTRY, None)
     saved_digest = stored.pop(DIGEST_ENTRY, None)
     if saved_digest != digest(stored):
-        why = "has no hash of its values" if saved_digest is None else "no longer matches the hash saved with it"
-        print(f"Note: the saved result {path} {why} (edited or damaged after saving); it is not used.")
+        why = (
+            "has no hash of its values (saved by an earlier version of the course, or edited)"
+            if saved_digest is None
+            else "no longer matches the hash saved with it (edited or damaged after saving)"
+        )
+        print(f"Note: the saved result {path} {why}; it is not used.")
         return None
     return stored
 

@@ -371,7 +371,7 @@ def load_or_run(
     """The size study saved for this backend and data in ``directory`` if nothing that decides it changed; else run it.
 
     Before it trains, it prints its estimate, and ``approve`` (if given) is given the estimate in
-    seconds and raises to stop (the command line's ``--yes``).
+    seconds and the number of runs, and raises to stop (the command line's ``--yes``).
     """
     folder = study.backend_directory(directory, source=data.source)
     key = fingerprint(config, data)
@@ -386,7 +386,7 @@ def load_or_run(
     if verbose:
         print(f"No saved size study in {folder}: {describe_work(config)}, about {estimate / 60:.1f} minutes in all.")
     if approve is not None:
-        approve(estimate)
+        approve(estimate, len(config.sizes) * len(config.depths) * len(config.seeds))
     result = run_size_study(config, data, verbose, runner)
     try:
         save(result, folder, key)

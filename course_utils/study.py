@@ -246,8 +246,9 @@ def run_study(config: StudyConfig, data: MnistData, verbose: bool = True, runner
 
 
 Runner = Callable[[Callable[..., dict], Sequence[tuple], Callable[[tuple], str]], list[dict]]
-# Given a study's estimated seconds before it trains; raises to stop it (see load_or_run).
-Approval = Callable[[float], None]
+# Given a study's estimated seconds (one run after another) and its number of runs before it
+# trains; raises to stop it (see load_or_run).
+Approval = Callable[[float, int], None]
 
 
 def run_one_by_one(
@@ -587,7 +588,8 @@ def load_or_run(
     and the saved results of the book's run are returned instead (``max_minutes=None`` runs it).
     The reference run (``environment.reference_run``) always runs a study it needs. ``runner``
     says where the runs train (:func:`run_study`); it does not change the numbers. ``approve`` is
-    given the estimate in seconds before anything trains, and raises to stop (the command line's ``--yes``).
+    given the estimate in seconds and the number of runs before anything trains, and raises to
+    stop (the command line's ``--yes``).
     """
 
     folder = backend_directory(directory, source=data.source)
@@ -614,7 +616,7 @@ def load_or_run(
         "one after another."
     )
     if approve is not None:
-        approve(estimate)
+        approve(estimate, runs)
     result = run_study(config, data, verbose, runner)
     try:
         save(result, folder, key)

@@ -85,7 +85,10 @@ class TrainingSettings:
         rate = self.learning_rate
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 < rate < float("inf"):
             raise ValueError(f"learning_rate must be a positive finite number such as 0.001, not {self.learning_rate!r}.")
-        object.__setattr__(self, "learning_rate", float(rate))
+        try:
+            object.__setattr__(self, "learning_rate", float(rate))
+        except OverflowError:  # a whole number beyond any float, such as 10**400
+            raise ValueError("learning_rate must be a number such as 0.001, not a whole number beyond any float.") from None
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}.")
 

@@ -97,7 +97,7 @@ def test_images_outside_the_unit_range_are_refused_everywhere_with_a_fix(small_m
         metrics.measure(metrics.pca_representation(small_mnist.x_train), broken)
 
 
-@pytest.mark.parametrize("rate", [float("nan"), float("inf"), -1.0, 0, True, "0.001"])
+@pytest.mark.parametrize("rate", [float("nan"), float("inf"), -1.0, 0, True, "0.001", 10**400])
 def test_a_learning_rate_that_cannot_train_is_refused(rate):
     with pytest.raises(ValueError, match="learning_rate"):
         training.TrainingSettings(learning_rate=rate)

@@ -4,6 +4,7 @@ Issue #26, class 5: a size the data cannot give, a study of many hours, more job
 a scheduler address where something else answers each stop at once with one line that says the fix.
 """
 
+import io
 import socket
 import threading
 import time
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from course_utils import compare, data, environment, size_study, study, training
-from course_utils.maintain import parallel
+from course_utils.maintain import cli, parallel
 from course_utils.maintain.cli import CONFIRM_MINUTES, main
 
 
@@ -130,6 +131,7 @@ def test_jobs_and_a_scheduler_together_is_a_usage_error(tmp_path, no_training, c
 def hours_long(monkeypatch):
     """Studies that would take 10 hours here; the run records that it started instead of training."""
     started = []
+    monkeypatch.setattr(cli, "_can_ask", lambda: False)  # as in a script or CI, whatever runs the tests
     monkeypatch.setattr(study, "estimate_seconds", lambda config, data: 10 * 3600.0)
     monkeypatch.setattr(size_study, "estimate_seconds", lambda config, data: 10 * 3600.0)
     monkeypatch.setattr(study, "load_saved", lambda directory: None)
@@ -169,16 +171,34 @@ def test_the_jobs_share_the_estimate(tmp_path, monkeypatch, hours_long, capsys):
     assert len(hours_long) == 1
 
 
-@pytest.mark.parametrize("typed, runs", [("y", True), ("yes", True), ("n", False), ("", False)])
-def test_at_a_terminal_it_asks(typed, runs, tmp_path, monkeypatch, hours_long, capsys):
-    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
-    monkeypatch.setattr("builtins.input", lambda question: typed)
+def test_fewer_runs_than_jobs_share_it_among_the_runs(tmp_path, monkeypatch, hours_long, capsys):
+    monkeypatch.setattr(environment, "cpu_count", lambda: 16)
+    monkeypatch.setattr(parallel, "runner", lambda jobs, scheduler: None)
+    argv = ["study", "--depths", "3", "--seeds", "0", "1", "--jobs", "16", "--output", str(tmp_path)]
+    says = _usage_error(argv, capsys)  # 2 runs (and 2 of PCA, not trained): 10 hours over 2 jobs
+    assert "about 5.0 hours here with 2 jobs at once" in says and hours_long == []
+
+
+@pytest.mark.parametrize("typed, runs", [("y\n", True), ("YES\n", True), ("n\n", False), ("", False)])
+def test_at_a_terminal_it_asks_on_stderr(typed, runs, tmp_path, monkeypatch, hours_long, capsys):
+    monkeypatch.setattr(cli, "_can_ask", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
     if runs:
         with pytest.raises(WouldTrain):
             main(["study", "--seeds", "0", "1", "--output", str(tmp_path)])
     else:
         assert "add --yes" in _usage_error(["study", "--seeds", "0", "1", "--output", str(tmp_path)], capsys)
     assert len(hours_long) == int(runs)
+    if runs:
+        captured = capsys.readouterr()
+        assert "Go on? [y/N]" in captured.err and "Go on?" not in captured.out, "stdout may be a log file"
+
+
+def test_it_asks_only_a_person_in_the_foreground(monkeypatch):
+    monkeypatch.setattr("sys.stdin", None)
+    assert cli._can_ask() is False
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # piped in: nobody to ask
+    assert cli._can_ask() is False
 
 
 def test_a_comparison_of_many_epochs_asks_too(tmp_path, monkeypatch, hours_long, capsys):
@@ -234,6 +254,36 @@ def test_such_an_address_is_a_usage_error_before_the_data_loads(silent_server, t
     monkeypatch.setattr(data, "load_mnist", _refuse("data loading"))
     says = _usage_error(["study", "--scheduler", silent_server, "--output", str(tmp_path)], capsys)
     assert f"--scheduler: no Dask scheduler answers at '{silent_server}'" in says and "dask scheduler" in says
+
+
+@pytest.fixture
+def greeting_server():
+    """An address whose server speaks first, as SSH does; Dask reads its greeting as an absurd message length."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def greet() -> None:
+        while True:
+            try:
+                connection = server.accept()[0]
+            except OSError:
+                return
+            connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    threading.Thread(target=greet, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+def test_a_server_that_speaks_first_is_not_dask_and_no_traceback(greeting_server):
+    pytest.importorskip("distributed")
+    with pytest.raises(ConnectionError, match=f"something answers at '{greeting_server}', but not as a Dask"):
+        parallel.check_scheduler(greeting_server)
+
+
+def test_a_check_that_hangs_is_given_up_in_time():
+    started = time.perf_counter()
+    assert isinstance(parallel._within(0.2, lambda: time.sleep(5)), TimeoutError)
+    assert time.perf_counter() - started < 2
 
 
 def test_a_dask_worker_is_not_taken_for_a_scheduler():

@@ -102,6 +102,13 @@ def test_a_run_edited_after_saving_is_named_and_not_used(tmp_path, capsys, damag
     assert str(slot) in printed and "not used" in printed
 
 
+def test_a_payload_with_number_keys_passes_its_own_hash(tmp_path, capsys):
+    slot = tmp_path / "run.json"
+    results.save_json(slot, "key", {"by_epoch": {2: 0.3, 10: 0.2}, "mixed": {1: "a", "b": 2}})
+    assert results.load_json(slot, "key") == {"by_epoch": {"2": 0.3, "10": 0.2}, "mixed": {"1": "a", "b": 2}}
+    assert capsys.readouterr().out == ""
+
+
 @pytest.mark.parametrize("damage", ["a score", "the hash lost"])
 def test_a_measured_run_edited_after_saving_is_named_and_not_used(tmp_path, capsys, damage):
     slot = tmp_path / "run.json"

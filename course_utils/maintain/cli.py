@@ -7,6 +7,7 @@ usage error (exit code 2), never a traceback, and never a silent default.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -181,7 +182,7 @@ def _compare(arguments: argparse.Namespace) -> int:
     settings = training.TrainingSettings(**given)
     estimate = study.estimate_seconds(study.StudyConfig(seeds=(arguments.seed,), settings=settings), mnist)
     print(f"Training the article's three models for {settings.epochs} epochs, {_about(estimate / 60)} here.")
-    _approval(arguments)(estimate)
+    _approval(arguments)(estimate, 3)
     trained = compare.train_article_models(mnist, settings, seed=arguments.seed)
     print()
     print(compare.comparison_table(trained).to_markdown(intfmt=","))
@@ -206,7 +207,8 @@ def _check_jobs_fit(jobs: int) -> None:
     if jobs > cores:
         raise UsageError(
             f"--jobs {jobs}: this computer gives this process {cores} CPU core{'s' if cores > 1 else ''}, and jobs "
-            f"beyond that only wait for each other, each holding its own copy of TensorFlow in memory. Give --jobs "
+            f"beyond that only wait for each other, each holding its own copy of Keras and its backend in memory. "
+            f"Give --jobs "
             f"{cores} or fewer."
         )
 
@@ -243,36 +245,52 @@ def _parallel(arguments: argparse.Namespace) -> dict:
 
 
 def _about(minutes: float) -> str:
-    """A duration as a person says it: "about 40 s", "about 12 minutes", "about 3.5 hours"."""
+    """A duration as a person says it, rounded up: "about 40 s", "about 12 minutes", "about 3.5 hours"."""
     if minutes < 1.5:
-        return f"about {minutes * 60:.0f} s"
-    return f"about {minutes / 60:.1f} hours" if minutes >= 90 else f"about {minutes:.0f} minutes"
+        return f"about {math.ceil(minutes * 60)} s"
+    return f"about {math.ceil(minutes / 6) / 10:.1f} hours" if minutes >= 90 else f"about {math.ceil(minutes)} minutes"
 
 
 def _approval(arguments: argparse.Namespace):
-    """What a study asks before it trains: above :data:`CONFIRM_MINUTES` (--jobs counted), a yes (--yes, or typed)."""
+    """What a run asks before it trains: above :data:`CONFIRM_MINUTES`, a yes (--yes, or typed at a terminal).
 
+    With --jobs the estimate is shared by the jobs that have runs to train, as if they shared it
+    perfectly: the figure asked about is the least it can take.
+    """
     jobs = getattr(arguments, "jobs", None)
 
-    def approve(estimate: float) -> None:
-        minutes = estimate / 60 / (jobs or 1)
+    def approve(estimate: float, runs: int) -> None:
+        sharing = min(jobs or 1, max(runs, 1))
+        minutes = estimate / 60 / sharing
         if arguments.yes or minutes <= CONFIRM_MINUTES:
             return
         about = _about(minutes)
-        at_once = f" with --jobs {jobs}" if jobs else ""
-        if sys.stdin.isatty():
-            try:
-                typed = input(f"This trains for {about} here{at_once}. Go on? [y/N] ")
-            except EOFError:
-                typed = ""
-            if typed.strip().lower() in ("y", "yes"):
-                return
+        at_once = f" with {sharing} jobs at once" if sharing > 1 else ""
+        if _can_ask() and _asked(f"This trains for {about} here{at_once}. Go on? [y/N] "):
+            return
         raise UsageError(
             f"this would train for {about} here{at_once}, more than {CONFIRM_MINUTES} minutes: add --yes to "
             "run it anyway, or make it smaller (fewer --epochs, or --seeds, --depths and --train-sizes of a study)"
         )
 
     return approve
+
+
+def _can_ask() -> bool:
+    """Whether a person can answer: stdin and stderr are this terminal, and this process is in its foreground."""
+    streams = (sys.stdin, sys.stderr)
+    if any(stream is None or not stream.isatty() for stream in streams):
+        return False
+    try:  # a background job (`... &`) that read the terminal would be stopped by the shell
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _asked(question: str) -> bool:
+    """Ask on stderr (stdout may be a log file), read the answer; only "y" or "yes" is a yes."""
+    print(question, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _settings(arguments: argparse.Namespace, default):
@@ -523,8 +541,8 @@ def _add_study(commands: argparse._SubParsersAction) -> None:
         type=_train_size,
         nargs="+",
         default=None,
-        help="run the data-size study: these training-set sizes (10 to the data set's training images), each "
-        "with the updates the settings make on the largest",
+        help="run the data-size study: these training-set sizes (all the data set's training images, or from 10 "
+        "to 10 fewer, so that each digit keeps its share), each with the updates the settings make on the largest",
     )
     study.add_argument(
         "--converged",

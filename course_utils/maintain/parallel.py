@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import concurrent.futures
 import contextlib
 import functools
 import os
@@ -193,14 +192,33 @@ def check_scheduler(scheduler: str) -> None:
         finally:
             comm.abort()
 
-    try:
-        with concurrent.futures.ThreadPoolExecutor(1) as thread:  # its own event loop, also inside Jupyter's
-            answer = thread.submit(asyncio.run, identity()).result()
-    except (OSError, ValueError, TypeError, asyncio.TimeoutError) as error:
-        reason = str(error) or f"nothing answered as a Dask scheduler does within {CONNECT_SECONDS} s"
-        raise ConnectionError(f"no Dask scheduler answers at {scheduler!r} ({reason}). {_SCHEDULER_FIX}") from None
+    answer = _within(CONNECT_SECONDS + 2, lambda: asyncio.run(identity()))  # its own event loop, also in Jupyter
+    if isinstance(answer, (OSError, ValueError, TimeoutError)):  # nothing there, or an address Dask cannot read
+        reason = str(answer) or f"nothing answered as a Dask scheduler does within {CONNECT_SECONDS} s"
+        raise ConnectionError(f"no Dask scheduler answers at {scheduler!r} ({reason}). {_SCHEDULER_FIX}")
     if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        # e.g. a server that speaks first (SSH), whose greeting Dask reads as an absurd message length
         raise ConnectionError(f"something answers at {scheduler!r}, but not as a Dask scheduler does. {_SCHEDULER_FIX}")
+
+
+def _within(seconds: float, call: Callable[[], object]) -> object:
+    """``call()``'s result or the exception it raised, or a TimeoutError after ``seconds``.
+
+    The call runs in a daemon thread, which is left behind if it overruns (a name lookup that
+    hangs, say): nothing waits for it, not even the interpreter at exit.
+    """
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as error:  # handed to the caller, which names it
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, name="course-scheduler-check", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return outcome[0] if outcome else TimeoutError()
 
 
 @contextlib.contextmanager
