@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from command_line import refuse, usage_error
 
 from course_utils import compare, data, study
 from course_utils.backend import keras
@@ -13,32 +14,13 @@ from course_utils.maintain.cli import build_parser, main
 pytestmark = pytest.mark.backend
 
 
-def _refuse(what: str):
-    def refused(*args, **kwargs):
-        raise AssertionError(f"{what} ran although the command line was wrong")
-
-    return refused
-
-
 @pytest.fixture
 def no_work(monkeypatch):
     """Any data loading, training or notebook run fails the test."""
-    monkeypatch.setattr(data, "load_mnist", _refuse("data loading"))
-    monkeypatch.setattr(study, "run_study", _refuse("the study"))
-    monkeypatch.setattr(compare, "train_article_models", _refuse("training"))
-    monkeypatch.setattr(notebooks, "execute", _refuse("a notebook run"))
-
-
-def _usage_error(argv: list[str], capsys) -> str:
-    """The one error line of a command that must stop with a usage error (exit code 2)."""
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    last = err.strip().splitlines()[-1]
-    assert last.startswith(f"python -m course_utils {argv[0]}: error: ")
-    return last
+    monkeypatch.setattr(data, "load_mnist", refuse("data loading"))
+    monkeypatch.setattr(study, "run_study", refuse("the study"))
+    monkeypatch.setattr(compare, "train_article_models", refuse("training"))
+    monkeypatch.setattr(notebooks, "execute", refuse("a notebook run"))
 
 
 @pytest.mark.parametrize(
@@ -65,7 +47,7 @@ def _usage_error(argv: list[str], capsys) -> str:
     ],
 )
 def test_a_bad_value_is_a_usage_error_before_any_work(argv, says, no_work, capsys):
-    assert says in _usage_error(argv, capsys)
+    assert says in usage_error(argv, capsys)
 
 
 def test_the_values_given_are_the_values_used():
@@ -92,33 +74,33 @@ def test_the_study_trains_the_epochs_given(tmp_path, monkeypatch, capsys):
 def test_the_study_output_must_be_a_writable_folder(tmp_path, no_work, capsys):
     a_file = tmp_path / "notes.txt"
     a_file.write_text("mine")
-    assert f"--output {a_file} is a file, not a folder" in _usage_error(["study", "--output", str(a_file)], capsys)
+    assert f"--output {a_file} is a file, not a folder" in usage_error(["study", "--output", str(a_file)], capsys)
     inside_a_file = a_file / "study"
-    assert f"--output {inside_a_file} is not writable" in _usage_error(["study", "--output", str(inside_a_file)], capsys)
+    assert f"--output {inside_a_file} is not writable" in usage_error(["study", "--output", str(inside_a_file)], capsys)
     assert a_file.read_text() == "mine"
 
 
 def test_the_study_backend_folder_must_be_writable_too(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(study, "run_study", _refuse("the study"))
+    monkeypatch.setattr(study, "run_study", refuse("the study"))
     (tmp_path / keras.backend.backend()).write_text("not a folder")
-    assert "is a file, not a folder" in _usage_error(["study", "--seeds", "0", "1", "--output", str(tmp_path)], capsys)
+    assert "is a file, not a folder" in usage_error(["study", "--seeds", "0", "1", "--output", str(tmp_path)], capsys)
 
 
 def test_the_compare_output_must_be_a_picture_file_in_a_writable_folder(tmp_path, no_work, capsys):
-    assert f"--output {tmp_path} is a folder" in _usage_error(["compare", "--output", str(tmp_path)], capsys)
+    assert f"--output {tmp_path} is a folder" in usage_error(["compare", "--output", str(tmp_path)], capsys)
     a_file = tmp_path / "notes.txt"
     a_file.write_text("mine")
     beneath = a_file / "comparison.png"
-    assert f"folder of --output, {a_file} is a file" in _usage_error(["compare", "--output", str(beneath)], capsys)
+    assert f"folder of --output, {a_file} is a file" in usage_error(["compare", "--output", str(beneath)], capsys)
     unknown = tmp_path / "comparison.xyz"
-    assert "must end in one of .png" in _usage_error(["compare", "--output", str(unknown)], capsys)
+    assert "must end in one of .png" in usage_error(["compare", "--output", str(unknown)], capsys)
     assert not unknown.exists() and a_file.read_text() == "mine"
 
 
-def test_a_bad_data_source_variable_is_a_usage_error(tmp_path, monkeypatch, capsys):
+def test_a_bad_data_source_variable_is_ausage_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(data.SOURCE_VARIABLE, "everything")
-    monkeypatch.setattr(compare, "train_article_models", _refuse("training"))
-    assert "'everything'; use one of subset, full" in _usage_error(["compare", "--output", str(tmp_path / "c.png")], capsys)
+    monkeypatch.setattr(compare, "train_article_models", refuse("training"))
+    assert "'everything'; use one of subset, full" in usage_error(["compare", "--output", str(tmp_path / "c.png")], capsys)
 
 
 def test_the_help_does_not_load_keras():
@@ -189,7 +171,7 @@ def test_a_damaged_notebook_is_one_line_naming_it_and_the_fix(tmp_path, monkeypa
     (damaged.write_bytes if isinstance(text, bytes) else damaged.write_text)(text)
     before = damaged.read_bytes()
     monkeypatch.setattr(notebooks, "course_notebooks", lambda directory=None: [path])
-    said = _usage_error([str(damaged) if word == "NOTEBOOK" else word for word in command], capsys)
+    said = usage_error([str(damaged) if word == "NOTEBOOK" else word for word in command], capsys)
     assert f"cannot read {damaged}" in said and f"git checkout -- {damaged}" in said
     if suffix == ".ipynb":  # the .py is the source: the .ipynb can be made again from it
         assert f"python -m course_utils execute {path.with_suffix('.py')}" in said
@@ -206,7 +188,7 @@ def test_colab_cell_on_a_damaged_pair_is_one_line_and_writes_nothing(tmp_path, m
     (script.write_bytes if isinstance(text, bytes) else script.write_text)(text)
     before = {file: file.read_bytes() for file in tmp_path.iterdir()}
     monkeypatch.setattr(notebooks, "course_notebooks", lambda directory=None: [healthy, path])
-    said = _usage_error(["colab-cell"], capsys)
+    said = usage_error(["colab-cell"], capsys)
     assert f"cannot read {script}" in said and f"git checkout -- {script}" in said
     assert {file: file.read_bytes() for file in tmp_path.iterdir()} == before, "no pair is written"
 

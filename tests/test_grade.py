@@ -15,6 +15,7 @@ import nbformat
 import pandas as pd
 import psutil
 import pytest
+from command_line import usage_error
 
 import course_utils.environment
 from course_utils.maintain import grade, grade_kernel, grade_run
@@ -367,19 +368,10 @@ def no_run(monkeypatch):
     monkeypatch.setattr(grade.grade_run, "run", refused)
 
 
-def _usage_error(argv: list[str], capsys) -> str:
-    with pytest.raises(SystemExit) as stopped:
-        main(argv)
-    assert stopped.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return err.strip().splitlines()[-1]
-
-
 def test_an_existing_csv_is_kept_without_force(tmp_path, no_run, capsys):
     _write_student(tmp_path, "ada", [IMPORT])
     (tmp_path / "grades.csv").write_text("the instructor's grades")
-    says = _usage_error(["grade", str(tmp_path)], capsys)
+    says = usage_error(["grade", str(tmp_path)], capsys)
     assert "already exists: nothing graded. Pass --force" in says
     assert (tmp_path / "grades.csv").read_text() == "the instructor's grades"
 
@@ -427,7 +419,7 @@ def test_a_bad_value_is_a_usage_error_before_any_run(argv, says, tmp_path, no_ru
     (tmp_path / "empty" / "ada").mkdir(parents=True)
     (tmp_path / "flat").mkdir()
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "flat" / "ada__02_one_hidden_layer.ipynb")
-    last = _usage_error([part.format(folder=tmp_path) for part in argv], capsys)
+    last = usage_error([part.format(folder=tmp_path) for part in argv], capsys)
     assert last.startswith("python -m course_utils grade: error: ") and says in last
     assert not (tmp_path / "grades.csv").exists()
 

@@ -290,7 +290,10 @@ def _can_ask() -> bool:
 def _asked(question: str) -> bool:
     """Ask on stderr (stdout may be a log file), read the answer; only "y" or "yes" is a yes."""
     print(question, end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):  # end of input (Ctrl-D): the terminal echoed no newline
+        print(file=sys.stderr)
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _settings(arguments: argparse.Namespace, default):
