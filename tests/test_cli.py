@@ -97,7 +97,7 @@ def test_the_compare_output_must_be_a_picture_file_in_a_writable_folder(tmp_path
     assert not unknown.exists() and a_file.read_text() == "mine"
 
 
-def test_a_bad_data_source_variable_is_ausage_error(tmp_path, monkeypatch, capsys):
+def test_a_bad_data_source_variable_is_a_usage_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(data.SOURCE_VARIABLE, "everything")
     monkeypatch.setattr(compare, "train_article_models", refuse("training"))
     assert "'everything'; use one of subset, full" in usage_error(["compare", "--output", str(tmp_path / "c.png")], capsys)

@@ -75,7 +75,7 @@ def test_a_set_smaller_than_a_batch_trains_the_updates_of_the_largest_not_more()
 # Seeds: a spread and a test need two
 
 
-def test_one_seed_is_ausage_error(tmp_path, no_training, capsys):
+def test_one_seed_is_a_usage_error(tmp_path, no_training, capsys):
     says = usage_error(["study", "--seeds", "0", "--output", str(tmp_path)], capsys)
     assert "--seeds: give at least two" in says
     says = usage_error(["study", "--seeds", "0", "--train-sizes", "100", "--output", str(tmp_path)], capsys)
@@ -91,20 +91,29 @@ def test_a_table_of_one_seed_shows_no_spread_of_zero():
 # Workers: what the machine has
 
 
-def test_more_jobs_than_cores_is_ausage_error(tmp_path, monkeypatch, no_training, capsys):
+def test_more_jobs_than_cores_is_a_usage_error(tmp_path, monkeypatch, no_training, capsys):
     monkeypatch.setattr(environment, "cpu_count", lambda: 2)
     says = usage_error(["study", "--jobs", "100", "--seeds", "0", "1", "--output", str(tmp_path)], capsys)
     assert "--jobs 100: this computer gives this process 2 CPU cores" in says and "--jobs 2 or fewer" in says
 
 
-def test_grading_with_more_jobs_than_cores_is_ausage_error(tmp_path, monkeypatch, capsys):
+def test_grading_with_more_jobs_than_cores_is_a_usage_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(environment, "cpu_count", lambda: 1)
     (tmp_path / "alice").mkdir()
     says = usage_error(["grade", str(tmp_path), "--jobs", "2"], capsys)
     assert "--jobs 2: this computer gives this process 1 CPU core," in says and "--jobs 1 or fewer" in says
 
 
-def test_jobs_and_a_scheduler_together_is_ausage_error(tmp_path, no_training, capsys):
+def test_grading_memory_limits_beyond_the_computers_memory_are_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(environment, "cpu_count", lambda: 4)
+    monkeypatch.setattr(cli, "_memory_gb_total", lambda: 8.0)
+    (tmp_path / "alice").mkdir()
+    says = usage_error(["grade", str(tmp_path), "--jobs", "2"], capsys)  # the default, 6 GB each
+    assert "--jobs 2 with --memory-gb 6: the notebooks may use 12 GB together, but this computer has 8.0 GB" in says
+    assert "Give --memory-gb 4 or less, or fewer --jobs" in says
+
+
+def test_jobs_and_a_scheduler_together_is_a_usage_error(tmp_path, no_training, capsys):
     says = usage_error(["study", "--jobs", "1", "--scheduler", "local", "--output", str(tmp_path)], capsys)
     assert "--jobs and --scheduler" in says and "give one" in says
 

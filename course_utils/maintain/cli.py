@@ -213,6 +213,25 @@ def _check_jobs_fit(jobs: int) -> None:
         )
 
 
+def _memory_gb_total() -> float | None:
+    """This computer's memory in GB, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _check_memory_fits(jobs: int, memory_gb: float) -> None:
+    """Refuse memory limits that together exceed this computer's memory: no limit would then stop a copy in time."""
+    total = _memory_gb_total()
+    if total is not None and jobs * memory_gb > total:
+        fits = math.floor(total / jobs * 10) / 10
+        raise UsageError(
+            f"--jobs {jobs} with --memory-gb {memory_gb:g}: the notebooks may use {jobs * memory_gb:g} GB together, "
+            f"but this computer has {total:.1f} GB. Give --memory-gb {fits:g} or less, or fewer --jobs."
+        )
+
+
 def _check_seeds(arguments: argparse.Namespace) -> None:
     if arguments.seeds is not None and len(arguments.seeds) < 2:
         raise UsageError(
@@ -496,6 +515,7 @@ def _grade(arguments: argparse.Namespace) -> int:
     from course_utils.maintain import grade
 
     _check_jobs_fit(arguments.jobs)
+    _check_memory_fits(arguments.jobs, arguments.memory_gb)
     folder = Path(arguments.folder)
     output = Path(arguments.output) if arguments.output is not None else folder / grade.DEFAULT_NAME
     try:
