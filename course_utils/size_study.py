@@ -190,12 +190,18 @@ def estimate_seconds(config: SizeStudyConfig, data: MnistData) -> float:
 
 
 def describe_work(config: SizeStudyConfig) -> str:
-    """What the study trains, e.g. "training 60 models of about 14,070 updates each (1,801 epochs on 1,000 images ...)"."""
+    """What the study trains, e.g. "training 60 models of 14,070 to 14,408 updates each (1,801 epochs on 1,000 ...)".
+
+    The updates are counted as training makes them, a last partial batch included: a size just
+    above a whole number of batches makes more than the largest size (up to twice as many).
+    """
     sizes = sorted(config.sizes)
     ends = [sizes[0]] if len(sizes) == 1 else [sizes[0], sizes[-1]]
     epochs = " to ".join(f"{config.epochs_for(size):,} epochs on {size:,} images" for size in ends)
+    updates = sorted({config.epochs_for(size) * math.ceil(size / config.settings.batch_size) for size in sizes})
+    each = f"{updates[0]:,}" if len(updates) == 1 else f"{updates[0]:,} to {updates[-1]:,}"
     runs = len(config.sizes) * len(config.depths) * len(config.seeds)
-    return f"training {runs} models of about {config.updates:,} updates each ({epochs})"
+    return f"training {runs} models of {each} updates each ({epochs})"
 
 
 def summarise(runs: Sequence[dict], confidence: float = CONFIDENCE) -> list[dict]:

@@ -69,7 +69,12 @@ def test_a_set_smaller_than_a_batch_trains_the_updates_of_the_largest_not_more()
     assert config.updates == 30 * 469 == 14_070
     assert config.epochs_for(10) == 14_070, "one update per epoch: as many epochs as the largest size's updates"
     assert config.epochs_for(60_000) == 30
-    assert "14,070 epochs on 10 images to 30 epochs on 60,000 images" in size_study.describe_work(config)
+    assert "of 14,070 updates each (14,070 epochs on 10 images to 30 epochs on 60,000 images)" in size_study.describe_work(
+        config
+    )
+    # A size just above a whole number of batches makes more updates than the largest; the announcement says so.
+    above = size_study.SizeStudyConfig((129, 60_000), settings=settings)
+    assert "of 14,070 to 27,922 updates each" in size_study.describe_work(above)
 
 
 # Seeds: a spread and a test need two
@@ -211,7 +216,8 @@ def test_the_size_study_announces_its_work_before_it_trains(tmp_path, hours_long
     with pytest.raises(WouldTrain):
         main(["study", "--seeds", "0", "1", "--train-sizes", "100", "4000", "--yes", "--output", str(tmp_path)])
     out = capsys.readouterr().out
-    assert "No saved size study in" in out and "training 12 models of about" in out and "600.0 minutes in all" in out
+    assert "No saved size study in" in out and "600.0 minutes in all" in out
+    assert "training 12 models of 960 to 992 updates each (960 epochs on 100 images to 31 epochs on 4,000 images)" in out
 
 
 # A scheduler address: Dask answers, or the command stops within seconds
