@@ -207,9 +207,8 @@ def _check_jobs_fit(jobs: int) -> None:
     if jobs > cores:
         raise UsageError(
             f"--jobs {jobs}: this computer gives this process {cores} CPU core{'s' if cores > 1 else ''}, and jobs "
-            f"beyond that only wait for each other, each holding its own copy of Keras and its backend in memory. "
-            f"Give --jobs "
-            f"{cores} or fewer."
+            "beyond that only wait for each other, each holding its own copy of Keras and its backend in memory. "
+            f"Give --jobs {cores} or fewer."
         )
 
 
