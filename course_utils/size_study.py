@@ -11,7 +11,6 @@ The runs go through a runner (:func:`course_utils.study.run_one_by_one` unless a
 from __future__ import annotations
 
 import functools
-import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -61,7 +60,7 @@ class SizeStudyConfig:
     @property
     def updates(self) -> int:
         """Gradient updates of every run: what ``settings`` make on the largest size."""
-        return self.settings.epochs * math.ceil(max(self.sizes) / self.settings.batch_size)
+        return self.settings.updates(max(self.sizes))
 
     def epochs_for(self, size: int) -> int:
         """Epochs on ``size`` images that make about :attr:`updates` updates (at least one epoch).
@@ -129,7 +128,7 @@ def measure_size(size: int, depth: int, seed: int, data: MnistData, settings: tr
         return {"train_size": size, "seed": seed, **row, **metrics.measure(pca, subset)}
     model = models.build_autoencoder(study.HIDDEN_UNITS_BY_DEPTH[depth], name=study.model_name(depth), seed=seed)
     training.train(model, subset.x_train, None, settings, seed=seed, verbose=False)
-    updates = settings.epochs * math.ceil(size / settings.batch_size)
+    updates = settings.updates(size)
     scores = metrics.measure(metrics.autoencoder_representation(model), subset)
     row = {"model": model.name, "depth": depth, "epochs": settings.epochs, "updates": updates}
     return {"train_size": size, "seed": seed, **row, "parameters": model.count_params(), **scores}
@@ -198,7 +197,7 @@ def describe_work(config: SizeStudyConfig) -> str:
     sizes = sorted(config.sizes)
     ends = [sizes[0]] if len(sizes) == 1 else [sizes[0], sizes[-1]]
     epochs = " to ".join(f"{config.epochs_for(size):,} epochs on {size:,} images" for size in ends)
-    updates = sorted({config.epochs_for(size) * math.ceil(size / config.settings.batch_size) for size in sizes})
+    updates = sorted({replace(config.settings, epochs=config.epochs_for(size)).updates(size) for size in sizes})
     each = f"{updates[0]:,}" if len(updates) == 1 else f"{updates[0]:,} to {updates[-1]:,}"
     runs = len(config.sizes) * len(config.depths) * len(config.seeds)
     return f"training {runs} models of {each} updates each ({epochs})"
@@ -569,7 +568,7 @@ class Design:
     @property
     def updates(self) -> int:
         """Gradient updates of each run: epochs times the batches of an epoch."""
-        return self.settings.epochs * math.ceil(self.training_images / self.settings.batch_size)
+        return self.settings.updates(self.training_images)
 
     def described(self) -> dict[str, str]:
         """Each property as a table shows it, e.g. ``{"batch size": "128", ...}``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import numbers
 import time
 import weakref
@@ -91,6 +92,10 @@ class TrainingSettings:
             raise ValueError("learning_rate must be a number such as 0.001, not a whole number beyond any float.") from None
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}.")
+
+    def updates(self, images: int) -> int:
+        """The gradient updates these settings make on ``images`` training images: epochs times batches per epoch."""
+        return self.epochs * math.ceil(images / self.batch_size)
 
 
 # Settings for the full 60,000 training images (notebook 8), chosen by benchmarks/full_size.py on a
